@@ -1,0 +1,107 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
+import { printConfigCommand } from "./commands/print-config.js";
+import { parseFormat, validateCommand } from "./commands/validate.js";
+import { type CommandIo, EXIT, type ExitCode, UsageError } from "./io.js";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const HELP: Record<string, string> = {
+  "": `mcp-proxy ${VERSION}: a declarative MCP gateway
+
+Usage: mcp-proxy <command> [options]
+
+Commands:
+  validate       check a config (exit 0 valid, 1 invalid, 2 usage error or unreadable file)
+  print-config   print the resolved config, secrets masked
+  schema         print the config's JSON Schema
+
+Options everywhere:
+  -h, --help     show help for a command
+  -v, --version  print the version
+`,
+  validate: `Usage: mcp-proxy validate [--config PATH] [--format text|json] [--skip-secrets]
+
+Loads the config the way the proxy does and reports every problem at once, each with its path.
+  -c, --config PATH   config file (default: search the working directory)
+  -f, --format FMT    text (default) or json: { "valid", "file", "errors": [{ "path", "message" }] }
+      --skip-secrets  check secret references for shape only (for CI without production secrets)
+Exit: 0 valid, 1 invalid, 2 usage error or missing/unreadable file.
+`,
+  "print-config": `Usage: mcp-proxy print-config [--config PATH] [--skip-secrets]
+
+Prints the resolved config as JSON: defaults applied, relative paths made absolute, secrets masked.
+`,
+  schema: `Usage: mcp-proxy schema
+
+Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
+`,
+};
+
+const OPTIONS = {
+  config: { type: "string", short: "c" },
+  format: { type: "string", short: "f" },
+  "skip-secrets": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
+  validate: ["config", "format", "skip-secrets"],
+  "print-config": ["config", "skip-secrets"],
+  schema: [],
+};
+
+/** Runs one CLI invocation and returns its exit code; never exits the process itself. */
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<ExitCode> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigNotFoundError) {
+      io.err(`mcp-proxy: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCode> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nRun mcp-proxy --help for usage.`);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0] ?? "";
+  if (values.version) {
+    io.out(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (values.help || command === "help") {
+    io.out(HELP[command === "help" ? (positionals[1] ?? "") : command] ?? HELP[""]!);
+    return EXIT.ok;
+  }
+  if (command === "") {
+    io.err(HELP[""]!);
+    return EXIT.usage;
+  }
+  const accepted = ACCEPTS[command];
+  if (!accepted) throw new UsageError(`unknown command "${command}"\nRun mcp-proxy --help for the list of commands.`);
+  if (positionals.length > 1) throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
+  for (const key of Object.keys(values)) {
+    if (!accepted.includes(key as keyof typeof OPTIONS) && key !== "help" && key !== "version") {
+      throw new UsageError(`${command} does not take --${key}`);
+    }
+  }
+  switch (command) {
+    case "validate":
+      return validateCommand({ configPath: values.config, format: parseFormat(values.format), skipSecrets: values["skip-secrets"] ?? false }, io);
+    case "print-config":
+      return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
+    default:
+      io.out(renderJsonSchema());
+      return EXIT.ok;
+  }
+}

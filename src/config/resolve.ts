@@ -1,0 +1,139 @@
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import { type ConfigIssue, joinPath } from "./config-issue.js";
+import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
+import type { ResolvedAuth, ResolvedBackend, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
+import type { Auth, Backend, Binding, Limits, ProxyConfig } from "./schema/index.js";
+
+export interface ResolveOptions {
+  readonly file: string | undefined;
+  readonly configDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly skipSecrets: boolean;
+}
+
+/** Turns a schema-valid config into the frozen, defaulted, secret-resolved shape the runtime uses. */
+export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { config: ResolvedConfig; issues: ConfigIssue[] } {
+  const ctx: SecretContext = { configDir: options.configDir, env: options.env, skipSecrets: options.skipSecrets, issues: [] };
+  const backends: Record<string, ResolvedBackend> = {};
+  for (const [name, backend] of Object.entries(config.backends)) backends[name] = resolveBackend(name, backend, ctx);
+  const resolved: ResolvedConfig = {
+    version: config.version,
+    file: options.file,
+    configDir: options.configDir,
+    backends,
+    bindings: (config.bindings ?? [{ transport: "http", port: 8080 }]).map(resolveBinding),
+    naming: { prefix: config.naming?.prefix ?? "always", separator: config.naming?.separator ?? "__" },
+    routes: config.routes ?? [],
+    auth: resolveAuth(config.auth ?? { type: "none" }, ctx),
+    policies: config.policies ? { default: config.policies.default ?? "deny", rules: config.policies.rules } : undefined,
+    filters: config.filters ?? [],
+    limits: resolveLimits(config.limits ?? {}, ctx),
+    audit: {
+      enabled: config.audit?.enabled ?? true,
+      sink: config.audit?.sink ?? "stderr",
+      file: config.audit?.file === undefined ? undefined : resolvePath(options.configDir, config.audit.file),
+      includeArguments: config.audit?.includeArguments ?? false,
+    },
+    reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
+    logging: { level: config.logging?.level ?? "info" },
+  };
+  return { config: deepFreeze(resolved), issues: ctx.issues };
+}
+
+/** Environment variables every child gets: without them most programs cannot even start. */
+const BASE_INHERITED_ENV = ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SHELL", "TERM", "SystemRoot"];
+
+function resolveBackend(name: string, backend: Backend, ctx: SecretContext): ResolvedBackend {
+  const path = joinPath("backends", name);
+  const common = {
+    name,
+    enabled: backend.enabled ?? true,
+    namespace: backend.namespace ?? name,
+    session: backend.session ?? "per-client",
+    maxSessions: backend.maxSessions ?? 64,
+    timeouts: {
+      startupMs: backend.timeouts?.startupMs ?? 30_000,
+      callMs: backend.timeouts?.callMs ?? 60_000,
+      idleMs: backend.timeouts?.idleMs ?? 600_000,
+    },
+    include: backend.include,
+    exclude: backend.exclude ?? [],
+  } as const;
+  if (backend.transport === "stdio") {
+    // A bare program name is looked up on PATH; anything with a slash is a path next to the config.
+    const command = backend.command.includes("/") && !isAbsolute(backend.command) ? resolvePath(ctx.configDir, backend.command) : backend.command;
+    return {
+      ...common,
+      transport: "stdio",
+      command,
+      args: backend.args ?? [],
+      env: resolveStringMap(backend.env, joinPath(path, "env"), ctx),
+      inheritEnv: [...new Set([...BASE_INHERITED_ENV, ...(backend.inheritEnv ?? [])])],
+      cwd: resolvePath(ctx.configDir, backend.cwd ?? "."),
+    };
+  }
+  return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
+}
+
+function resolveBinding(binding: Binding): ResolvedBinding {
+  if (binding.transport === "stdio") return { transport: "stdio" };
+  return {
+    transport: "http",
+    host: binding.host ?? "127.0.0.1",
+    port: binding.port,
+    path: binding.path ?? "/mcp",
+    legacySse: binding.legacySse ?? false,
+    ssePath: binding.ssePath ?? "/sse",
+    messagePath: binding.messagePath ?? "/message",
+    allowedOrigins: binding.allowedOrigins ?? [],
+  };
+}
+
+function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
+  switch (auth.type) {
+    case "none":
+      return { type: "none" };
+    case "bearer":
+      return {
+        type: "bearer",
+        tokens: auth.tokens.map((t, i) => ({
+          token: resolveSecret(t.token, `auth.tokens[${i}].token`, ctx),
+          subject: t.subject,
+          roles: t.roles ?? [],
+          claims: t.claims ?? {},
+        })),
+      };
+    case "jwt":
+      return {
+        type: "jwt",
+        secret: auth.secret ? resolveSecret(auth.secret, "auth.secret", ctx) : undefined,
+        jwksUrl: auth.jwksUrl,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: auth.algorithms,
+        rolesClaim: auth.rolesClaim ?? "roles",
+      };
+  }
+}
+
+function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
+  const store = limits.store ?? { type: "memory" as const };
+  return {
+    maxBodyBytes: limits.maxBodyBytes ?? 4_194_304,
+    maxClientSessions: limits.maxClientSessions ?? 1000,
+    clientSessionIdleMs: limits.clientSessionIdleMs ?? 1_800_000,
+    rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
+    store:
+      store.type === "memory"
+        ? { type: "memory" }
+        : { type: "redis", url: typeof store.url === "string" ? store.url : resolveSecret(store.url, "limits.store.url", ctx) },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,102 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { Duration, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
+
+const commonBackendFields = {
+  enabled: Type.Optional(Type.Boolean({ default: true, description: "A disabled backend is neither started nor listed." })),
+  namespace: Type.Optional(
+    Type.String({
+      pattern: "^[A-Za-z0-9_-]{1,32}$",
+      description: "Prefix put before this backend's tool and prompt names (defaults to the backend's name).",
+    }),
+  ),
+  session: Type.Optional(
+    Type.Union([Type.Literal("per-client"), Type.Literal("shared")], {
+      default: "per-client",
+      description:
+        "per-client: one upstream session per client session (isolation; the default). shared: one upstream connection multiplexed for every client, for stateless servers.",
+    }),
+  ),
+  maxSessions: Type.Optional(
+    Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode)." }),
+  ),
+  timeouts: Type.Optional(
+    strictObject(
+      {
+        startupMs: Type.Optional(Duration("How long connecting and initializing may take before the backend counts as failed.", 30_000)),
+        callMs: Type.Optional(Duration("How long one request may wait for its answer.", 60_000)),
+        idleMs: Type.Optional(Duration("An upstream session unused this long is closed (per-client mode).", 600_000)),
+      },
+      "Time limits for this backend, in milliseconds.",
+    ),
+  ),
+  include: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), {
+      description: "Original item names (or URIs) to expose; `*` is a wildcard. When given, everything else is hidden.",
+    }),
+  ),
+  exclude: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), { description: "Original item names (or URIs) to hide; `*` is a wildcard. Applied after include." }),
+  ),
+};
+
+export const StdioBackend = strictObject(
+  {
+    transport: Type.Literal("stdio", { description: "Start the server as a child process and talk over its stdin/stdout." }),
+    command: Type.String({ minLength: 1, description: "Program to run (no shell). A path with a slash is relative to the config file's folder." }),
+    args: Type.Optional(Type.Array(Type.String(), { description: "Arguments passed to the program as they are." })),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), StringOrSecret, {
+        additionalProperties: false,
+        description: "Environment variables set for the child; values may be secret references.",
+      }),
+    ),
+    inheritEnv: Type.Optional(
+      Type.Array(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), {
+        description: "Names of the proxy's own environment variables passed to the child (an allowlist; PATH, HOME, LANG and TMPDIR-like basics are always passed).",
+      }),
+    ),
+    cwd: Type.Optional(Type.String({ minLength: 1, description: "Working directory of the child, relative to the config file's folder (defaults to that folder)." })),
+    ...commonBackendFields,
+  },
+  "A backend MCP server started as a child process and spoken to over stdio.",
+);
+
+const remoteFields = {
+  url: Type.String({ minLength: 1, description: "The server's endpoint, http:// or https://." }),
+  headers: Type.Optional(
+    Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), StringOrSecret, {
+      additionalProperties: false,
+      description: "Headers sent on every request to this backend (its own credentials, never the client's); values may be secret references.",
+    }),
+  ),
+};
+
+export const HttpBackend = strictObject(
+  {
+    transport: Type.Literal("http", { description: "Streamable HTTP." }),
+    ...remoteFields,
+    ...commonBackendFields,
+  },
+  "A backend MCP server reached over Streamable HTTP.",
+);
+
+export const SseBackend = strictObject(
+  {
+    transport: Type.Literal("sse", { description: "Legacy HTTP+SSE transport (protocol 2024-11-05)." }),
+    ...remoteFields,
+    ...commonBackendFields,
+  },
+  "A backend MCP server reached over the legacy HTTP+SSE transport.",
+);
+
+export const Backend = taggedUnion("transport", [StdioBackend, HttpBackend, SseBackend], "One backend MCP server: stdio, http (Streamable HTTP) or sse (legacy).");
+export type Backend = Static<typeof Backend>;
+export type StdioBackend = Static<typeof StdioBackend>;
+export type HttpBackend = Static<typeof HttpBackend>;
+export type SseBackend = Static<typeof SseBackend>;
+
+export const Backends = Type.Record(Type.String({ pattern: NAME_PATTERN }), Backend, {
+  additionalProperties: false,
+  minProperties: 1,
+  description: "The MCP servers this proxy fronts, by name. A name starts with a letter; letters, digits, _ and - follow (48 at most).",
+});

@@ -1,0 +1,35 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { strictObject, taggedUnion } from "./common.js";
+
+export const StdioBinding = strictObject(
+  { transport: Type.Literal("stdio", { description: "Serve MCP on the proxy's own stdin/stdout; logs then go to stderr only." }) },
+  "Serve one client over the proxy's stdin and stdout.",
+);
+
+export const HttpBinding = strictObject(
+  {
+    transport: Type.Literal("http", { description: "Serve Streamable HTTP (and optionally legacy SSE)." }),
+    host: Type.Optional(Type.String({ minLength: 1, default: "127.0.0.1", description: "Address to listen on. Loopback unless told otherwise." })),
+    port: Type.Integer({ minimum: 0, maximum: 65535, description: "TCP port (0 picks a free one)." }),
+    path: Type.Optional(Type.String({ pattern: "^/", default: "/mcp", description: "Path of the Streamable HTTP endpoint." })),
+    legacySse: Type.Optional(
+      Type.Boolean({ default: false, description: "Also serve the legacy HTTP+SSE transport at ssePath and messagePath." }),
+    ),
+    ssePath: Type.Optional(Type.String({ pattern: "^/", default: "/sse", description: "Path of the legacy SSE stream." })),
+    messagePath: Type.Optional(Type.String({ pattern: "^/", default: "/message", description: "Path legacy SSE clients post messages to." })),
+    allowedOrigins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "Origin header values accepted from browsers. Requests with any other Origin are refused (403); requests without Origin are accepted.",
+      }),
+    ),
+  },
+  "Serve MCP over HTTP on one address and port.",
+);
+
+export const Binding = taggedUnion("transport", [StdioBinding, HttpBinding], "One way the proxy serves clients: stdio or http.");
+export type Binding = Static<typeof Binding>;
+export type HttpBinding = Static<typeof HttpBinding>;
+
+export const Bindings = Type.Array(Binding, {
+  description: "What the proxy serves. Defaults to one HTTP binding on 127.0.0.1:8080/mcp.",
+});

@@ -1,0 +1,73 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { Duration, Match, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
+
+export const RateLimit = strictObject(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, description: "Limit name, shown in denials and audit lines." }),
+    match: Type.Optional(Match),
+    per: Type.Union([Type.Literal("identity"), Type.Literal("session"), Type.Literal("global")], {
+      description: "Whose requests are counted together.",
+    }),
+    requests: Type.Integer({ minimum: 1, description: "Requests allowed per window." }),
+    windowMs: Type.Integer({ minimum: 1, description: "Window length in milliseconds." }),
+  },
+  "At most `requests` matching requests per `windowMs` for each `per` key.",
+);
+
+const MemoryStore = strictObject({ type: Type.Literal("memory", { description: "In this process only." }) }, "Counters kept in memory.");
+const RedisStore = strictObject(
+  {
+    type: Type.Literal("redis", { description: "Shared by every replica." }),
+    url: StringOrSecret,
+  },
+  "Counters kept in Redis, shared by replicas.",
+);
+
+export const Limits = strictObject(
+  {
+    maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024, default: 4_194_304, description: "Largest request body accepted; larger ones get 413 before parsing." })),
+    maxClientSessions: Type.Optional(Type.Integer({ minimum: 1, default: 1000, description: "Most client sessions open at once per binding." })),
+    clientSessionIdleMs: Type.Optional(Duration("A client session unused this long is closed.", 1_800_000)),
+    rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits." })),
+    store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live.")),
+  },
+  "Resource limits.",
+);
+export type Limits = Static<typeof Limits>;
+
+export const Audit = strictObject(
+  {
+    enabled: Type.Optional(Type.Boolean({ default: true, description: "Write one audit line per request." })),
+    sink: Type.Optional(
+      Type.Union([Type.Literal("stderr"), Type.Literal("stdout"), Type.Literal("file")], {
+        default: "stderr",
+        description: "Where audit lines go. stdout is refused next to a stdio binding.",
+      }),
+    ),
+    file: Type.Optional(Type.String({ minLength: 1, description: "Audit file when sink is file; relative to the config file's folder." })),
+    includeArguments: Type.Optional(
+      Type.Boolean({ default: false, description: "Record call arguments (after redaction). Off by default: arguments may hold personal data." }),
+    ),
+  },
+  "The audit trail: one JSON line per request, allowed or denied.",
+);
+
+export const Reload = strictObject(
+  {
+    enabled: Type.Optional(Type.Boolean({ default: true, description: "Watch the config and the files it imports; apply changes without dropping clients." })),
+    debounceMs: Type.Optional(Duration("Wait this long after the last change before reloading.", 200)),
+  },
+  "Hot reload.",
+);
+
+export const Logging = strictObject(
+  {
+    level: Type.Optional(
+      Type.Union(
+        [Type.Literal("fatal"), Type.Literal("error"), Type.Literal("warn"), Type.Literal("info"), Type.Literal("debug"), Type.Literal("trace"), Type.Literal("silent")],
+        { default: "info", description: "Least severe level written to stderr." },
+      ),
+    ),
+  },
+  "Operational logs (JSON lines on stderr).",
+);

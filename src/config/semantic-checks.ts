@@ -1,0 +1,190 @@
+import { type ConfigIssue, joinPath } from "./config-issue.js";
+import { checkJsonLogic } from "./json-logic-check.js";
+
+/**
+ * Checks the schema cannot express: references between sections, name collisions,
+ * rules that would never run as written. They run even when the schema check failed,
+ * so a user sees every mistake in one pass; hence every access here is defensive.
+ */
+export function checkSemantics(raw: unknown): ConfigIssue[] {
+  if (!isRecord(raw)) return [];
+  const backends = isRecord(raw.backends) ? raw.backends : {};
+  const backendNames = new Set(Object.keys(backends));
+  const issues: ConfigIssue[] = [];
+  checkBackends(backends, issues);
+  checkBackendReferences(raw, backendNames, issues);
+  checkExposedNames(raw, backends, issues);
+  checkBindings(raw.bindings, issues);
+  checkPolicies(raw.policies, issues);
+  checkFilters(raw.filters, issues);
+  checkOperations(raw, issues);
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function entries(value: unknown): Array<[number, Record<string, unknown>]> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, i) => (isRecord(item) ? [[i, item] as [number, Record<string, unknown>]] : []));
+}
+
+function checkBackends(backends: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const namespaces = new Map<string, string>();
+  for (const [name, backend] of Object.entries(backends)) {
+    if (!isRecord(backend)) continue;
+    const path = joinPath("backends", name);
+    if ((backend.transport === "http" || backend.transport === "sse") && typeof backend.url === "string") {
+      const problem = urlProblem(backend.url);
+      if (problem) issues.push({ path: joinPath(path, "url"), message: problem });
+    }
+    const namespace = typeof backend.namespace === "string" ? backend.namespace : name;
+    const owner = namespaces.get(namespace);
+    if (owner !== undefined) {
+      issues.push({
+        path: typeof backend.namespace === "string" ? joinPath(path, "namespace") : path,
+        message: `namespace "${namespace}" is already used by backends.${owner}`,
+      });
+    } else namespaces.set(namespace, name);
+  }
+}
+
+function urlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `must be an absolute http:// or https:// URL (got ${JSON.stringify(url)})`;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return `must use http:// or https:// (got ${parsed.protocol}//)`;
+  }
+  return undefined;
+}
+
+function checkBackendReferences(raw: Record<string, unknown>, known: Set<string>, issues: ConfigIssue[]): void {
+  const expect = (value: unknown, path: string) => {
+    if (typeof value === "string" && !known.has(value)) {
+      issues.push({ path, message: `names unknown backend "${value}"; known: ${[...known].join(", ") || "none"}` });
+    }
+  };
+  for (const [i, route] of entries(raw.routes)) expect(route.backend, joinPath(joinPath("routes", i), "backend"));
+  const matchLists: Array<[string, unknown]> = [
+    ["policies.rules", isRecord(raw.policies) ? raw.policies.rules : undefined],
+    ["filters", raw.filters],
+    ["limits.rateLimits", isRecord(raw.limits) ? raw.limits.rateLimits : undefined],
+  ];
+  for (const [base, list] of matchLists) {
+    for (const [i, item] of entries(list)) {
+      if (!isRecord(item.match) || !Array.isArray(item.match.backends)) continue;
+      item.match.backends.forEach((name, j) => expect(name, joinPath(joinPath(joinPath(joinPath(base, i), "match"), "backends"), j)));
+    }
+  }
+}
+
+/** Renames are final names; two items must not end up answering to the same one. */
+function checkExposedNames(raw: Record<string, unknown>, backends: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const naming = isRecord(raw.naming) ? raw.naming : {};
+  const separator = typeof naming.separator === "string" ? naming.separator : "__";
+  const prefixAlways = naming.prefix === undefined || naming.prefix === "always";
+  const owners = new Map<string, string>();
+  const routed = new Map<string, string>();
+  for (const [i, route] of entries(raw.routes)) {
+    const path = joinPath("routes", i);
+    const { backend, kind, name, rename } = route;
+    if (typeof backend !== "string" || typeof kind !== "string" || typeof name !== "string") continue;
+    const identity = `${kind}\u0000${backend}\u0000${name}`;
+    const earlier = routed.get(identity);
+    if (earlier) issues.push({ path, message: `overrides ${kind} "${name}" of backend "${backend}" again (first at ${earlier})` });
+    else routed.set(identity, path);
+    if (rename !== undefined && kind !== "tool" && kind !== "prompt") {
+      issues.push({ path: joinPath(path, "rename"), message: `only tools and prompts can be renamed (this route is for a ${kind})` });
+      continue;
+    }
+    if (route.hide === true || (kind !== "tool" && kind !== "prompt")) continue;
+    const backendConfig = backends[backend];
+    const namespace = isRecord(backendConfig) && typeof backendConfig.namespace === "string" ? backendConfig.namespace : backend;
+    // Without a rename the exposed name is only certain when prefixing is unconditional.
+    const exposed = typeof rename === "string" ? rename : prefixAlways ? `${namespace}${separator}${name}` : undefined;
+    if (exposed === undefined) continue;
+    const key = `${kind}\u0000${exposed}`;
+    const owner = owners.get(key);
+    if (owner) {
+      issues.push({ path: joinPath(path, typeof rename === "string" ? "rename" : "name"), message: `exposes ${kind} "${exposed}", already exposed by ${owner}` });
+    } else owners.set(key, `${path} (${backend}/${name})`);
+  }
+}
+
+function checkBindings(bindings: unknown, issues: ConfigIssue[]): void {
+  const ports = new Map<number, string>();
+  let stdio: string | undefined;
+  for (const [i, binding] of entries(bindings)) {
+    const path = joinPath("bindings", i);
+    if (binding.transport === "stdio") {
+      if (stdio) issues.push({ path, message: `only one stdio binding can exist (first at ${stdio})` });
+      stdio ??= path;
+    }
+    if (binding.transport !== "http" || typeof binding.port !== "number" || binding.port === 0) continue;
+    const owner = ports.get(binding.port);
+    if (owner) issues.push({ path: joinPath(path, "port"), message: `port ${binding.port} is already bound by ${owner}` });
+    else ports.set(binding.port, path);
+    const paths = [binding.path ?? "/mcp", ...(binding.legacySse === true ? [binding.ssePath ?? "/sse", binding.messagePath ?? "/message"] : [])];
+    if (new Set(paths).size !== paths.length) {
+      issues.push({ path, message: `path, ssePath and messagePath must differ (got ${paths.join(", ")})` });
+    }
+  }
+}
+
+function checkPolicies(policies: unknown, issues: ConfigIssue[]): void {
+  if (!isRecord(policies)) return;
+  const names = new Map<string, string>();
+  for (const [i, rule] of entries(policies.rules)) {
+    const path = joinPath("policies.rules", i);
+    if (typeof rule.name === "string") {
+      const first = names.get(rule.name);
+      if (first) issues.push({ path: joinPath(path, "name"), message: `rule name "${rule.name}" is already used at ${first}` });
+      else names.set(rule.name, path);
+    }
+    if (rule.when !== undefined) issues.push(...checkJsonLogic(rule.when, joinPath(path, "when")));
+  }
+}
+
+function checkFilters(filters: unknown, issues: ConfigIssue[]): void {
+  for (const [i, filter] of entries(filters)) {
+    for (const [j, redaction] of entries(filter.redact)) {
+      if (typeof redaction.pattern !== "string") continue;
+      try {
+        new RegExp(redaction.pattern, `g${typeof redaction.flags === "string" ? redaction.flags : ""}`);
+      } catch (error) {
+        issues.push({ path: `filters[${i}].redact[${j}].pattern`, message: `is not a valid regular expression: ${(error as Error).message}` });
+      }
+    }
+  }
+}
+
+function checkOperations(raw: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const audit = isRecord(raw.audit) ? raw.audit : {};
+  if (audit.sink === "file" && typeof audit.file !== "string") {
+    issues.push({ path: "audit.file", message: 'is required when audit.sink is "file"' });
+  }
+  const servesStdio = entries(raw.bindings).some(([, b]) => b.transport === "stdio");
+  if (servesStdio && audit.sink === "stdout") {
+    issues.push({ path: "audit.sink", message: "cannot be stdout while a stdio binding uses stdout for the protocol" });
+  }
+  if (isRecord(raw.auth) && raw.auth.type === "jwt" && raw.auth.secret === undefined && raw.auth.jwksUrl === undefined) {
+    issues.push({ path: "auth", message: "a jwt auth needs secret (HMAC) or jwksUrl" });
+  }
+  if (isRecord(raw.auth) && typeof raw.auth.jwksUrl === "string") {
+    const problem = urlProblem(raw.auth.jwksUrl);
+    if (problem) issues.push({ path: "auth.jwksUrl", message: problem });
+  }
+  const names = new Map<string, string>();
+  for (const [i, limit] of entries(isRecord(raw.limits) ? raw.limits.rateLimits : undefined)) {
+    if (typeof limit.name !== "string") continue;
+    const first = names.get(limit.name);
+    const path = `limits.rateLimits[${i}].name`;
+    if (first) issues.push({ path, message: `rate limit name "${limit.name}" is already used at ${first}` });
+    else names.set(limit.name, path);
+  }
+}
