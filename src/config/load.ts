@@ -81,7 +81,8 @@ export function describeLoadFailure(error: unknown, file: string | undefined): C
   const err = error instanceof Error ? error : new Error(String(error));
   const where = locate(err, file);
   const what = err.name === "YAMLException" || err.name === "JSONError" ? "cannot be parsed" : "threw while loading";
-  const message = err.message.split("\n")[0] ?? "";
+  // Parsers put the reason on the second line and a code excerpt after a blank line.
+  const message = (err.message.split("\n\n")[0] ?? "").replace(/\s*\n\s*/g, " ");
   return { path: "", message: `config ${what}: ${err.name === "Error" ? "" : `${err.name}: `}${message}${where ? ` (at ${where})` : ""}` };
 }
 

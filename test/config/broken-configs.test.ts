@@ -1,0 +1,138 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, spawnCli } from "../support/cli.js";
+
+const base = { version: 1, backends: { memory: { transport: "stdio", command: "mcp-server-memory" } } };
+const dir = mkdtempSync(join(tmpdir(), "mcp-proxy-broken-"));
+
+/** Each case is one kind of mistake, with exactly the paths a user must be shown. */
+const cases: Array<{ name: string; config: unknown; paths: string[]; message?: RegExp }> = [
+  { name: "missing version", config: { backends: base.backends }, paths: ["version"], message: /is required/ },
+  { name: "unsupported version", config: { ...base, version: 2 }, paths: ["version"], message: /must be 1/ },
+  { name: "misspelled top-level key", config: { ...base, bindingz: [] }, paths: ["bindingz"], message: /did you mean "bindings"/ },
+  {
+    name: "unknown transport",
+    config: { version: 1, backends: { crm: { transport: "grpc", url: "http://127.0.0.1:1/" } } },
+    paths: ["backends.crm.transport"],
+    message: /must be one of: "stdio", "http", "sse" \(got "grpc"\)/,
+  },
+  { name: "wrong type", config: { ...base, bindings: [{ transport: "http", port: "8080" }] }, paths: ["bindings[0].port"], message: /must be an integer/ },
+  { name: "port out of range", config: { ...base, bindings: [{ transport: "http", port: 70000 }] }, paths: ["bindings[0].port"], message: /<= 65535/ },
+  {
+    name: "route to unknown backend",
+    config: { ...base, routes: [{ backend: "crm", kind: "tool", name: "find" }] },
+    paths: ["routes[0].backend"],
+    message: /unknown backend "crm"/,
+  },
+  {
+    name: "policy match naming unknown backend",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "allow", match: { backends: ["memory", "ghost"] } }] } },
+    paths: ["policies.rules[0].match.backends[1]"],
+  },
+  {
+    name: "two items renamed to one name",
+    config: {
+      version: 1,
+      backends: { a: { transport: "stdio", command: "a" }, b: { transport: "stdio", command: "b" } },
+      routes: [
+        { backend: "a", kind: "tool", name: "search", rename: "find" },
+        { backend: "b", kind: "tool", name: "lookup", rename: "find" },
+      ],
+    },
+    paths: ["routes[1].rename"],
+    message: /already exposed by routes\[0\]/,
+  },
+  {
+    name: "unknown JSON-Logic operator",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "allow", when: { "===": [{ var: "identity.sub" }, "x"] } }, { name: "s", effect: "deny", when: { regex_match: ["a", "b"] } }] } },
+    paths: ["policies.rules[1].when.regex_match"],
+    message: /unknown JSON-Logic operator "regex_match"/,
+  },
+  {
+    name: "unresolvable secret reference",
+    config: { version: 1, backends: { crm: { transport: "http", url: "http://127.0.0.1:1/mcp", headers: { Authorization: { env: "NOT_SET_ANYWHERE_42" } } } } },
+    paths: ["backends.crm.headers.Authorization.env"],
+    message: /NOT_SET_ANYWHERE_42 is not set/,
+  },
+  {
+    name: "secret file missing",
+    config: { ...base, auth: { type: "bearer", tokens: [{ token: { file: "./no-such.token" }, subject: "a" }] } },
+    paths: ["auth.tokens[0].token.file"],
+    message: /cannot read secret file .*no-such\.token \(ENOENT\)/,
+  },
+  {
+    name: "two bindings on one port",
+    config: { ...base, bindings: [{ transport: "http", port: 8080 }, { transport: "http", host: "::1", port: 8080 }] },
+    paths: ["bindings[1].port"],
+    message: /already bound by bindings\[0\]/,
+  },
+  { name: "bad backend URL", config: { version: 1, backends: { s: { transport: "sse", url: "localhost:3000/sse" } } }, paths: ["backends.s.url"] },
+  { name: "invalid redaction regex", config: { ...base, filters: [{ name: "f", redact: [{ pattern: "([a-z" }] }] }, paths: ["filters[0].redact[0].pattern"] },
+  { name: "literal secret where a reference is required", config: { ...base, auth: { type: "bearer", tokens: [{ token: "hunter2", subject: "a" }] } }, paths: ["auth.tokens[0].token"] },
+  { name: "no backend", config: { version: 1, backends: {} }, paths: ["backends"], message: /at least 1/ },
+];
+
+function write(name: string, value: unknown): string {
+  const file = join(dir, `${name.replace(/\W+/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+describe("broken configs fail with exactly their paths", () => {
+  it.each(cases)("$name", async ({ name, config, paths, message }) => {
+    const result = await cli(["validate", "--format", "json", "--config", write(name, config)]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { valid: boolean; errors: Array<{ path: string; message: string }> };
+    expect(report.valid).toBe(false);
+    expect(report.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
+    if (message) expect(report.errors.map((e) => e.message).join("\n")).toMatch(message);
+  });
+
+  it("reports three mistakes in one config as three entries, in path order", async () => {
+    const file = write("three-mistakes", {
+      version: 1,
+      backends: { crm: { transport: "http", url: "http://127.0.0.1:1/mcp", timeouts: { callMS: 5 } } },
+      bindings: [{ transport: "http", port: -1 }],
+      routes: [{ backend: "billing", kind: "tool", name: "x" }],
+    });
+    const result = await cli(["validate", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid, 3 errors");
+    const lines = result.stderr.trim().split("\n").slice(1);
+    expect(lines).toEqual([
+      '  backends.crm.timeouts.callMS: is not a known key (did you mean "callMs"?); expected one of: startupMs, callMs, idleMs',
+      "  bindings[0].port: must be >= 0 (got number -1)",
+      '  routes[0].backend: names unknown backend "billing"; known: crm',
+    ]);
+  });
+
+  it("exits 1 from the real binary, and 2 for a missing file or a usage mistake", () => {
+    const invalid = spawnCli(["validate", "--config", write("bin-invalid", { version: 1, backends: { a: { transport: "carrier-pigeon" } } })]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain("backends.a.transport");
+    const missing = spawnCli(["validate", "--config", join(dir, "nope.yaml")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.yaml does not exist/);
+    expect(spawnCli(["validate", "--format", "xml"]).code).toBe(2);
+    expect(spawnCli(["validate", "--colour"]).code).toBe(2);
+  });
+
+  it("exits 2 for a file that exists but cannot be read", async () => {
+    const result = await cli(["validate", "--config", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not a file/);
+  });
+
+  it("reports a YAML syntax error as invalid, with the line", async () => {
+    const file = join(dir, "syntax.yaml");
+    writeFileSync(file, "version: 1\nbackends:\n  a: { transport: stdio, command: x\n");
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0].path).toBe("");
+    expect(report.errors[0].message).toMatch(/cannot be parsed.*line 4|cannot be parsed.*\(4:/s);
+  });
+});
