@@ -6,5 +6,12 @@ const code = await runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  stopSignal: new Promise<string>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve(signal));
+  }),
 });
-process.exitCode = code;
+// Everything was closed in order; once output is flushed, exit rather than wait on a handle a
+// dependency left open.
+await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+process.exit(code);

@@ -4,6 +4,8 @@ export interface CommandIo {
   readonly err: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves with a signal name when the process is asked to stop (used by `start`). */
+  readonly stopSignal?: Promise<string>;
 }
 
 /** Exit codes every command shares; documented in the README. */

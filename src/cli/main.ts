@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
 import { printConfigCommand } from "./commands/print-config.js";
+import { startCommand } from "./commands/start.js";
 import { parseFormat, validateCommand } from "./commands/validate.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "./io.js";
 
@@ -13,6 +14,7 @@ const HELP: Record<string, string> = {
 Usage: mcp-proxy <command> [options]
 
 Commands:
+  start          run the gateway (default config: ./mcp-proxy.config.ts)
   validate       check a config (exit 0 valid, 1 invalid, 2 usage error or unreadable file)
   print-config   print the resolved config, secrets masked
   schema         print the config's JSON Schema
@@ -28,6 +30,12 @@ Loads the config the way the proxy does and reports every problem at once, each 
   -f, --format FMT    text (default) or json: { "valid", "file", "errors": [{ "path", "message" }] }
       --skip-secrets  check secret references for shape only (for CI without production secrets)
 Exit: 0 valid, 1 invalid, 2 usage error or missing/unreadable file.
+`,
+  start: `Usage: mcp-proxy start [--config PATH]
+
+Runs the gateway: connects the backends, serves every binding and prints one line per URL.
+With a stdio binding, stdout carries only the protocol and everything else goes to stderr.
+SIGINT or SIGTERM closes bindings and backends (no child process is left behind).
 `,
   "print-config": `Usage: mcp-proxy print-config [--config PATH] [--skip-secrets]
 
@@ -48,6 +56,7 @@ const OPTIONS = {
 } as const;
 
 const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
+  start: ["config"],
   validate: ["config", "format", "skip-secrets"],
   "print-config": ["config", "skip-secrets"],
   schema: [],
@@ -98,6 +107,8 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   switch (command) {
     case "validate":
       return validateCommand({ configPath: values.config, format: parseFormat(values.format), skipSecrets: values["skip-secrets"] ?? false }, io);
+    case "start":
+      return startCommand({ configPath: values.config, version: VERSION, stopSignal: io.stopSignal ?? new Promise<string>(() => undefined) }, io);
     case "print-config":
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
     default:

@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
+import type { ResolvedBinding } from "../config/index.js";
+import { JSON_RPC } from "../core/errors.js";
+import { BoundedEventStore } from "./event-store.js";
+import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
+import { LegacySseTransport } from "./legacy-sse-transport.js";
+import { hostAllowed, originAllowed } from "./origin.js";
+import type { SessionFactory, ServedSession } from "./session-factory.js";
+
+type HttpBindingConfig = Extract<ResolvedBinding, { transport: "http" }>;
+
+interface Entry {
+  readonly session: ServedSession;
+  readonly streamable?: NodeStreamableHTTPServerTransport;
+  readonly sse?: LegacySseTransport;
+  lastSeen: number;
+}
+
+export interface HttpBindingOptions {
+  readonly maxBodyBytes: number;
+  readonly maxSessions: number;
+  readonly idleMs: number;
+}
+
+/** Serves Streamable HTTP (and legacy SSE beside it) on one address, one session per client. */
+export class HttpBinding {
+  readonly #sessions = new Map<string, Entry>();
+  readonly #server: HttpServer;
+  #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: HttpBindingConfig,
+    private readonly options: HttpBindingOptions,
+    private readonly sessions: SessionFactory,
+  ) {
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
+        refuse(res, 500, JSON_RPC.internalError, "internal error");
+      });
+    });
+    // Keep-alive connections are what a busy client uses; do not cut them between calls.
+    this.#server.keepAliveTimeout = 65_000;
+  }
+
+  /** The URLs this binding serves, once listening. */
+  urls(): { streamable: string; sse?: string } {
+    const address = this.#server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const base = `http://${host}:${address.port}`;
+    return { streamable: `${base}${this.config.path}`, ...(this.config.legacySse ? { sse: `${base}${this.config.ssePath}` } : {}) };
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(this.config.port, this.config.host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 2));
+    this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req.headers.host, this.config.host)) return refuse(res, 403, JSON_RPC.invalidRequest, "Forbidden: Host header is not a loopback name");
+    if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, JSON_RPC.invalidRequest, "Forbidden: Origin not allowed");
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === this.config.path) return this.#streamable(req, res);
+    if (this.config.legacySse && path === this.config.ssePath && req.method === "GET") return this.#openSse(res);
+    if (this.config.legacySse && path === this.config.messagePath && req.method === "POST") return this.#postSse(req, res);
+    refuse(res, 404, JSON_RPC.invalidRequest, `Not found: ${path}`);
+  }
+
+  async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
+    try {
+      const raw = await readBody(req, this.options.maxBodyBytes);
+      return { ok: true, body: JSON.parse(raw.toString("utf8")) };
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) refuse(res, 413, JSON_RPC.invalidRequest, `Request body exceeds ${this.options.maxBodyBytes} bytes`, { connection: "close" });
+      else refuse(res, 400, JSON_RPC.parseError, `Parse error: ${(error as Error).message}`);
+      return { ok: false };
+    }
+  }
+
+  async #streamable(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sessionId = req.headers["mcp-session-id"];
+    let body: unknown;
+    if (req.method === "POST") {
+      const parsed = await this.#parse(req, res);
+      if (!parsed.ok) return;
+      body = parsed.body;
+    } else if (req.method !== "GET" && req.method !== "DELETE") {
+      return refuse(res, 405, JSON_RPC.invalidRequest, "Method not allowed", { allow: "GET, POST, DELETE" });
+    }
+    if (typeof sessionId === "string") {
+      const entry = this.#sessions.get(sessionId);
+      if (!entry?.streamable) return refuse(res, 404, -32001, "Session not found");
+      entry.lastSeen = Date.now();
+      return entry.streamable.handleRequest(req, res, body);
+    }
+    if (req.method !== "POST" || !isInitialize(body)) {
+      return refuse(res, 400, JSON_RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
+    }
+    if (this.#sessions.size >= this.options.maxSessions) return refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    const session = this.sessions.create();
+    const transport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new BoundedEventStore(),
+      onsessioninitialized: (id) => {
+        this.#sessions.set(id, { session, streamable: transport, lastSeen: Date.now() });
+      },
+    });
+    transport.onclose = () => this.#drop(transport.sessionId);
+    await session.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async #openSse(res: ServerResponse): Promise<void> {
+    if (this.#sessions.size >= this.options.maxSessions) return refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    const transport = new LegacySseTransport(res, this.config.messagePath);
+    const session = this.sessions.create();
+    this.#sessions.set(transport.sessionId, { session, sse: transport, lastSeen: Date.now() });
+    transport.onclose = () => this.#drop(transport.sessionId);
+    await session.connect(transport);
+  }
+
+  async #postSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sessionId = new URL(req.url ?? "/", "http://x").searchParams.get("sessionId") ?? "";
+    const entry = this.#sessions.get(sessionId);
+    if (!entry?.sse) return refuse(res, 404, -32001, "Session not found");
+    const parsed = await this.#parse(req, res);
+    if (!parsed.ok) return;
+    entry.lastSeen = Date.now();
+    res.writeHead(202).end("Accepted");
+    for (const message of Array.isArray(parsed.body) ? parsed.body : [parsed.body]) entry.sse.receive(message);
+  }
+
+  #drop(sessionId: string | undefined): void {
+    if (!sessionId) return;
+    const entry = this.#sessions.get(sessionId);
+    if (!entry) return;
+    this.#sessions.delete(sessionId);
+    void entry.session.close();
+  }
+
+  #sweep(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    for (const [id, entry] of this.#sessions) {
+      if (entry.lastSeen < cutoff) {
+        this.sessions.logger.info({ session: id }, "closing idle client session");
+        void (entry.streamable ?? entry.sse)?.close();
+        this.#drop(id);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const closing = [...this.#sessions.keys()].map((id) => {
+      const entry = this.#sessions.get(id)!;
+      this.#sessions.delete(id);
+      return Promise.all([(entry.streamable ?? entry.sse)?.close().catch(() => undefined), entry.session.close()]);
+    });
+    await Promise.all(closing);
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+function isInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => typeof m === "object" && m !== null && (m as { method?: unknown }).method === "initialize");
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+
+/**
+ * The legacy HTTP+SSE server transport (protocol 2024-11-05): one long GET stream carries
+ * every server message; the client posts its messages to an endpoint announced on it.
+ */
+export class LegacySseTransport implements Transport {
+  readonly sessionId = randomUUID();
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  #closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly messagePath: string,
+  ) {
+    res.on("close", () => this.#finish());
+  }
+
+  async start(): Promise<void> {
+    this.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" });
+    this.res.write(`event: endpoint\ndata: ${this.messagePath}?sessionId=${this.sessionId}\n\n`);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.#closed) throw new Error("SSE stream is closed");
+    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  /** A message the client posted; the POST is answered 202 by the binding. */
+  receive(message: JSONRPCMessage): void {
+    this.onmessage?.(message);
+  }
+
+  async close(): Promise<void> {
+    this.res.end();
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,32 @@
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+function hostnameOf(value: string): string | undefined {
+  try {
+    return new URL(value.includes("://") ? value : `http://${value}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+/**
+ * Browsers send Origin; a page on another site must not drive a local MCP endpoint. Without an
+ * allowlist only loopback origins pass; requests without Origin (non-browser clients) pass.
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.length > 0) return allowed.includes(origin);
+  const host = hostnameOf(origin);
+  return host !== undefined && isLoopbackHost(host);
+}
+
+/** DNS rebinding guard for loopback bindings: the Host header must name a loopback address too. */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+  if (!isLoopbackHost(boundHost)) return true;
+  if (hostHeader === undefined) return false;
+  const host = hostnameOf(hostHeader);
+  return host !== undefined && isLoopbackHost(host);
+}

@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from "../../config/index.js";
+import { startGateway } from "../../runtime/gateway.js";
+import { createLogger } from "../../runtime/logger.js";
+import { formatIssues } from "../format-issues.js";
+import { type CommandIo, EXIT, type ExitCode } from "../io.js";
+
+export interface StartOptions {
+  readonly configPath: string | undefined;
+  readonly version: string;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM in the CLI). */
+  readonly stopSignal: Promise<string>;
+}
+
+/** Runs the gateway until told to stop; every child process and socket is closed before it returns. */
+export async function startCommand(options: StartOptions, io: CommandIo): Promise<ExitCode> {
+  let loaded;
+  try {
+    loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(formatIssues(error.file ?? "config", error.issues));
+    return EXIT.invalid;
+  }
+  const { config } = loaded;
+  const logger = createLogger(config.logging.level);
+  let gateway;
+  try {
+    gateway = await startGateway(config, logger, options.version);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (e.code !== "EADDRINUSE" && e.code !== "EACCES" && e.code !== "EADDRNOTAVAIL") throw error;
+    io.err(`mcp-proxy: cannot listen on ${e.address}:${e.port}: ${e.code === "EADDRINUSE" ? "address already in use" : e.code === "EACCES" ? "permission denied" : "address not available"}\n`);
+    return EXIT.invalid;
+  }
+  // With a stdio binding stdout belongs to the protocol; the URLs then go to stderr.
+  const announce = config.bindings.some((b) => b.transport === "stdio") ? io.err : io.out;
+  for (const endpoint of gateway.endpoints) {
+    if (endpoint.transport !== "stdio") announce(`mcp-proxy: serving ${endpoint.transport === "legacy-sse" ? "legacy SSE" : "Streamable HTTP"} at ${endpoint.url}\n`);
+  }
+  logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
+  const reason = await Promise.race([options.stopSignal, gateway.stdioClosed.then(() => "stdio client disconnected")]);
+  logger.info({ reason }, "shutting down");
+  await gateway.close();
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  return EXIT.ok;
+}

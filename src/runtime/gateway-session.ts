@@ -1,0 +1,238 @@
+import { type JSONRPCRequest, type RequestId, type Result, Server, SUPPORTED_PROTOCOL_VERSIONS, type Transport } from "@modelcontextprotocol/server";
+import type { Logger } from "pino";
+import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
+import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
+import { ProxyError, WireError } from "../core/errors.js";
+import { joinInstructions, mergeCapabilities } from "./capabilities.js";
+import { RequestRouter } from "./request-router.js";
+import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
+
+export interface SessionEnvironment {
+  readonly config: ResolvedConfig;
+  readonly plan: NamingPlan;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+const LIST_KEYS = [
+  ["tools/list", "tools", "tools"],
+  ["prompts/list", "prompts", "prompts"],
+  ["resources/list", "resources", "resources"],
+  ["resources/templates/list", "resourceTemplates", "resourceTemplates"],
+] as const;
+
+const RESTART_BASE_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+/**
+ * One client session: a downstream MCP server whose every request is routed to this
+ * session's own upstream sessions (one per backend), so no client sees another's state.
+ */
+export class GatewaySession {
+  readonly server: Server;
+  readonly #env: SessionEnvironment;
+  readonly #upstreams = new Map<string, UpstreamSession>();
+  readonly #listings = new Map<string, BackendListing>();
+  /** Last listing of each backend that is down, so calls to its items name it. */
+  readonly #lastKnown = new Map<string, BackendListing>();
+  readonly #inflight = new Map<string, RequestId[]>();
+  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  #surface: Surface;
+  #fullSurface: Surface;
+  #clientCapabilities: Record<string, unknown> = {};
+  #clientInfo = { name: "mcp-portcullis", version: "0" };
+  #closed = false;
+  #initialized = false;
+  readonly router: RequestRouter;
+
+  constructor(env: SessionEnvironment) {
+    this.#env = env;
+    this.#surface = this.#fullSurface = buildSurface([], env.plan);
+    // The superset lets the SDK send every notification; what clients see is what initialize answers.
+    this.server = new Server(
+      { name: "mcp-portcullis", version: env.version },
+      { capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} } },
+    );
+    // initialize and logging/setLevel go through the raw fallback: the typed handlers strip fields.
+    this.server.removeRequestHandler("initialize");
+    this.server.removeRequestHandler("logging/setLevel");
+    this.router = new RequestRouter(this);
+    this.server.fallbackRequestHandler = async (request, ctx) => {
+      try {
+        if (request.method === "initialize") return await this.#initialize(request);
+        return await this.router.handle(request, ctx);
+      } catch (error) {
+        throw WireError.from(error);
+      }
+    };
+    this.server.fallbackNotificationHandler = async (n) => {
+      if (n.method === "notifications/roots/list_changed") for (const up of this.#upstreams.values()) void up.notify(n.method, n.params as never).catch(() => undefined);
+    };
+  }
+
+  get surface(): Surface {
+    return this.#surface;
+  }
+
+  get logger(): Logger {
+    return this.#env.logger;
+  }
+
+  async connect(transport: Transport): Promise<void> {
+    await this.server.connect(transport);
+  }
+
+  /** The upstream for a backend, or a precise error when it is down or unknown. */
+  upstreamFor(backend: string): UpstreamSession {
+    const upstream = this.#upstreams.get(backend);
+    if (upstream && this.#listings.has(backend)) return upstream;
+    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" is unavailable; it is being restarted`, { backend });
+  }
+
+  /** Route lookup that also knows the items of backends that are down. */
+  get fullSurface(): Surface {
+    return this.#fullSurface;
+  }
+
+  upstreams(): UpstreamSession[] {
+    return [...this.#upstreams.values()].filter((u) => this.#listings.has(u.backend.name));
+  }
+
+  /** Marks a downstream request as waiting on a backend, so that backend's requests to the client ride its stream. */
+  track<T>(backend: string, id: RequestId, work: Promise<T>): Promise<T> {
+    const list = this.#inflight.get(backend) ?? [];
+    list.push(id);
+    this.#inflight.set(backend, list);
+    return work.finally(() => list.splice(list.indexOf(id), 1));
+  }
+
+  #relatedRequest(backend: string): RequestId | undefined {
+    const list = this.#inflight.get(backend);
+    return list && list.length ? list[list.length - 1] : undefined;
+  }
+
+  async #initialize(request: JSONRPCRequest): Promise<Result> {
+    const params = (request.params ?? {}) as { protocolVersion?: string; capabilities?: Record<string, unknown>; clientInfo?: { name: string; version: string } };
+    this.#clientCapabilities = params.capabilities ?? {};
+    if (params.clientInfo) this.#clientInfo = params.clientInfo;
+    const enabled = Object.values(this.#env.config.backends).filter((b) => b.enabled);
+    await Promise.all(enabled.map((b) => this.#startBackend(b)));
+    const infos = enabled.flatMap((b) => (this.#listings.has(b.name) ? [{ backend: b.name, info: this.#upstreams.get(b.name)!.info }] : []));
+    const requested = params.protocolVersion ?? "";
+    const instructions = joinInstructions(infos);
+    this.#initialized = true;
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
+      capabilities: mergeCapabilities(infos),
+      serverInfo: { name: "mcp-portcullis", version: this.#env.version },
+      ...(instructions ? { instructions } : {}),
+    };
+  }
+
+  async #startBackend(backend: ResolvedBackend, attempt = 0): Promise<void> {
+    if (this.#closed) return;
+    const log = this.#env.logger.child({ backend: backend.name });
+    const upstream = new UpstreamSession(backend, this.#clientInfo, this.#clientCapabilities, {
+      notification: (method, params) => this.#onBackendNotification(backend.name, method, params),
+      request: (req, signal) => this.#onBackendRequest(backend.name, req, signal),
+      closed: (reason) => this.#onBackendDown(backend, reason, 0),
+      stderr: (line) => log.info({ stderr: line }, "backend stderr"),
+    });
+    this.#upstreams.set(backend.name, upstream);
+    try {
+      const info: InitializeInfo = await upstream.connect();
+      const listing = await this.#list(upstream, info);
+      if (this.#closed) return void upstream.close();
+      this.#listings.set(backend.name, listing);
+      this.#lastKnown.delete(backend.name);
+      log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length }, "backend connected");
+      if (attempt > 0) this.#rebuild();
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, "backend failed to start");
+      await upstream.close();
+      this.#onBackendDown(backend, (error as Error).message, attempt);
+    }
+    if (attempt === 0) this.#rebuild(false);
+  }
+
+  async #list(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
+    const has = (cap: string) => info.capabilities[cap] !== undefined;
+    const [tools, prompts, resources, resourceTemplates] = await Promise.all(
+      LIST_KEYS.map(([method, key]) => (has(method.split("/")[0]!) ? upstream.listAll(method, key) : Promise.resolve([]))),
+    );
+    return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
+  }
+
+  #onBackendDown(backend: ResolvedBackend, reason: string, attempt: number): void {
+    if (this.#closed) return;
+    const listing = this.#listings.get(backend.name);
+    if (listing) this.#lastKnown.set(backend.name, listing);
+    this.#listings.delete(backend.name);
+    this.#rebuild();
+    // Jittered exponential backoff: many sessions restarting one backend must not stampede it.
+    const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** attempt) * (0.5 + Math.random());
+    this.#env.logger.warn({ backend: backend.name, reason, retryInMs: Math.round(delay) }, "backend down");
+    clearTimeout(this.#restartTimers.get(backend.name));
+    this.#restartTimers.set(backend.name, setTimeout(() => void this.#startBackend(backend, attempt + 1), delay).unref());
+  }
+
+  /** Rebuilds the surface; tells the client about every list that changed. */
+  #rebuild(notify = true): void {
+    const order = Object.keys(this.#env.config.backends);
+    const live = order.flatMap((name) => this.#listings.get(name) ?? []);
+    const all = order.flatMap((name) => this.#listings.get(name) ?? this.#lastKnown.get(name) ?? []);
+    const before = this.#surface;
+    this.#surface = buildSurface(live, this.#env.plan);
+    this.#fullSurface = buildSurface(all, this.#env.plan);
+    if (!notify || !this.#initialized) return;
+    const changed = (a: readonly unknown[], b: readonly unknown[]) => a.length !== b.length || JSON.stringify(a) !== JSON.stringify(b);
+    const send = (method: string) => void this.server.notification({ method } as never).catch(() => undefined);
+    if (changed(before.tools, this.#surface.tools)) send("notifications/tools/list_changed");
+    if (changed(before.prompts, this.#surface.prompts)) send("notifications/prompts/list_changed");
+    if (changed(before.resources, this.#surface.resources) || changed(before.resourceTemplates, this.#surface.resourceTemplates)) {
+      send("notifications/resources/list_changed");
+    }
+  }
+
+  #onBackendNotification(backend: string, method: string, params: Record<string, unknown> | undefined): void {
+    const relisted = LIST_KEYS.find(([list]) => method === `notifications/${list.split("/")[0]}/list_changed`);
+    if (relisted) {
+      void this.#relist(backend);
+      return;
+    }
+    const forwarded = this.router.mapNotification(backend, method, params);
+    const relatedRequestId = this.#relatedRequest(backend);
+    void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
+  }
+
+  async #relist(backend: string): Promise<void> {
+    const upstream = this.#upstreams.get(backend);
+    if (!upstream || !this.#listings.has(backend)) return;
+    try {
+      this.#listings.set(backend, await this.#list(upstream, upstream.info));
+      this.#rebuild();
+    } catch (error) {
+      this.#env.logger.warn({ backend, err: (error as Error).message }, "relisting failed");
+    }
+  }
+
+  /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
+  async #onBackendRequest(backend: string, request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
+    const relatedRequestId = this.#relatedRequest(backend);
+    return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
+      signal,
+      timeout: this.#env.config.backends[backend]?.timeouts.callMs,
+      ...(relatedRequestId === undefined ? {} : { relatedRequestId }),
+    })) as Result;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#restartTimers.values()) clearTimeout(timer);
+    await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
+    await this.server.close().catch(() => undefined);
+  }
+}
+
+const PASS_THROUGH = { "~standard": { version: 1, vendor: "mcp-portcullis", validate: (value: unknown) => ({ value: value as Result }) } } as const;

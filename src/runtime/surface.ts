@@ -1,0 +1,127 @@
+import { createHash } from "node:crypto";
+import type { ResolvedConfig } from "../config/index.js";
+import { compileWildcards } from "./wildcard.js";
+
+/** The lists one backend offered, in its order. */
+export interface BackendListing {
+  readonly backend: string;
+  readonly namespace: string;
+  readonly tools: readonly Record<string, unknown>[];
+  readonly prompts: readonly Record<string, unknown>[];
+  readonly resources: readonly Record<string, unknown>[];
+  readonly resourceTemplates: readonly Record<string, unknown>[];
+}
+
+export interface Route {
+  readonly backend: string;
+  readonly original: string;
+}
+
+/** The merged, renamed, filtered view a client sees, with the way back to each owner. */
+export interface Surface {
+  readonly tools: readonly Record<string, unknown>[];
+  readonly prompts: readonly Record<string, unknown>[];
+  readonly resources: readonly Record<string, unknown>[];
+  readonly resourceTemplates: readonly Record<string, unknown>[];
+  readonly toolRoutes: ReadonlyMap<string, Route>;
+  readonly promptRoutes: ReadonlyMap<string, Route>;
+  /** Exact resource URI → backend. */
+  readonly resourceOwners: ReadonlyMap<string, string>;
+  /** Templates in surface order, each with a matcher for URIs it produces. */
+  readonly templateOwners: readonly { readonly matcher: RegExp; readonly backend: string; readonly uriTemplate: string }[];
+}
+
+/** Most common clients refuse tool names longer than this. */
+export const MAX_TOOL_NAME = 64;
+
+/** Compiled once per config: include/exclude matchers and per-item overrides. */
+export interface NamingPlan {
+  readonly prefix: "always" | "on-conflict" | "never";
+  readonly separator: string;
+  readonly visible: ReadonlyMap<string, (name: string) => boolean>;
+  readonly overrides: ReadonlyMap<string, { rename?: string; hide?: boolean; description?: string }>;
+}
+
+export function planNaming(config: ResolvedConfig): NamingPlan {
+  const visible = new Map<string, (name: string) => boolean>();
+  for (const backend of Object.values(config.backends)) {
+    const include = backend.include ? compileWildcards(backend.include) : undefined;
+    const exclude = backend.exclude.length ? compileWildcards(backend.exclude) : undefined;
+    visible.set(backend.name, (name) => (!include || include.test(name)) && !exclude?.test(name));
+  }
+  const overrides = new Map<string, { rename?: string; hide?: boolean; description?: string }>();
+  for (const route of config.routes) {
+    overrides.set(overrideKey(route.kind, route.backend, route.name), { rename: route.rename, hide: route.hide, description: route.description });
+  }
+  return { prefix: config.naming.prefix, separator: config.naming.separator, visible, overrides };
+}
+
+function overrideKey(kind: string, backend: string, name: string): string {
+  return `${kind}\u0000${backend}\u0000${name}`;
+}
+
+/** Keeps a prefixed name within the limit, stably: the same input always gives the same name. */
+export function fitName(name: string): string {
+  if (name.length <= MAX_TOOL_NAME) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, MAX_TOOL_NAME - 9)}_${hash}`;
+}
+
+/** Merges listings (given in config order) into one surface; pure, so it is cheap to test. */
+export function buildSurface(listings: readonly BackendListing[], plan: NamingPlan): Surface {
+  const named = (kind: "tool" | "prompt", key: "tools" | "prompts") => {
+    const counts = new Map<string, number>();
+    for (const listing of listings) for (const item of listing[key]) counts.set(String(item.name), (counts.get(String(item.name)) ?? 0) + 1);
+    const items: Record<string, unknown>[] = [];
+    const routes = new Map<string, Route>();
+    for (const listing of listings) {
+      for (const item of listing[key]) {
+        const original = String(item.name);
+        const override = plan.overrides.get(overrideKey(kind, listing.backend, original));
+        if (override?.hide || !plan.visible.get(listing.backend)?.(original)) continue;
+        const prefixed = plan.prefix === "always" || (plan.prefix === "on-conflict" && (counts.get(original) ?? 0) > 1);
+        const exposed = override?.rename ?? fitName(prefixed ? `${listing.namespace}${plan.separator}${original}` : original);
+        if (routes.has(exposed)) continue; // never-prefix collisions: the first backend in config order keeps the name
+        routes.set(exposed, { backend: listing.backend, original });
+        items.push({ ...item, name: exposed, ...(override?.description === undefined ? {} : { description: override.description }) });
+      }
+    }
+    return { items, routes };
+  };
+  const tools = named("tool", "tools");
+  const prompts = named("prompt", "prompts");
+
+  const resources: Record<string, unknown>[] = [];
+  const resourceOwners = new Map<string, string>();
+  const resourceTemplates: Record<string, unknown>[] = [];
+  const templateOwners: { matcher: RegExp; backend: string; uriTemplate: string }[] = [];
+  for (const listing of listings) {
+    const visible = plan.visible.get(listing.backend);
+    for (const resource of listing.resources) {
+      const uri = String(resource.uri);
+      const override = plan.overrides.get(overrideKey("resource", listing.backend, uri));
+      if (override?.hide || !visible?.(uri) || resourceOwners.has(uri)) continue;
+      resourceOwners.set(uri, listing.backend);
+      resources.push(override?.description === undefined ? resource : { ...resource, description: override.description });
+    }
+    for (const template of listing.resourceTemplates) {
+      const uriTemplate = String(template.uriTemplate);
+      const override = plan.overrides.get(overrideKey("resourceTemplate", listing.backend, uriTemplate));
+      if (override?.hide || !visible?.(uriTemplate)) continue;
+      templateOwners.push({ matcher: templateMatcher(uriTemplate), backend: listing.backend, uriTemplate });
+      resourceTemplates.push(override?.description === undefined ? template : { ...template, description: override.description });
+    }
+  }
+  return { tools: tools.items, prompts: prompts.items, resources, resourceTemplates, toolRoutes: tools.routes, promptRoutes: prompts.routes, resourceOwners, templateOwners };
+}
+
+/** An RFC 6570 template as a matcher: each `{…}` expression matches any run of characters. */
+export function templateMatcher(uriTemplate: string): RegExp {
+  const parts = uriTemplate.split(/\{[^}]*\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*")}$`);
+}
+
+/** The backend that owns a URI: an exact listed resource first, then the first matching template. */
+export function ownerOfUri(surface: Surface, uri: string): string | undefined {
+  return surface.resourceOwners.get(uri) ?? surface.templateOwners.find((t) => t.matcher.test(uri))?.backend;
+}
