@@ -34,9 +34,10 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   }
   // With a stdio binding stdout belongs to the protocol; the URLs then go to stderr.
   const announce = config.bindings.some((b) => b.transport === "stdio") ? io.err : io.out;
-  for (const endpoint of gateway.endpoints) {
-    if (endpoint.transport !== "stdio") announce(`mcp-proxy: serving ${endpoint.transport === "legacy-sse" ? "legacy SSE" : "Streamable HTTP"} at ${endpoint.url}\n`);
-  }
+  const lines = gateway.endpoints
+    .filter((e) => e.transport !== "stdio")
+    .map((e) => `mcp-proxy: serving ${e.transport === "legacy-sse" ? "legacy SSE" : "Streamable HTTP"} at ${e.url}\n`);
+  if (lines.length) announce(lines.join(""));
   logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
   const reason = await Promise.race([options.stopSignal, gateway.stdioClosed.then(() => "stdio client disconnected")]);
   logger.info({ reason }, "shutting down");

@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./cli.js";
+
+export interface ProxyProcess {
+  readonly child: ChildProcess;
+  /** Streamable HTTP endpoint (when an http binding is configured). */
+  readonly url: string | undefined;
+  /** Legacy SSE endpoint (when legacySse is on). */
+  readonly sseUrl: string | undefined;
+  stderr(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Writes a config to a temp folder, runs `mcp-proxy start` on it as a real process, waits for its URLs. */
+export async function startProxyProcess(config: Record<string, unknown>, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-proxy-it-"));
+  const file = join(dir, "mcp-proxy.config.json");
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn(process.execPath, [`${REPO_ROOT}bin/mcp-proxy.js`, "start", "--config", file], {
+    cwd: dir,
+    env: { ...process.env, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const wantsHttp = (config.bindings as Array<{ transport: string }> | undefined)?.some((b) => b.transport === "http") ?? true;
+  const urls = await new Promise<{ url?: string; sseUrl?: string }>((resolve, reject) => {
+    if (!wantsHttp || options.waitForUrls === false) return resolve({});
+    const timer = setTimeout(() => reject(new Error(`proxy did not start in 15 s:\n${stderr}`)), 15_000);
+    const onData = (d: Buffer) => {
+      stdout += d.toString();
+      const url = /Streamable HTTP at (\S+)/.exec(stdout)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve({ url, sseUrl: /legacy SSE at (\S+)/.exec(stdout)?.[1] });
+    };
+    child.stdout!.on("data", onData);
+    void exited.then((code) => reject(new Error(`proxy exited with ${code}:\n${stderr}`)));
+  });
+  return {
+    child,
+    url: urls.url,
+    sseUrl: urls.sseUrl,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
