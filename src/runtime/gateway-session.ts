@@ -158,7 +158,10 @@ export class GatewaySession {
   async #list(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
     const has = (cap: string) => info.capabilities[cap] !== undefined;
     const [tools, prompts, resources, resourceTemplates] = await Promise.all(
-      LIST_KEYS.map(([method, key]) => (has(method.split("/")[0]!) ? upstream.listAll(method, key) : Promise.resolve([]))),
+      // A server may offer resources without templates: "method not found" there means an empty list.
+      LIST_KEYS.map(([method, key]) =>
+        has(method.split("/")[0]!) ? upstream.listAll(method, key).catch((e: { code?: unknown }) => (e?.code === -32601 ? [] : Promise.reject(e))) : Promise.resolve([]),
+      ),
     );
     return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
   }

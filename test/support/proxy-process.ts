@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT } from "./cli.js";
 
 export interface ProxyProcess {
@@ -15,12 +15,25 @@ export interface ProxyProcess {
   stop(): Promise<number | null>;
 }
 
-/** Writes a config to a temp folder, runs `mcp-proxy start` on it as a real process, waits for its URLs. */
-export async function startProxyProcess(config: Record<string, unknown>, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
+/** Writes a config into a fresh temp folder and returns the file's path. */
+export function writeConfig(config: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), "mcp-proxy-it-"));
   const file = join(dir, "mcp-proxy.config.json");
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [`${REPO_ROOT}bin/mcp-proxy.js`, "start", "--config", file], {
+  return file;
+}
+
+/** The command line that runs the proxy on a config file (for clients that spawn it over stdio). */
+export function proxyCommand(configFile: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: [`${REPO_ROOT}bin/mcp-proxy.js`, "start", "--config", configFile] };
+}
+
+/** Writes a config to a temp folder, runs `mcp-proxy start` on it as a real process, waits for its URLs. */
+export async function startProxyProcess(config: Record<string, unknown>, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
+  const file = writeConfig(config);
+  const dir = dirname(file);
+  const { command, args } = proxyCommand(file);
+  const child = spawn(command, args, {
     cwd: dir,
     env: { ...process.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],

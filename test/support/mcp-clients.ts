@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { REPO_ROOT } from "./cli.js";
+import { proxyCommand } from "./proxy-process.js";
+
+export const SERVERS = {
+  everything: `${REPO_ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`,
+  memory: `${REPO_ROOT}node_modules/@modelcontextprotocol/server-memory/dist/index.js`,
+  recorder: `${REPO_ROOT}test/support/servers/recorder-server.mjs`,
+};
+
+export type BindingKind = "http" | "sse" | "stdio";
+
+export interface TestClient {
+  readonly client: Client;
+  readonly notifications: string[];
+  close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  readonly name?: string;
+  readonly sampleAs?: string;
+  readonly elicitAnswer?: string;
+}
+
+/** A real MCP client (official SDK v2) connected to the proxy over the given binding. */
+export async function connectClient(kind: BindingKind, target: { url?: string; sseUrl?: string; configFile?: string }, options: ClientOptions = {}): Promise<TestClient> {
+  const capabilities: Record<string, unknown> = {};
+  if (options.sampleAs) capabilities.sampling = {};
+  if (options.elicitAnswer) capabilities.elicitation = { form: {} };
+  const client = new Client({ name: options.name ?? "test-client", version: "1.0.0" }, { capabilities: capabilities as never });
+  const notifications: string[] = [];
+  for (const method of ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"] as const) {
+    client.setNotificationHandler(method, () => void notifications.push(method));
+  }
+  if (options.sampleAs) {
+    client.setRequestHandler("sampling/createMessage", async () => ({ model: "test-model", role: "assistant", content: { type: "text", text: options.sampleAs! } }));
+  }
+  if (options.elicitAnswer) {
+    client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { answer: options.elicitAnswer! } }));
+  }
+  let transport: Transport;
+  if (kind === "http") transport = new StreamableHTTPClientTransport(new URL(target.url!));
+  else if (kind === "sse") transport = new SSEClientTransport(new URL(target.sseUrl!));
+  else transport = new StdioClientTransport({ ...proxyCommand(target.configFile!), stderr: "pipe" });
+  await client.connect(transport, { timeout: 30_000 });
+  return { client, notifications, close: () => client.close() };
+}
+
+/** Starts the recorder server in HTTP mode and returns its URL and a stop function. */
+export async function startHttpRecorder(name: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [SERVERS.recorder, "http", name], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("recorder did not start")), 10_000);
+    child.stdout!.once("data", (d: Buffer) => {
+      clearTimeout(timer);
+      resolve(d.toString().trim());
+    });
+  });
+  return { url, stop: () => void child.kill() };
+}
+
+/** Polls until `check` passes or the time is up; returns whether it passed. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return check();
+}
+
+export function textOf(result: unknown): string {
+  return ((result as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? "").join("");
+}

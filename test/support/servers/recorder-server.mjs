@@ -1,0 +1,89 @@
+// A small MCP server (v1 SDK, like most deployed servers) that records what reaches it, so
+// tests can assert what a backend actually received through the proxy. Modes:
+//   node recorder-server.mjs stdio <name>
+//   node recorder-server.mjs http <name>     (prints its URL on stdout; 127.0.0.1, free port)
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import {
+  CallToolRequestSchema, CreateMessageResultSchema, ElicitResultSchema, GetPromptRequestSchema, ListPromptsRequestSchema,
+  ListResourcesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+
+const [mode = "stdio", name = "recorder"] = process.argv.slice(2);
+const cancellations = [];
+const text = (t) => ({ content: [{ type: "text", text: t }] });
+const obj = { type: "object", properties: {} };
+
+const tools = [
+  { name: "search", description: `search in ${name}`, inputSchema: { type: "object", properties: { query: { type: "string" } } } },
+  { name: "whoami", description: "the server's name", inputSchema: obj },
+  { name: "pid", description: "the server's process id", inputSchema: obj },
+  { name: "slow", description: "waits ms milliseconds, or until cancelled", inputSchema: { type: "object", properties: { ms: { type: "number" } } } },
+  { name: "cancellations", description: "cancellations received so far", inputSchema: obj },
+  { name: "ask-sampling", description: "asks the client to sample", inputSchema: { type: "object", properties: { prompt: { type: "string" } } } },
+  { name: "ask-elicitation", description: "asks the client for input", inputSchema: { type: "object", properties: { message: { type: "string" } } } },
+  { name: "rich", description: "returns fields typed SDKs tend to strip", inputSchema: obj, outputSchema: { type: "object", properties: { ok: { type: "boolean" } } }, annotations: { readOnlyHint: true }, _meta: { "vendor/extra": 1 } },
+  { name: "fail", description: "answers with a JSON-RPC error", inputSchema: obj },
+];
+
+function makeServer() {
+  const server = new Server({ name: `recorder-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: `${name} records what it receives.` });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const args = request.params.arguments ?? {};
+    switch (request.params.name) {
+      case "search": return text(`${name}: ${args.query}`);
+      case "whoami": return text(name);
+      case "pid": return text(String(process.pid));
+      case "cancellations": return text(JSON.stringify(cancellations));
+      case "slow":
+        return new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(text("done")), Number(args.ms ?? 1000));
+          extra.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            cancellations.push({ requestId: extra.requestId, reason: String(extra.signal.reason ?? "") });
+            resolve(text("cancelled"));
+          });
+        });
+      case "ask-sampling": {
+        const result = await extra.sendRequest({ method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: String(args.prompt) } }], maxTokens: 50 } }, CreateMessageResultSchema);
+        return text(`sampled: ${result.content.text}`);
+      }
+      case "ask-elicitation": {
+        const result = await extra.sendRequest({ method: "elicitation/create", params: { message: String(args.message), requestedSchema: { type: "object", properties: { answer: { type: "string" } } } } }, ElicitResultSchema);
+        return text(`elicited: ${result.action} ${JSON.stringify(result.content ?? {})}`);
+      }
+      case "rich": return { content: [{ type: "text", text: "rich", _meta: { "vendor/block": true } }], structuredContent: { ok: true }, _meta: { "vendor/result": "kept" } };
+      case "fail": { const e = new Error(`${name} refuses`); e.code = -32042; e.data = { why: "test" }; throw e; }
+      default: { const e = new Error(`Unknown tool: ${request.params.name}`); e.code = -32602; throw e; }
+    }
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: [{ name: "greet", arguments: [{ name: "who", required: true }] }] }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => ({ messages: [{ role: "user", content: { type: "text", text: `${name} greets ${request.params.arguments?.who}` } }] }));
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [{ uri: `recorder://${name}/info`, name: "info", mimeType: "text/plain" }] }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({ contents: [{ uri: request.params.uri, mimeType: "text/plain", text: `info of ${name}` }] }));
+  return server;
+}
+
+if (mode === "stdio") {
+  await makeServer().connect(new StdioServerTransport());
+} else {
+  const sessions = new Map();
+  const http = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
+    const sid = req.headers["mcp-session-id"];
+    let transport = sid ? sessions.get(sid) : undefined;
+    if (!transport) {
+      if (sid) return void res.writeHead(404).end();
+      transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => sessions.set(id, transport) });
+      await makeServer().connect(transport);
+    }
+    await transport.handleRequest(req, res, body);
+  });
+  http.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${http.address().port}/mcp`));
+}
