@@ -15,6 +15,8 @@ export type BindingKind = "http" | "sse" | "stdio";
 export interface TestClient {
   readonly client: Client;
   readonly notifications: string[];
+  /** Ends the session the way a well-behaved HTTP client does (DELETE), then closes. */
+  terminate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,11 @@ export async function connectClient(kind: BindingKind, target: { url?: string; s
   else if (kind === "sse") transport = new SSEClientTransport(new URL(target.sseUrl!));
   else transport = new StdioClientTransport({ ...proxyCommand(target.configFile!), stderr: "pipe" });
   await client.connect(transport, { timeout: 30_000 });
-  return { client, notifications, close: () => client.close() };
+  const terminate = async () => {
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
+    await client.close();
+  };
+  return { client, notifications, terminate, close: () => client.close() };
 }
 
 /** Starts the recorder server in HTTP mode and returns its URL and a stop function. */
