@@ -14,13 +14,13 @@ export const JSON_RPC = {
   backendTimeout: -32011,
   forbidden: -32012,
   rateLimited: -32013,
-  resourceNotFound: -32002,
 } as const;
 
 const CODE_TO_JSON_RPC = {
   UNKNOWN_TOOL: JSON_RPC.invalidParams,
   UNKNOWN_PROMPT: JSON_RPC.invalidParams,
-  UNKNOWN_RESOURCE: JSON_RPC.resourceNotFound,
+  // -32602, not the older -32002: the SDK rewrites -32002 on the wire for every era, so say what clients get.
+  UNKNOWN_RESOURCE: JSON_RPC.invalidParams,
   INVALID_CURSOR: JSON_RPC.invalidParams,
   INVALID_PARAMS: JSON_RPC.invalidParams,
   METHOD_NOT_FOUND: JSON_RPC.methodNotFound,
