@@ -4,6 +4,7 @@ import { type InitializeInfo, UpstreamSession } from "../backends/upstream-sessi
 import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
 import { ProxyError, WireError } from "../core/errors.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
+import type { BackendSlots } from "./backend-slots.js";
 import { RequestRouter } from "./request-router.js";
 import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
 
@@ -12,6 +13,7 @@ export interface SessionEnvironment {
   readonly plan: NamingPlan;
   readonly logger: Logger;
   readonly version: string;
+  readonly slots: BackendSlots;
 }
 
 const LIST_KEYS = [
@@ -37,6 +39,15 @@ export class GatewaySession {
   readonly #lastKnown = new Map<string, BackendListing>();
   readonly #inflight = new Map<string, RequestId[]>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Backends whose upstream this session holds a slot for. */
+  readonly #holding = new Set<string>();
+  /** Consecutive failures per backend, for the restart backoff; a successful call resets it. */
+  readonly #failures = new Map<string, number>();
+  readonly #lastUsed = new Map<string, number>();
+  /** Backends closed for idleness: listed as before, reconnected on their next call. */
+  readonly #dormant = new Set<string>();
+  readonly #waking = new Map<string, Promise<void>>();
+  #idleSweep: NodeJS.Timeout | undefined;
   #surface: Surface;
   #fullSurface: Surface;
   #clientCapabilities: Record<string, unknown> = {};
@@ -82,11 +93,22 @@ export class GatewaySession {
     await this.server.connect(transport);
   }
 
-  /** The upstream for a backend, or a precise error when it is down or unknown. */
-  upstreamFor(backend: string): UpstreamSession {
+  /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
+  async upstreamFor(backend: string): Promise<UpstreamSession> {
+    if (this.#dormant.has(backend)) await this.#wake(backend);
     const upstream = this.#upstreams.get(backend);
-    if (upstream && this.#listings.has(backend)) return upstream;
+    if (upstream && this.#listings.has(backend) && !this.#dormant.has(backend)) return upstream;
     throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" is unavailable; it is being restarted`, { backend });
+  }
+
+  #wake(backend: string): Promise<void> {
+    let waking = this.#waking.get(backend);
+    if (!waking) {
+      const config = this.#env.config.backends[backend]!;
+      waking = this.#startBackend(config, 0, true).finally(() => this.#waking.delete(backend));
+      this.#waking.set(backend, waking);
+    }
+    return waking;
   }
 
   /** Route lookup that also knows the items of backends that are down. */
@@ -103,7 +125,16 @@ export class GatewaySession {
     const list = this.#inflight.get(backend) ?? [];
     list.push(id);
     this.#inflight.set(backend, list);
-    return work.finally(() => list.splice(list.indexOf(id), 1));
+    this.#lastUsed.set(backend, Date.now());
+    return work.then(
+      (result) => {
+        this.#failures.delete(backend);
+        return result;
+      },
+    ).finally(() => {
+      list.splice(list.indexOf(id), 1);
+      this.#lastUsed.set(backend, Date.now());
+    });
   }
 
   #relatedRequest(backend: string): RequestId | undefined {
@@ -117,6 +148,7 @@ export class GatewaySession {
     if (params.clientInfo) this.#clientInfo = params.clientInfo;
     const enabled = Object.values(this.#env.config.backends).filter((b) => b.enabled);
     await Promise.all(enabled.map((b) => this.#startBackend(b)));
+    this.#startIdleSweep(enabled);
     const infos = enabled.flatMap((b) => (this.#listings.has(b.name) ? [{ backend: b.name, info: this.#upstreams.get(b.name)!.info }] : []));
     const requested = params.protocolVersion ?? "";
     const instructions = joinInstructions(infos);
@@ -129,13 +161,25 @@ export class GatewaySession {
     };
   }
 
-  async #startBackend(backend: ResolvedBackend, attempt = 0): Promise<void> {
+  async #startBackend(backend: ResolvedBackend, attempt = 0, waking = false): Promise<void> {
     if (this.#closed) return;
     const log = this.#env.logger.child({ backend: backend.name });
+    if (!this.#env.slots.tryAcquire(backend.name, backend.maxSessions)) {
+      const reason = `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
+      log.warn(reason);
+      this.#dormant.delete(backend.name);
+      this.#onBackendDown(backend, reason);
+      if (attempt === 0 && !waking) this.#rebuild(false);
+      return;
+    }
+    this.#holding.add(backend.name);
     const upstream = new UpstreamSession(backend, this.#clientInfo, this.#clientCapabilities, {
       notification: (method, params) => this.#onBackendNotification(backend.name, method, params),
       request: (req, signal) => this.#onBackendRequest(backend.name, req, signal),
-      closed: (reason) => this.#onBackendDown(backend, reason, 0),
+      closed: (reason) => {
+        this.#release(backend.name);
+        this.#onBackendDown(backend, reason);
+      },
       stderr: (line) => log.info({ stderr: line }, "backend stderr"),
     });
     this.#upstreams.set(backend.name, upstream);
@@ -145,14 +189,18 @@ export class GatewaySession {
       if (this.#closed) return void upstream.close();
       this.#listings.set(backend.name, listing);
       this.#lastKnown.delete(backend.name);
+      this.#dormant.delete(backend.name);
+      this.#lastUsed.set(backend.name, Date.now());
       log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length }, "backend connected");
-      if (attempt > 0) this.#rebuild();
+      if (attempt > 0 || waking) this.#rebuild();
     } catch (error) {
       log.warn({ err: (error as Error).message }, "backend failed to start");
       await upstream.close();
-      this.#onBackendDown(backend, (error as Error).message, attempt);
+      this.#release(backend.name);
+      this.#dormant.delete(backend.name);
+      this.#onBackendDown(backend, (error as Error).message);
     }
-    if (attempt === 0) this.#rebuild(false);
+    if (attempt === 0 && !waking) this.#rebuild(false);
   }
 
   async #list(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
@@ -166,8 +214,34 @@ export class GatewaySession {
     return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
   }
 
-  #onBackendDown(backend: ResolvedBackend, reason: string, attempt: number): void {
+  #release(backend: string): void {
+    if (this.#holding.delete(backend)) this.#env.slots.release(backend);
+  }
+
+  /** Closes upstream sessions nobody used for the backend's idleMs; their items stay listed. */
+  #startIdleSweep(backends: readonly ResolvedBackend[]): void {
+    const shortest = Math.min(...backends.map((b) => b.timeouts.idleMs));
+    if (!Number.isFinite(shortest) || shortest <= 0) return;
+    this.#idleSweep = setInterval(() => {
+      const now = Date.now();
+      for (const backend of backends) {
+        const name = backend.name;
+        if (backend.timeouts.idleMs <= 0 || this.#dormant.has(name) || !this.#listings.has(name) || this.#inflight.get(name)?.length) continue;
+        if (now - (this.#lastUsed.get(name) ?? now) < backend.timeouts.idleMs) continue;
+        this.#dormant.add(name);
+        const upstream = this.#upstreams.get(name);
+        this.#upstreams.delete(name);
+        this.#release(name);
+        void upstream?.close();
+        this.#env.logger.debug({ backend: name }, "closed idle upstream session");
+      }
+    }, Math.max(250, Math.min(60_000, shortest / 4))).unref();
+  }
+
+  #onBackendDown(backend: ResolvedBackend, reason: string): void {
     if (this.#closed) return;
+    const attempt = this.#failures.get(backend.name) ?? 0;
+    this.#failures.set(backend.name, attempt + 1);
     const listing = this.#listings.get(backend.name);
     if (listing) this.#lastKnown.set(backend.name, listing);
     this.#listings.delete(backend.name);
@@ -232,8 +306,10 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#idleSweep);
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
+    for (const backend of [...this.#holding]) this.#release(backend);
     await this.server.close().catch(() => undefined);
   }
 }

@@ -80,7 +80,7 @@ export class RequestRouter {
   }
 
   async #forward(backend: string, method: string, params: Params, ctx: ServerContext): Promise<Result> {
-    const upstream = this.session.upstreamFor(backend);
+    const upstream = await this.session.upstreamFor(backend);
     const clientToken = (params._meta as Params | undefined)?.progressToken;
     const onProgress =
       clientToken === undefined

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectClient, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
+import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let proxy: ProxyProcess;
+
+beforeAll(async () => {
+  proxy = await startProxyProcess({
+    version: 1,
+    backends: {
+      capped: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "capped"], maxSessions: 1 },
+      sleepy: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "sleepy"], timeouts: { idleMs: 400 } },
+    },
+    bindings: [{ transport: "http", port: 0 }],
+    logging: { level: "warn" },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+});
+
+describe("upstream sessions are bounded", () => {
+  it("gives a backend no more sessions than maxSessions, and a waiting client gets it once one frees up", async () => {
+    const first = await connectClient("http", { url: proxy.url });
+    const second = await connectClient("http", { url: proxy.url });
+    try {
+      expect(textOf(await first.client.callTool({ name: "capped__whoami", arguments: {} }))).toBe("capped");
+      const secondTools = (await second.client.listTools()).tools.map((t) => t.name);
+      expect(secondTools).not.toContain("capped__whoami");
+      expect(secondTools).toContain("sleepy__whoami");
+      await first.terminate();
+      const granted = await waitFor(async () => (await second.client.listTools()).tools.some((t) => t.name === "capped__whoami"), 15_000, 200);
+      expect(granted).toBe(true);
+      expect(second.notifications).toContain("notifications/tools/list_changed");
+      expect(textOf(await second.client.callTool({ name: "capped__whoami", arguments: {} }))).toBe("capped");
+    } finally {
+      await second.terminate();
+    }
+  });
+
+  it("closes an idle upstream session and reconnects it on the next call", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      const pid = Number(textOf(await c.client.callTool({ name: "sleepy__pid", arguments: {} })));
+      expect(await waitFor(() => !alive(pid), 5000)).toBe(true);
+      expect((await c.client.listTools()).tools.map((t) => t.name)).toContain("sleepy__pid");
+      const again = Number(textOf(await c.client.callTool({ name: "sleepy__pid", arguments: {} })));
+      expect(again).not.toBe(pid);
+      expect(alive(again)).toBe(true);
+    } finally {
+      await c.terminate();
+    }
+  });
+});
