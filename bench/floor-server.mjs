@@ -5,8 +5,8 @@
 // DELETE (200), ping, tools/list and tools/call on one `echo` tool that answers exactly
 // like the everything server's: `Echo: <message>`.
 //
-// Run as its own process by run.mjs: `node floor-server.mjs` listens on 127.0.0.1 on a
-// free port and prints `floor: listening on <port>` on stdout.
+// Run as its own process by run.mjs (like every server it measures): `node floor-server.mjs`
+// listens on 127.0.0.1 on a free port and prints `floor: listening on <port>` on stdout.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -74,5 +74,3 @@ const stop = () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-// The parent holds our stdin open; when it goes (even killed with SIGKILL), so do we.
-process.stdin.on("end", stop).on("error", stop).resume();
