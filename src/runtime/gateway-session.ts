@@ -4,8 +4,10 @@ import { type InitializeInfo, UpstreamSession } from "../backends/upstream-sessi
 import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
 import { ProxyError, WireError } from "../core/errors.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
+import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
 import type { BackendSlots } from "./backend-slots.js";
 import { RequestRouter } from "./request-router.js";
+import type { SharedBackend, SharedBackends, SharedSubscriber } from "./shared-backend.js";
 import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
 
 export interface SessionEnvironment {
@@ -14,17 +16,9 @@ export interface SessionEnvironment {
   readonly logger: Logger;
   readonly version: string;
   readonly slots: BackendSlots;
+  readonly shared: SharedBackends;
 }
 
-const LIST_KEYS = [
-  ["tools/list", "tools", "tools"],
-  ["prompts/list", "prompts", "prompts"],
-  ["resources/list", "resources", "resources"],
-  ["resources/templates/list", "resourceTemplates", "resourceTemplates"],
-] as const;
-
-const RESTART_BASE_MS = 500;
-const RESTART_MAX_MS = 30_000;
 
 /**
  * One client session: a downstream MCP server whose every request is routed to this
@@ -55,6 +49,8 @@ export class GatewaySession {
   #closed = false;
   #initialized = false;
   readonly router: RequestRouter;
+  /** How this session takes part in backends shared by every client. */
+  readonly #subscriber: SharedSubscriber;
 
   constructor(env: SessionEnvironment) {
     this.#env = env;
@@ -68,6 +64,18 @@ export class GatewaySession {
     this.server.removeRequestHandler("initialize");
     this.server.removeRequestHandler("logging/setLevel");
     this.router = new RequestRouter(this);
+    const session = this;
+    this.#subscriber = {
+      changed: () => this.#rebuild(),
+      notification: (backend, method, params, related) => this.#forwardNotification(backend, method, params, related),
+      request: (backend, req, signal, related) => this.#askClient(backend, req, signal, related),
+      get clientInfo() {
+        return session.#clientInfo;
+      },
+      get clientCapabilities() {
+        return session.#clientCapabilities;
+      },
+    };
     this.server.fallbackRequestHandler = async (request, ctx) => {
       try {
         if (request.method === "initialize") return await this.#initialize(request);
@@ -77,7 +85,7 @@ export class GatewaySession {
       }
     };
     this.server.fallbackNotificationHandler = async (n) => {
-      if (n.method === "notifications/roots/list_changed") for (const up of this.#upstreams.values()) void up.notify(n.method, n.params as never).catch(() => undefined);
+      if (n.method === "notifications/roots/list_changed") for (const up of this.upstreams()) void up.notify(n.method, n.params as never).catch(() => undefined);
     };
   }
 
@@ -95,6 +103,8 @@ export class GatewaySession {
 
   /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
   async upstreamFor(backend: string): Promise<UpstreamSession> {
+    const shared = this.#sharedOf(backend);
+    if (shared) return shared.requireUpstream();
     if (this.#dormant.has(backend)) await this.#wake(backend);
     const upstream = this.#upstreams.get(backend);
     if (upstream && this.#listings.has(backend) && !this.#dormant.has(backend)) return upstream;
@@ -116,12 +126,26 @@ export class GatewaySession {
     return this.#fullSurface;
   }
 
+  /** Every upstream that is up, private or shared. */
   upstreams(): UpstreamSession[] {
-    return [...this.#upstreams.values()].filter((u) => this.#listings.has(u.backend.name));
+    const own = [...this.#upstreams.values()].filter((u) => this.#listings.has(u.backend.name));
+    const shared = this.#sharedBackends().flatMap((b) => b.upstream ?? []);
+    return [...own, ...shared];
+  }
+
+  #sharedOf(backend: string): SharedBackend | undefined {
+    const config = this.#env.config.backends[backend];
+    return config?.session === "shared" && config.enabled ? this.#env.shared.get(config) : undefined;
+  }
+
+  #sharedBackends(): SharedBackend[] {
+    return Object.values(this.#env.config.backends).flatMap((b) => (b.session === "shared" && b.enabled ? [this.#env.shared.get(b)] : []));
   }
 
   /** Marks a downstream request as waiting on a backend, so that backend's requests to the client ride its stream. */
   track<T>(backend: string, id: RequestId, work: Promise<T>): Promise<T> {
+    const shared = this.#sharedOf(backend);
+    if (shared) return shared.track(this.#subscriber, id, work);
     const list = this.#inflight.get(backend) ?? [];
     list.push(id);
     this.#inflight.set(backend, list);
@@ -147,9 +171,14 @@ export class GatewaySession {
     this.#clientCapabilities = params.capabilities ?? {};
     if (params.clientInfo) this.#clientInfo = params.clientInfo;
     const enabled = Object.values(this.#env.config.backends).filter((b) => b.enabled);
-    await Promise.all(enabled.map((b) => this.#startBackend(b)));
-    this.#startIdleSweep(enabled);
-    const infos = enabled.flatMap((b) => (this.#listings.has(b.name) ? [{ backend: b.name, info: this.#upstreams.get(b.name)!.info }] : []));
+    const own = enabled.filter((b) => b.session === "per-client");
+    await Promise.all([...own.map((b) => this.#startBackend(b)), ...this.#sharedBackends().map((b) => b.attach(this.#subscriber))]);
+    this.#startIdleSweep(own);
+    this.#rebuild(false);
+    const infos = enabled.flatMap((b) => {
+      const upstream = this.#listings.has(b.name) ? this.#upstreams.get(b.name) : this.#sharedOf(b.name)?.upstream;
+      return upstream ? [{ backend: b.name, info: upstream.info }] : [];
+    });
     const requested = params.protocolVersion ?? "";
     const instructions = joinInstructions(infos);
     this.#initialized = true;
@@ -175,7 +204,7 @@ export class GatewaySession {
     this.#holding.add(backend.name);
     const upstream = new UpstreamSession(backend, this.#clientInfo, this.#clientCapabilities, {
       notification: (method, params) => this.#onBackendNotification(backend.name, method, params),
-      request: (req, signal) => this.#onBackendRequest(backend.name, req, signal),
+      request: (req, signal) => this.#askClient(backend.name, req, signal, this.#relatedRequest(backend.name)),
       closed: (reason) => {
         this.#release(backend.name);
         this.#onBackendDown(backend, reason);
@@ -185,7 +214,7 @@ export class GatewaySession {
     this.#upstreams.set(backend.name, upstream);
     try {
       const info: InitializeInfo = await upstream.connect();
-      const listing = await this.#list(upstream, info);
+      const listing = await listBackend(upstream, info);
       if (this.#closed) return void upstream.close();
       this.#listings.set(backend.name, listing);
       this.#lastKnown.delete(backend.name);
@@ -201,17 +230,6 @@ export class GatewaySession {
       this.#onBackendDown(backend, (error as Error).message);
     }
     if (attempt === 0 && !waking) this.#rebuild(false);
-  }
-
-  async #list(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
-    const has = (cap: string) => info.capabilities[cap] !== undefined;
-    const [tools, prompts, resources, resourceTemplates] = await Promise.all(
-      // A server may offer resources without templates: "method not found" there means an empty list.
-      LIST_KEYS.map(([method, key]) =>
-        has(method.split("/")[0]!) ? upstream.listAll(method, key).catch((e: { code?: unknown }) => (e?.code === -32601 ? [] : Promise.reject(e))) : Promise.resolve([]),
-      ),
-    );
-    return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
   }
 
   #release(backend: string): void {
@@ -246,8 +264,7 @@ export class GatewaySession {
     if (listing) this.#lastKnown.set(backend.name, listing);
     this.#listings.delete(backend.name);
     this.#rebuild();
-    // Jittered exponential backoff: many sessions restarting one backend must not stampede it.
-    const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** attempt) * (0.5 + Math.random());
+    const delay = restartDelay(attempt);
     this.#env.logger.warn({ backend: backend.name, reason, retryInMs: Math.round(delay) }, "backend down");
     clearTimeout(this.#restartTimers.get(backend.name));
     this.#restartTimers.set(backend.name, setTimeout(() => void this.#startBackend(backend, attempt + 1), delay).unref());
@@ -256,8 +273,8 @@ export class GatewaySession {
   /** Rebuilds the surface; tells the client about every list that changed. */
   #rebuild(notify = true): void {
     const order = Object.keys(this.#env.config.backends);
-    const live = order.flatMap((name) => this.#listings.get(name) ?? []);
-    const all = order.flatMap((name) => this.#listings.get(name) ?? this.#lastKnown.get(name) ?? []);
+    const live = order.flatMap((name) => this.#listings.get(name) ?? this.#sharedOf(name)?.listing ?? []);
+    const all = order.flatMap((name) => this.#listings.get(name) ?? this.#lastKnown.get(name) ?? this.#sharedOf(name)?.lastKnown ?? []);
     const before = this.#surface;
     this.#surface = buildSurface(live, this.#env.plan);
     this.#fullSurface = buildSurface(all, this.#env.plan);
@@ -272,13 +289,16 @@ export class GatewaySession {
   }
 
   #onBackendNotification(backend: string, method: string, params: Record<string, unknown> | undefined): void {
-    const relisted = LIST_KEYS.find(([list]) => method === `notifications/${list.split("/")[0]}/list_changed`);
-    if (relisted) {
+    if (isListChanged(method)) {
       void this.#relist(backend);
       return;
     }
+    this.#forwardNotification(backend, method, params, this.#relatedRequest(backend));
+  }
+
+  /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
+  #forwardNotification(backend: string, method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void {
     const forwarded = this.router.mapNotification(backend, method, params);
-    const relatedRequestId = this.#relatedRequest(backend);
     void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
   }
 
@@ -286,7 +306,7 @@ export class GatewaySession {
     const upstream = this.#upstreams.get(backend);
     if (!upstream || !this.#listings.has(backend)) return;
     try {
-      this.#listings.set(backend, await this.#list(upstream, upstream.info));
+      this.#listings.set(backend, await listBackend(upstream, upstream.info));
       this.#rebuild();
     } catch (error) {
       this.#env.logger.warn({ backend, err: (error as Error).message }, "relisting failed");
@@ -294,8 +314,7 @@ export class GatewaySession {
   }
 
   /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
-  async #onBackendRequest(backend: string, request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
-    const relatedRequestId = this.#relatedRequest(backend);
+  async #askClient(backend: string, request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result> {
     return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
       signal,
       timeout: this.#env.config.backends[backend]?.timeouts.callMs,
@@ -310,6 +329,7 @@ export class GatewaySession {
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
     for (const backend of [...this.#holding]) this.#release(backend);
+    await Promise.all(this.#sharedBackends().map((b) => b.detach(this.#subscriber)));
     await this.server.close().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
 import type { ResolvedConfig } from "../config/index.js";
 import { BackendSlots } from "./backend-slots.js";
+import { SharedBackends } from "./shared-backend.js";
 import { GatewaySession, type SessionEnvironment } from "./gateway-session.js";
 import { planNaming } from "./surface.js";
 
@@ -21,7 +22,7 @@ export interface RunningGateway {
 
 /** The composition root: binds every configured transport to sessions over the configured backends. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
-  const env: SessionEnvironment = { config, plan: planNaming(config), logger, version, slots: new BackendSlots() };
+  const env: SessionEnvironment = { config, plan: planNaming(config), logger, version, slots: new BackendSlots(), shared: new SharedBackends(logger) };
   const factory: SessionFactory = { create: () => new GatewaySession(env), logger };
   const http: HttpBinding[] = [];
   let stdio: StdioBinding | undefined;

@@ -62,3 +62,35 @@ describe("upstream sessions are bounded", () => {
     }
   });
 });
+
+describe("a shared backend", () => {
+  it("serves every client over one upstream connection, closed when the last client leaves", async () => {
+    const shared = await startProxyProcess({
+      version: 1,
+      backends: { pool: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "pool"], session: "shared" } },
+      bindings: [{ transport: "http", port: 0 }],
+      logging: { level: "warn" },
+    });
+    try {
+      const ann = await connectClient("http", { url: shared.url }, { sampleAs: "ann" });
+      const bob = await connectClient("http", { url: shared.url }, { sampleAs: "bob" });
+      const pidOf = async (c: typeof ann) => Number(textOf(await c.client.callTool({ name: "pool__pid", arguments: {} })));
+      const pid = await pidOf(ann);
+      expect(await pidOf(bob)).toBe(pid);
+      const [a, b] = await Promise.all([
+        ann.client.callTool({ name: "pool__search", arguments: { query: "from ann" } }),
+        bob.client.callTool({ name: "pool__search", arguments: { query: "from bob" } }),
+      ]);
+      expect([textOf(a), textOf(b)]).toEqual(["pool: from ann", "pool: from bob"]);
+      // A request the backend makes during a call goes to the client whose call it is.
+      expect(textOf(await bob.client.callTool({ name: "pool__ask-sampling", arguments: { prompt: "x" } }))).toBe("sampled: bob");
+      await ann.terminate();
+      expect(alive(pid)).toBe(true);
+      expect(await pidOf(bob)).toBe(pid);
+      await bob.terminate();
+      expect(await waitFor(() => !alive(pid), 5000)).toBe(true);
+    } finally {
+      await shared.stop();
+    }
+  });
+});

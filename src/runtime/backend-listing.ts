@@ -1,0 +1,34 @@
+import type { InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
+import type { BackendListing } from "./surface.js";
+
+const LISTS = [
+  ["tools/list", "tools"],
+  ["prompts/list", "prompts"],
+  ["resources/list", "resources"],
+  ["resources/templates/list", "resourceTemplates"],
+] as const;
+
+/** Whether a backend notification means one of its lists changed and it must be listed again. */
+export function isListChanged(method: string): boolean {
+  return method === "notifications/tools/list_changed" || method === "notifications/prompts/list_changed" || method === "notifications/resources/list_changed";
+}
+
+/** Lists everything a backend offers, every page, skipping what its capabilities say it lacks. */
+export async function listBackend(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
+  const has = (cap: string) => info.capabilities[cap] !== undefined;
+  const [tools, prompts, resources, resourceTemplates] = await Promise.all(
+    // A server may offer resources without templates: "method not found" there means an empty list.
+    LISTS.map(([method, key]) =>
+      has(method.split("/")[0]!) ? upstream.listAll(method, key).catch((e: { code?: unknown }) => (e?.code === -32601 ? [] : Promise.reject(e))) : Promise.resolve([]),
+    ),
+  );
+  return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
+}
+
+const RESTART_BASE_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+/** Jittered exponential backoff: many sessions restarting one backend must not stampede it. */
+export function restartDelay(attempt: number): number {
+  return Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** attempt) * (0.5 + Math.random());
+}
