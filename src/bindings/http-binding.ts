@@ -1,20 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { ResolvedBinding } from "../config/index.js";
 import { JSON_RPC } from "../core/errors.js";
-import { BoundedEventStore } from "./event-store.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { hostAllowed, originAllowed } from "./origin.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
+import { StreamableHttpTransport } from "./streamable-http-transport.js";
 
 type HttpBindingConfig = Extract<ResolvedBinding, { transport: "http" }>;
 
 interface Entry {
   readonly session: ServedSession;
-  readonly streamable?: NodeStreamableHTTPServerTransport;
+  readonly streamable?: StreamableHttpTransport;
   readonly sse?: LegacySseTransport;
   lastSeen: number;
 }
@@ -105,23 +104,22 @@ export class HttpBinding {
       const entry = this.#sessions.get(sessionId);
       if (!entry?.streamable) return refuse(res, 404, -32001, "Session not found");
       entry.lastSeen = Date.now();
-      return entry.streamable.handleRequest(req, res, body);
+      if (req.method === "POST") return entry.streamable.handlePost(req, res, body);
+      if (req.method === "GET") return entry.streamable.handleGet(req, res);
+      await entry.streamable.close();
+      res.writeHead(200, { "mcp-session-id": sessionId }).end();
+      return;
     }
     if (req.method !== "POST" || !isInitialize(body)) {
       return refuse(res, 400, JSON_RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
     }
     if (this.#sessions.size >= this.options.maxSessions) return refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
     const session = this.sessions.create();
-    const transport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      eventStore: new BoundedEventStore(),
-      onsessioninitialized: (id) => {
-        this.#sessions.set(id, { session, streamable: transport, lastSeen: Date.now() });
-      },
-    });
+    const transport = new StreamableHttpTransport(randomUUID());
+    this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
-    await transport.handleRequest(req, res, body);
+    transport.handlePost(req, res, body);
   }
 
   async #openSse(res: ServerResponse): Promise<void> {
