@@ -198,7 +198,6 @@ export class GatewaySession {
       log.warn(reason);
       this.#dormant.delete(backend.name);
       this.#onBackendDown(backend, reason);
-      if (attempt === 0 && !waking) this.#rebuild(false);
       return;
     }
     this.#holding.add(backend.name);
@@ -229,7 +228,6 @@ export class GatewaySession {
       this.#dormant.delete(backend.name);
       this.#onBackendDown(backend, (error as Error).message);
     }
-    if (attempt === 0 && !waking) this.#rebuild(false);
   }
 
   #release(backend: string): void {
@@ -238,13 +236,14 @@ export class GatewaySession {
 
   /** Closes upstream sessions nobody used for the backend's idleMs; their items stay listed. */
   #startIdleSweep(backends: readonly ResolvedBackend[]): void {
-    const shortest = Math.min(...backends.map((b) => b.timeouts.idleMs));
-    if (!Number.isFinite(shortest) || shortest <= 0) return;
+    const expiring = backends.filter((b) => b.timeouts.idleMs > 0);
+    if (expiring.length === 0) return;
+    const shortest = Math.min(...expiring.map((b) => b.timeouts.idleMs));
     this.#idleSweep = setInterval(() => {
       const now = Date.now();
-      for (const backend of backends) {
+      for (const backend of expiring) {
         const name = backend.name;
-        if (backend.timeouts.idleMs <= 0 || this.#dormant.has(name) || !this.#listings.has(name) || this.#inflight.get(name)?.length) continue;
+        if (this.#dormant.has(name) || !this.#listings.has(name) || this.#inflight.get(name)?.length) continue;
         if (now - (this.#lastUsed.get(name) ?? now) < backend.timeouts.idleMs) continue;
         this.#dormant.add(name);
         const upstream = this.#upstreams.get(name);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const init = await post({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
   sessionId = init.headers.get("mcp-session-id")!;
   expect(init.headers.get("content-type")).toBe("application/json");
-  expect((await init.json()).result.protocolVersion).toBe("2025-11-25");
+  expect(((await init.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe("2025-11-25");
   expect((await post({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
 }, 30_000);
 
