@@ -15,9 +15,12 @@ function expectedText(message) {
   return `Echo: ${message}`;
 }
 
-/** One worker's loop: calls until `deadline` (performance.now() ms) or `maxCalls`, whichever comes first. */
-async function drive(worker, prefix, { deadline, maxCalls }, tally) {
-  for (let seq = 0; seq < maxCalls && performance.now() < deadline; seq++) {
+/**
+ * One worker's loop: calls until `deadline` (performance.now() ms) has passed and at least
+ * `minCalls` were made, or until `maxCalls`, whichever comes first.
+ */
+async function drive(worker, prefix, { deadline, minCalls = 0, maxCalls }, tally) {
+  for (let seq = 0; seq < maxCalls && (seq < minCalls || performance.now() < deadline); seq++) {
     const message = `${prefix}-${seq}`;
     const started = performance.now();
     let text;
@@ -26,6 +29,7 @@ async function drive(worker, prefix, { deadline, maxCalls }, tally) {
     } catch (error) {
       tally.errors++;
       if (tally.errorSamples.length < SAMPLES_KEPT) tally.errorSamples.push(String(error?.message ?? error).slice(0, 300));
+      await new Promise((resolve) => setImmediate(resolve)); // a failing call must not starve the event loop
       continue;
     }
     const elapsed = performance.now() - started;
@@ -44,12 +48,16 @@ function newTally() {
 
 let runNonce = 0;
 
-/** `total` calls spread over the workers, checked like the measured ones but not timed. */
-export async function warmUp(workers, total) {
+/**
+ * At least `minCalls` calls (spread over the workers) and at least `minMs` of calling, checked
+ * like the measured ones but not timed. Every server process is new, so this is where its JIT
+ * gets warm: too short a warm-up measures the compiler, not the code.
+ */
+export async function warmUp(workers, { minCalls, minMs }) {
   const tally = newTally();
-  const perWorker = Math.ceil(total / workers.length);
+  const limits = { deadline: performance.now() + minMs, minCalls: Math.ceil(minCalls / workers.length), maxCalls: MAX_CALLS_PER_WORKER };
   const nonce = `warm${++runNonce}`;
-  await Promise.all(workers.map((w, i) => drive(w, `${nonce}-w${i}`, { deadline: Infinity, maxCalls: perWorker }, tally)));
+  await Promise.all(workers.map((w, i) => drive(w, `${nonce}-w${i}`, limits, tally)));
   return { calls: tally.latencies.length + tally.errors + tally.wrong, errors: tally.errors, wrong: tally.wrong, errorSamples: tally.errorSamples, wrongSamples: tally.wrongSamples };
 }
 
@@ -61,12 +69,14 @@ export async function measure(workers, durationMs) {
   const tally = newTally();
   const nonce = `run${++runNonce}`;
   const cpuBefore = process.cpuUsage();
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n); // CLOCK_MONOTONIC, like V8's profile timestamps
   const started = performance.now();
   const limits = { deadline: started + durationMs, maxCalls: MAX_CALLS_PER_WORKER };
   await Promise.all(workers.map((w, i) => drive(w, `${nonce}-w${i}`, limits, tally)));
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { ...tally, elapsedMs, clientCpuMs: (cpu.user + cpu.system) / 1000 };
+  const windowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];
+  return { ...tally, elapsedMs, clientCpuMs: (cpu.user + cpu.system) / 1000, windowUs };
 }
 
 function percentile(sorted, p) {

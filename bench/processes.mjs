@@ -106,13 +106,15 @@ export async function stopAll() {
 }
 
 /**
- * Runs `main`, and on every way out (return, throw, Ctrl-C, SIGTERM, a hard time limit) stops
- * every process first. Returns the exit code.
+ * Runs `main(signal)`, and on every way out (return, throw, Ctrl-C, SIGTERM, a hard time limit)
+ * stops every process first; `signal` aborts when the run is being cut short. Returns main's result.
  */
 export async function withCleanup(main, { hardLimitMs }) {
   let stopping;
+  const interrupted = new AbortController(); // tells main not to report on a run cut short
   const bail = (code, why) => {
     if (stopping) return;
+    interrupted.abort();
     process.stderr.write(`\nbench: ${why}; stopping every process it started…\n`);
     stopping = stopAll().finally(() => process.exit(code));
   };
@@ -121,7 +123,7 @@ export async function withCleanup(main, { hardLimitMs }) {
   const hardLimit = setTimeout(() => bail(124, `took longer than the ${Math.round(hardLimitMs / 1000)} s limit`), hardLimitMs);
   hardLimit.unref();
   try {
-    return await main();
+    return await main(interrupted.signal);
   } finally {
     clearTimeout(hardLimit);
     await stopAll();

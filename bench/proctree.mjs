@@ -9,7 +9,8 @@ function readStat(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name may hold spaces and parentheses; the fields after the last ")" do not.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pid: Number(pid), ppid: Number(fields[1]), start: fields[19] };
+    // utime and stime (fields 14 and 15) are in clock ticks, 100 per second on Linux.
+    return { pid: Number(pid), ppid: Number(fields[1]), start: fields[19], cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
   } catch {
     return undefined;
   }
@@ -62,4 +63,14 @@ export function isAlive(pid) {
   } catch (error) {
     return error.code === "EPERM";
   }
+}
+
+/**
+ * CPU time used so far (ms, 10 ms resolution) by a process and, apart, by everything under it;
+ * undefined without /proc.
+ */
+export function cpuTimes(pid) {
+  const self = readStat(pid);
+  if (!self) return undefined;
+  return { selfMs: self.cpuMs, descendantsMs: descendants(pid).reduce((sum, p) => sum + p.cpuMs, 0) };
 }

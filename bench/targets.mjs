@@ -1,0 +1,256 @@
+// What the bench measures. Each target starts its server(s) and opens its client session(s);
+// `start` returns the workers the load generator drives (one per concurrent caller), a
+// `close` that ends the sessions and stops the processes, and the pid of the server process
+// (`pid`; its children are the backends) or of the backend itself (`backendPid`), whose CPU
+// time the bench reads from /proc.
+//
+// One client for every target: the MCP TypeScript SDK v1 (`@modelcontextprotocol/sdk`, the
+// repo root's devDependency), `Client.callTool` over its StreamableHTTPClientTransport (or its
+// StdioClientTransport for the direct row). It costs the client process less CPU per call than
+// the v2 client on this path, which matters when client and servers share two cores.
+import { accessSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { adopt, startNode } from "./processes.mjs";
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT_DIR = dirname(BENCH_DIR);
+const requireRoot = createRequire(join(ROOT_DIR, "package.json"));
+const requireBench = createRequire(join(BENCH_DIR, "package.json"));
+
+/** A package's folder as `require` from that package.json would find it. */
+export function packageDir(require, name) {
+  for (const base of require.resolve.paths(name) ?? []) {
+    try {
+      accessSync(join(base, name, "package.json"));
+      return join(base, name);
+    } catch {
+      // not in this node_modules
+    }
+  }
+  throw new Error(`cannot find package ${name}`);
+}
+
+export function packageJson(require, name) {
+  return JSON.parse(readFileSync(join(packageDir(require, name), "package.json"), "utf8"));
+}
+
+function binOf(require, name, bin = name) {
+  const pkg = packageJson(require, name);
+  const rel = typeof pkg.bin === "string" ? pkg.bin : pkg.bin[bin];
+  return join(packageDir(require, name), rel);
+}
+
+export const EVERYTHING = join(packageDir(requireRoot, "@modelcontextprotocol/server-everything"), packageJson(requireRoot, "@modelcontextprotocol/server-everything").bin["mcp-server-everything"]);
+const OUR_BIN = join(ROOT_DIR, "bin", "mcp-proxy.js");
+const ECHO = "echo";
+
+function sdk() {
+  return {
+    ...requireRoot("@modelcontextprotocol/sdk/client/index.js"),
+    ...requireRoot("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    ...requireRoot("@modelcontextprotocol/sdk/client/stdio.js"),
+  };
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One tools/call; the text of its first content item. Tool-level errors count as errors. */
+async function callEcho(client, toolName, message, timeoutMs) {
+  const result = await client.callTool({ name: toolName, arguments: { message } }, undefined, { timeout: timeoutMs });
+  const text = result.content?.[0]?.text;
+  if (result.isError) throw new Error(`tool error: ${text}`);
+  return text;
+}
+
+async function checkToolListed(client, toolName) {
+  const { tools } = await client.listTools();
+  if (!tools.some((t) => t.name === toolName)) throw new Error(`tool ${toolName} is not listed (got ${tools.map((t) => t.name).join(", ")})`);
+}
+
+/** `count` independent client sessions to one Streamable HTTP endpoint, one worker each. */
+async function openHttpSessions(url, toolName, ctx) {
+  const { Client, StreamableHTTPClientTransport } = sdk();
+  const sessions = [];
+  const close = async () => {
+    await Promise.all(
+      sessions.map(async ({ client, transport }) => {
+        await withTimeout(transport.terminateSession(), 2000, "DELETE session").catch(() => undefined);
+        await client.close().catch(() => undefined);
+      }),
+    );
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: ctx.sessions }, async () => {
+        const client = new Client({ name: "mcp-portcullis-bench", version: "0" });
+        const transport = new StreamableHTTPClientTransport(new URL(url));
+        await withTimeout(client.connect(transport, { timeout: ctx.startupTimeoutMs }), ctx.startupTimeoutMs, `initialize at ${url}`);
+        sessions.push({ client, transport });
+        await checkToolListed(client, toolName); // clients list before they call; and a wrong name fails here, loudly
+      }),
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const workers = sessions.map(({ client }) => (message) => callEcho(client, toolName, message, ctx.callTimeoutMs));
+  return { workers, close };
+}
+
+/** Starts a server process, opens the HTTP sessions; closes both on failure. */
+async function serveOverHttp(proc, findUrl, toolName, ctx) {
+  try {
+    const url = await findUrl();
+    const sessions = await openHttpSessions(url, toolName, ctx);
+    return {
+      url,
+      pid: proc.pid,
+      workers: sessions.workers,
+      close: async () => {
+        await sessions.close();
+        await proc.stop();
+      },
+    };
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+}
+
+const guardPort = (proc, ctx) => async () => `http://127.0.0.1:${(await proc.waitFor(/bench-guard: listening on \S+ (\d+)/, ctx.startupTimeoutMs))[1]}/mcp`;
+
+function shellQuote(s) {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Our proxy, `mcp-proxy start` from dist/, with one everything backend in the given session mode. */
+function oursTarget({ id, label, session, about }) {
+  return {
+    id,
+    label,
+    describe: () => `Our proxy, \`mcp-proxy start\` from dist/, ${about}`,
+    async start(ctx) {
+      const config = {
+        version: 1,
+        backends: { everything: { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], ...(session === "per-client" ? {} : { session }) } },
+        bindings: [{ transport: "http", port: 0 }],
+      };
+      const file = join(ctx.workDir, `${id}.config.json`);
+      writeFileSync(file, JSON.stringify(config, null, 2));
+      const proc = startNode(label, OUR_BIN, ["start", "--config", file], { nodeFlags: ctx.nodeFlags(id), cwd: ctx.workDir });
+      const found = await serveOverHttp(proc, async () => (await proc.waitFor(/serving Streamable HTTP at (\S+)/, ctx.startupTimeoutMs))[1], "everything__echo", ctx);
+      const children = session === "shared" ? "1 shared everything child" : `${ctx.sessions} everything children`;
+      return { ...found, mode: `${ctx.sessions} sessions, ${session}: ${children}` };
+    },
+  };
+}
+
+export const TARGETS = [
+  {
+    id: "stdio",
+    label: "everything, stdio direct",
+    describe: () =>
+      "The backend's own limit, no HTTP and no proxy: one everything child on one stdio pipe, with the same number of calls in " +
+      "flight, sent by concurrent tasks on that one connection. A stdio server serves exactly one client, so there are no " +
+      "'sessions' to open; sixteen children would measure sixteen servers side by side, not the cost of one call.",
+    async start(ctx) {
+      const { Client, StdioClientTransport } = sdk();
+      const transport = new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, "stdio"], stderr: "pipe" });
+      let stderr = "";
+      transport.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-16_384)));
+      const client = new Client({ name: "mcp-portcullis-bench", version: "0" });
+      let release = () => undefined;
+      const close = async () => {
+        await client.close().catch(() => undefined);
+        release();
+      };
+      try {
+        await withTimeout(client.connect(transport, { timeout: ctx.startupTimeoutMs }), ctx.startupTimeoutMs, "stdio initialize");
+        if (transport.pid) release = adopt("everything (stdio direct)", transport.pid);
+        await checkToolListed(client, ECHO);
+      } catch (error) {
+        await close();
+        throw new Error(`${error.message}\n${stderr}`);
+      }
+      const workers = Array.from({ length: ctx.sessions }, () => (message) => callEcho(client, ECHO, message, ctx.callTimeoutMs));
+      // No server process of ours here: the child is the backend, so its CPU is the backend's.
+      return { workers, close, backendPid: transport.pid, mode: `1 child, 1 stdio connection, ${ctx.sessions} calls in flight` };
+    },
+  },
+  {
+    id: "floor",
+    label: "node:http floor",
+    describe: () =>
+      "Node's HTTP floor on this machine: a raw node:http JSON-RPC responder (floor-server.mjs) answering tools/call with the " +
+      "echo result as application/json, no SDK on the server side. Driven by the same client, sessions and keep-alive as the proxies.",
+    async start(ctx) {
+      const proc = startNode("floor", join(BENCH_DIR, "floor-server.mjs"), [], { nodeFlags: ctx.nodeFlags("floor") });
+      const found = await serveOverHttp(proc, async () => `http://127.0.0.1:${(await proc.waitFor(/floor: listening on (\d+)/, ctx.startupTimeoutMs))[1]}/mcp`, ECHO, ctx);
+      return { ...found, mode: `${ctx.sessions} sessions, application/json answers` };
+    },
+  },
+  oursTarget({
+    id: "ours",
+    label: "mcp-portcullis (ours)",
+    session: "per-client",
+    about: "default config apart from the backend and a free port: session per-client, so each client session gets its own everything child over stdio.",
+  }),
+  {
+    id: "supergateway",
+    label: "supergateway",
+    describe: () =>
+      "supergateway stdio→Streamable HTTP with --stateful: like ours, one everything child per client session (its stateless " +
+      "mode spawns a child per POST). --logLevel none: its default level logs every message, a debugging aid we do not charge it for.",
+    async start(ctx) {
+      const command = `${shellQuote(process.execPath)} ${shellQuote(EVERYTHING)} stdio`;
+      const args = ["--stdio", command, "--outputTransport", "streamableHttp", "--stateful", "--port", "0", "--logLevel", "none"];
+      const proc = startNode("supergateway", binOf(requireBench, "supergateway"), args, { nodeFlags: ctx.nodeFlags("supergateway"), cwd: ctx.workDir });
+      const found = await serveOverHttp(proc, guardPort(proc, ctx), ECHO, ctx);
+      return { ...found, mode: `stdio→Streamable HTTP, --stateful: ${ctx.sessions} everything children` };
+    },
+  },
+  {
+    id: "mcp-proxy",
+    label: "mcp-proxy (npm)",
+    describe: () =>
+      "The npm package mcp-proxy (punkpeye), stdio→Streamable HTTP (--server stream): its design multiplexes every client " +
+      "session onto ONE everything child, so it pays for one backend where ours and supergateway pay for sixteen.",
+    async start(ctx) {
+      const args = ["--host", "127.0.0.1", "--port", "0", "--server", "stream", "--", process.execPath, EVERYTHING, "stdio"];
+      const proc = startNode("mcp-proxy (npm)", binOf(requireBench, "mcp-proxy"), args, { nodeFlags: ctx.nodeFlags("mcp-proxy"), cwd: ctx.workDir });
+      const found = await serveOverHttp(proc, guardPort(proc, ctx), ECHO, ctx);
+      return { ...found, mode: `stdio→Streamable HTTP, ${ctx.sessions} sessions on 1 shared everything child` };
+    },
+  },
+  oursTarget({
+    id: "ours-shared",
+    label: "mcp-portcullis, shared",
+    session: "shared",
+    about: 'the same with `session: "shared"`: every client session multiplexed onto one everything child, the model mcp-proxy (npm) uses. Not part of the ratios; it separates the cost of the proxy from the cost of sixteen backends.',
+  }),
+];
+
+/** Versions of everything measured, for the results file. */
+export function versions() {
+  const v = (require, name) => {
+    try {
+      return packageJson(require, name).version;
+    } catch {
+      return "missing";
+    }
+  };
+  return {
+    node: process.version,
+    "mcp-portcullis": JSON.parse(readFileSync(join(ROOT_DIR, "package.json"), "utf8")).version,
+    "@modelcontextprotocol/sdk (client)": v(requireRoot, "@modelcontextprotocol/sdk"),
+    "@modelcontextprotocol/server-everything": v(requireRoot, "@modelcontextprotocol/server-everything"),
+    supergateway: v(requireBench, "supergateway"),
+    "mcp-proxy": v(requireBench, "mcp-proxy"),
+  };
+}
