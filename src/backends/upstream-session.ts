@@ -1,12 +1,8 @@
-import { Client, type JSONRPCRequest, type Result, type StandardSchemaV1 } from "@modelcontextprotocol/client";
+import { Client, type JSONRPCRequest, type Result } from "@modelcontextprotocol/client";
 import type { ResolvedBackend } from "../config/index.js";
 import { ProxyError } from "../core/errors.js";
 import { createBackendTransport } from "./client-transport.js";
-
-/** Accepts any result as it came: the SDK's typed schemas would strip fields a backend sent. */
-const RAW: StandardSchemaV1<unknown, Result> = {
-  "~standard": { version: 1, vendor: "mcp-portcullis", validate: (value) => ({ value: value as Result }) },
-};
+import { PendingRequests } from "./pending-requests.js";
 
 export interface UpstreamEvents {
   /** A notification from the backend other than progress (which goes to the request that asked for it). */
@@ -37,6 +33,7 @@ export class UpstreamSession {
   #nextToken = 0;
   #closing = false;
   #info: InitializeInfo | undefined;
+  #pending: PendingRequests | undefined;
 
   constructor(
     readonly backend: ResolvedBackend,
@@ -51,7 +48,9 @@ export class UpstreamSession {
     // shared session never see each other's progress, and none is dropped as "unknown".
     this.#client.setNotificationHandler("notifications/progress", (n) => {
       const params = n.params as Record<string, unknown>;
-      this.#progress.get(String(params.progressToken))?.(params);
+      const token = String(params.progressToken);
+      this.#pending?.touch(token);
+      this.#progress.get(token)?.(params);
     });
   }
 
@@ -62,17 +61,15 @@ export class UpstreamSession {
 
   /** Connects and initializes within the backend's start-up timeout. */
   async connect(): Promise<InitializeInfo> {
-    const { transport, stderr } = createBackendTransport(this.backend);
+    const transport = createBackendTransport(this.backend, (line) => this.events.stderr(line));
     let rawInit: Record<string, unknown> | undefined;
     // The SDK's parsed capabilities drop keys it does not know; keep the backend's own words.
     transport.onmessage = (message) => {
       const result = (message as { result?: Record<string, unknown> }).result;
       if (!rawInit && result && typeof result.protocolVersion === "string") rawInit = result;
     };
-    stderr?.on("data", (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) this.events.stderr(line);
-    });
     this.#client.onclose = () => {
+      this.#pending?.failAll(this.#unavailable("connection closed"));
       if (!this.#closing) this.events.closed("connection closed");
     };
     try {
@@ -84,6 +81,13 @@ export class UpstreamSession {
         backend: this.backend.name,
       });
     }
+    // From here on our own requests bypass the SDK client's bookkeeping; it keeps everything else.
+    const pending = new PendingRequests(transport);
+    const sdkOnMessage = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (!pending.settle(message)) sdkOnMessage?.(message, extra);
+    };
+    this.#pending = pending;
     this.#info = {
       protocolVersion: String(rawInit?.protocolVersion ?? this.#client.getNegotiatedProtocolVersion()),
       capabilities: (rawInit?.capabilities as Record<string, unknown>) ?? {},
@@ -102,14 +106,20 @@ export class UpstreamSession {
       this.#progress.set(token, options.onProgress);
       outgoing = { ...params, _meta: { ...(params?._meta as object | undefined), progressToken: token } };
     }
+    const pending = this.#pending;
+    if (!pending) throw this.#unavailable("not connected");
     try {
-      return await this.#client.request({ method, params: outgoing } as never, RAW, {
+      return await pending.send(method, outgoing, {
         signal: options.signal,
-        timeout: this.backend.timeouts.callMs,
-        resetTimeoutOnProgress: true,
+        timeoutMs: this.backend.timeouts.callMs,
+        progressToken: token,
+        onTimeout: () =>
+          new ProxyError("BACKEND_TIMEOUT", `backend "${this.backend.name}" did not answer ${method} within ${this.backend.timeouts.callMs} ms`, {
+            backend: this.backend.name,
+          }),
       });
     } catch (error) {
-      throw this.#translate(error, method);
+      throw this.#translate(error);
     } finally {
       // A final progress notification can arrive in the same read as the response.
       if (token) setImmediate(() => this.#progress.delete(token));
@@ -138,14 +148,13 @@ export class UpstreamSession {
     await this.#client.close().catch(() => undefined);
   }
 
-  #translate(error: unknown, method: string): unknown {
-    const e = error as { code?: unknown; message?: string };
-    if (typeof e?.code === "number") return error; // the backend's own JSON-RPC error, unchanged
-    const name = this.backend.name;
-    if (e?.code === "REQUEST_TIMEOUT" && !/abort/i.test(e.message ?? "")) {
-      return new ProxyError("BACKEND_TIMEOUT", `backend "${name}" did not answer ${method} within ${this.backend.timeouts.callMs} ms`, { backend: name });
-    }
-    if (e?.code === "REQUEST_TIMEOUT") return error;
-    return new ProxyError("BACKEND_UNAVAILABLE", `backend "${name}" is unavailable: ${e?.message ?? String(error)}`, { backend: name });
+  /** A backend's own JSON-RPC error passes unchanged; a failure to reach it names the backend. */
+  #translate(error: unknown): unknown {
+    if (error instanceof ProxyError || typeof (error as { code?: unknown })?.code === "number") return error;
+    return this.#unavailable((error as Error)?.message ?? String(error));
+  }
+
+  #unavailable(reason: string): ProxyError {
+    return new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable: ${reason}`, { backend: this.backend.name });
   }
 }

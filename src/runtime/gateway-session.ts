@@ -2,11 +2,11 @@ import { type JSONRPCRequest, type RequestId, type Result, Server, SUPPORTED_PRO
 import type { Logger } from "pino";
 import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
-import { ProxyError, WireError } from "../core/errors.js";
+import { ProxyError, toJsonRpcError, WireError } from "../core/errors.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
 import type { BackendSlots } from "./backend-slots.js";
-import { RequestRouter } from "./request-router.js";
+import { RequestRouter, ROUTED_METHODS } from "./request-router.js";
 import type { SharedBackend, SharedBackends, SharedSubscriber } from "./shared-backend.js";
 import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
 
@@ -42,6 +42,8 @@ export class GatewaySession {
   readonly #dormant = new Set<string>();
   readonly #waking = new Map<string, Promise<void>>();
   #idleSweep: NodeJS.Timeout | undefined;
+  /** Requests served on the hot path, by client request id, for cancellation. */
+  readonly #calls = new Map<RequestId, AbortController>();
   #surface: Surface;
   #fullSurface: Surface;
   #clientCapabilities: Record<string, unknown> = {};
@@ -79,7 +81,7 @@ export class GatewaySession {
     this.server.fallbackRequestHandler = async (request, ctx) => {
       try {
         if (request.method === "initialize") return await this.#initialize(request);
-        return await this.router.handle(request, ctx);
+        return await this.router.handle(request, { id: ctx.mcpReq.id, signal: ctx.mcpReq.signal });
       } catch (error) {
         throw WireError.from(error);
       }
@@ -99,6 +101,36 @@ export class GatewaySession {
 
   async connect(transport: Transport): Promise<void> {
     await this.server.connect(transport);
+    // The hot path: once initialized, routed requests skip the SDK server's dispatch (schema
+    // checks, per-request context) and are answered here, errors encoded by our one table.
+    // The SDK keeps the handshake, ping, and the requests we send to the client.
+    const sdkOnMessage = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const m = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId; reason?: unknown } };
+      if (m.method !== undefined && this.#initialized) {
+        if (m.id !== undefined && ROUTED_METHODS.has(m.method)) return void this.#serve(transport, message as JSONRPCRequest);
+        if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined) {
+          const call = this.#calls.get(m.params.requestId);
+          if (call) return call.abort(m.params.reason ?? "cancelled by the client");
+        }
+      }
+      sdkOnMessage?.(message, extra);
+    };
+  }
+
+  async #serve(transport: Transport, request: JSONRPCRequest): Promise<void> {
+    const controller = new AbortController();
+    this.#calls.set(request.id, controller);
+    let reply: Record<string, unknown>;
+    try {
+      reply = { jsonrpc: "2.0", id: request.id, result: await this.router.handle(request, { id: request.id, signal: controller.signal }) };
+    } catch (error) {
+      reply = { jsonrpc: "2.0", id: request.id, error: toJsonRpcError(error) };
+    } finally {
+      this.#calls.delete(request.id);
+    }
+    // A cancelled request gets no answer (the client has stopped waiting for one).
+    if (!controller.signal.aborted) await transport.send(reply as never).catch(() => undefined);
   }
 
   /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
@@ -325,6 +357,7 @@ export class GatewaySession {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#idleSweep);
+    for (const call of this.#calls.values()) call.abort("session closed");
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
     for (const backend of [...this.#holding]) this.#release(backend);

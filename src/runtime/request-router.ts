@@ -1,9 +1,22 @@
-import type { JSONRPCRequest, Result, ServerContext } from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, RequestId, Result } from "@modelcontextprotocol/server";
 import { ProxyError } from "../core/errors.js";
 import type { GatewaySession } from "./gateway-session.js";
 import { ownerOfUri, type Route, type Surface } from "./surface.js";
 
 type Params = Record<string, unknown>;
+
+/** The one client request being served: its id (to relate streams) and its cancellation. */
+export interface Call {
+  readonly id: RequestId;
+  readonly signal: AbortSignal;
+}
+
+/** Methods answered by the router; everything else (initialize, ping) is the SDK server's. */
+export const ROUTED_METHODS: ReadonlySet<string> = new Set([
+  "tools/list", "prompts/list", "resources/list", "resources/templates/list", "tools/call", "prompts/get",
+  "resources/read", "resources/subscribe", "resources/unsubscribe", "completion/complete", "logging/setLevel",
+  "tasks/get", "tasks/result", "tasks/cancel", "tasks/list",
+]);
 
 /** Task ids are namespaced `backend/taskId`: two backends may both issue task "1". */
 const TASK_SEPARATOR = "/";
@@ -15,7 +28,7 @@ const TASK_SEPARATOR = "/";
 export class RequestRouter {
   constructor(private readonly session: GatewaySession) {}
 
-  async handle(request: JSONRPCRequest, ctx: ServerContext): Promise<Result> {
+  async handle(request: JSONRPCRequest, ctx: Call): Promise<Result> {
     const params = (request.params ?? {}) as Params;
     const surface = this.session.surface;
     switch (request.method) {
@@ -79,7 +92,7 @@ export class RequestRouter {
     return owner;
   }
 
-  async #forward(backend: string, method: string, params: Params, ctx: ServerContext): Promise<Result> {
+  async #forward(backend: string, method: string, params: Params, ctx: Call): Promise<Result> {
     const upstream = await this.session.upstreamFor(backend);
     const clientToken = (params._meta as Params | undefined)?.progressToken;
     const onProgress =
@@ -87,12 +100,12 @@ export class RequestRouter {
         ? undefined
         : (progress: Params) =>
             void this.session.server
-              .notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.mcpReq.id })
+              .notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id })
               .catch(() => undefined);
-    return this.session.track(backend, ctx.mcpReq.id, upstream.request(method, params, { signal: ctx.mcpReq.signal, onProgress }));
+    return this.session.track(backend, ctx.id, upstream.request(method, params, { signal: ctx.signal, onProgress }));
   }
 
-  async #complete(params: Params, ctx: ServerContext): Promise<Result> {
+  async #complete(params: Params, ctx: Call): Promise<Result> {
     const ref = (params.ref ?? {}) as Params;
     if (ref.type === "ref/prompt") {
       const route = this.#route("prompt", String(ref.name), this.session.surface.promptRoutes, this.session.fullSurface.promptRoutes);

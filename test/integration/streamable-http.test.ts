@@ -19,7 +19,10 @@ async function post(body: unknown, accept = JSON_FIRST, extra: Record<string, st
 beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
-    backends: { everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] } },
+    backends: {
+      everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] },
+      beta: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "beta"] },
+    },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "warn" },
   });
@@ -57,6 +60,21 @@ describe("Streamable HTTP answers", () => {
     const events = (await res.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.split("data: ")[1]!));
     expect(events.filter((e) => e.method === "notifications/progress").map((e) => e.params.progressToken)).toEqual(["tok-3", "tok-3"]);
     expect(events.at(-1)).toMatchObject({ id: 3, result: { content: [{ type: "text" }] } });
+  });
+
+  it("carry a backend's error unchanged on the wire, -32002 included, and the proxy's own with its reason", async () => {
+    const backendError = await post({ jsonrpc: "2.0", id: 20, method: "resources/read", params: { uri: "recorder://beta/files/x" } });
+    expect(await backendError.json()).toEqual({
+      jsonrpc: "2.0",
+      id: 20,
+      error: { code: -32002, message: "Resource not found: recorder://beta/files/x", data: { uri: "recorder://beta/files/x" } },
+    });
+    const ownError = await post({ jsonrpc: "2.0", id: 21, method: "resources/read", params: { uri: "nope://x" } });
+    expect(await ownError.json()).toEqual({
+      jsonrpc: "2.0",
+      id: 21,
+      error: { code: -32602, message: "Resource not found: nope://x", data: { uri: "nope://x", reason: "UNKNOWN_RESOURCE" } },
+    });
   });
 
   it("answer a batch with an array holding every answer", async () => {

@@ -9,7 +9,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
   CallToolRequestSchema, CreateMessageResultSchema, ElicitResultSchema, GetPromptRequestSchema, ListPromptsRequestSchema,
-  ListResourcesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+  ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
 const [mode = "stdio", name = "recorder"] = process.argv.slice(2);
@@ -64,7 +64,17 @@ function makeServer() {
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: [{ name: "greet", arguments: [{ name: "who", required: true }] }] }));
   server.setRequestHandler(GetPromptRequestSchema, async (request) => ({ messages: [{ role: "user", content: { type: "text", text: `${name} greets ${request.params.arguments?.who}` } }] }));
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [{ uri: `recorder://${name}/info`, name: "info", mimeType: "text/plain" }] }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({ contents: [{ uri: request.params.uri, mimeType: "text/plain", text: `info of ${name}` }] }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [{ uriTemplate: `recorder://${name}/files/{path}`, name: "files" }] }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const uri = request.params.uri;
+    if (uri.startsWith(`recorder://${name}/files/`)) {
+      const e = new Error(`Resource not found: ${uri}`);
+      e.code = -32002;
+      e.data = { uri };
+      throw e;
+    }
+    return { contents: [{ uri, mimeType: "text/plain", text: `info of ${name}` }] };
+  });
   return server;
 }
 

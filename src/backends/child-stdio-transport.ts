@@ -1,0 +1,112 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { once } from "node:events";
+import { StringDecoder } from "node:string_decoder";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+
+export interface ChildStdioOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+  readonly onStderr: (line: string) => void;
+}
+
+/** A single message larger than this without a newline means the child is not speaking MCP. */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const GRACE_MS = 2000;
+
+/**
+ * The client side of the stdio transport, talking to a child process: one JSON-RPC message per
+ * line. Lines are parsed once with JSON.parse and handed on as they are — no schema pass on the
+ * hot path (the SDK's transport validates every line) and nothing stripped. No shell is involved.
+ */
+export class ChildStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  #child: ChildProcessWithoutNullStreams | undefined;
+  #buffer = "";
+  #closed = false;
+
+  constructor(private readonly options: ChildStdioOptions) {}
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const { command, args, env, cwd } = this.options;
+    const child = spawn(command, [...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true });
+    this.#child = child;
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+    child.on("error", (error) => this.onerror?.(error));
+    child.once("close", () => this.#finish());
+    // A child that exits while we write must not crash the proxy with EPIPE.
+    child.stdin.on("error", (error) => this.onerror?.(error));
+    const stdout = new StringDecoder("utf8");
+    child.stdout.on("data", (chunk: Buffer) => this.#read(stdout.write(chunk)));
+    const stderr = new StringDecoder("utf8");
+    let pending = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      const lines = (pending + stderr.write(chunk)).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) this.options.onStderr(line);
+    });
+  }
+
+  #read(text: string): void {
+    let start = 0;
+    let buffer = this.#buffer + text;
+    let newline = buffer.indexOf("\n");
+    while (newline !== -1) {
+      const line = buffer.slice(start, newline).trim();
+      start = newline + 1;
+      newline = buffer.indexOf("\n", start);
+      if (line === "") continue;
+      let message: JSONRPCMessage;
+      try {
+        message = JSON.parse(line) as JSONRPCMessage;
+      } catch {
+        this.onerror?.(new Error(`backend wrote a line that is not JSON: ${line.slice(0, 200)}`));
+        continue;
+      }
+      this.onmessage?.(message);
+    }
+    buffer = buffer.slice(start);
+    if (buffer.length > MAX_LINE_BYTES) {
+      this.onerror?.(new Error(`backend wrote more than ${MAX_LINE_BYTES} bytes without a newline`));
+      buffer = "";
+      void this.close();
+    }
+    this.#buffer = buffer;
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const child = this.#child;
+    if (!child || this.#closed) throw new Error("backend process is not running");
+    if (!child.stdin.write(`${JSON.stringify(message)}\n`)) await once(child.stdin, "drain");
+  }
+
+  /** Ends stdin, then SIGTERM, then SIGKILL: a well-behaved server exits on EOF, others are made to. */
+  async close(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return this.#finish();
+    const exited = once(child, "close").then(() => true);
+    const within = (ms: number) => Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    child.stdin.end();
+    if (await within(GRACE_MS)) return;
+    child.kill("SIGTERM");
+    if (await within(GRACE_MS)) return;
+    child.kill("SIGKILL");
+    await within(GRACE_MS);
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onclose?.();
+  }
+}
