@@ -1,6 +1,17 @@
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
+/** Clients send the same few Host and Origin values over and over; parse each once. */
+const parsed = new Map<string, string | undefined>();
+
 function hostnameOf(value: string): string | undefined {
+  if (parsed.has(value)) return parsed.get(value);
+  if (parsed.size > 256) parsed.clear();
+  const hostname = parseHostname(value);
+  parsed.set(value, hostname);
+  return hostname;
+}
+
+function parseHostname(value: string): string | undefined {
   try {
     return new URL(value.includes("://") ? value : `http://${value}`).hostname;
   } catch {

@@ -157,7 +157,7 @@ export class StreamableHttpTransport implements Transport {
  * accepts no JSON) asked for a stream; SDK clients list JSON first and get the fast path.
  */
 function prefersStream(accept: string | undefined): boolean {
-  if (!accept) return false;
+  if (!accept || accept.startsWith("application/json")) return false;
   const types = accept.split(",").map((t) => t.split(";")[0]!.trim().toLowerCase());
   const sse = types.indexOf("text/event-stream");
   const json = types.findIndex((t) => t === "application/json" || t === "application/*" || t === "*/*");
