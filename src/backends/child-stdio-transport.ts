@@ -26,6 +26,8 @@ export class ChildStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   #child: ChildProcessWithoutNullStreams | undefined;
   #buffer = "";
+  #outgoing = "";
+  #flushing: Promise<void> | undefined;
   #closed = false;
 
   constructor(private readonly options: ChildStdioOptions) {}
@@ -84,10 +86,24 @@ export class ChildStdioTransport implements Transport {
     this.#buffer = buffer;
   }
 
+  /**
+   * Messages sent in one turn of the event loop leave in one write: with many clients on one
+   * child, one pipe write (and one wake-up of the child) then carries several requests.
+   */
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
     if (!child || this.#closed) throw new Error("backend process is not running");
-    if (!child.stdin.write(`${JSON.stringify(message)}\n`)) await once(child.stdin, "drain");
+    this.#outgoing += `${JSON.stringify(message)}\n`;
+    this.#flushing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const chunk = this.#outgoing;
+        this.#outgoing = "";
+        this.#flushing = undefined;
+        if (child.stdin.write(chunk)) resolve();
+        else once(child.stdin, "drain").then(() => resolve(), reject);
+      });
+    });
+    return this.#flushing;
   }
 
   /** Ends stdin, then SIGTERM, then SIGKILL: a well-behaved server exits on EOF, others are made to. */

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, Result, Transport } from "@modelcontextprotocol/client";
+import type { Cancellation } from "../core/cancellation.js";
 
 /** String ids cannot collide with the SDK client's numeric ids on the same connection. */
 const ID_PREFIX = "gw-";
@@ -8,10 +9,11 @@ interface Pending {
   reject(error: unknown): void;
   timer: NodeJS.Timeout | undefined;
   progressToken: string | undefined;
+  stopListening: (() => void) | undefined;
 }
 
 export interface PendingOptions {
-  readonly signal?: AbortSignal;
+  readonly cancellation?: Cancellation;
   readonly timeoutMs: number;
   readonly onTimeout: () => unknown;
   readonly progressToken?: string;
@@ -43,13 +45,13 @@ export class PendingRequests {
   send(method: string, params: Record<string, unknown> | undefined, options: PendingOptions): Promise<Result> {
     const id = `${ID_PREFIX}${++this.#next}`;
     return new Promise<Result>((resolve, reject) => {
-      const pending: Pending = { resolve, reject, timer: undefined, progressToken: options.progressToken };
+      const pending: Pending = { resolve, reject, timer: undefined, progressToken: options.progressToken, stopListening: undefined };
       pending.timer = setTimeout(() => this.#cancel(id, "timed out", options.onTimeout()), options.timeoutMs);
       this.#pending.set(id, pending);
-      const signal = options.signal;
-      if (signal) {
-        if (signal.aborted) return this.#cancel(id, String(signal.reason ?? "cancelled"), signal.reason);
-        signal.addEventListener("abort", () => this.#cancel(id, String(signal.reason ?? "cancelled"), signal.reason), { once: true });
+      const cancellation = options.cancellation;
+      if (cancellation) {
+        pending.stopListening = cancellation.onCancel((reason) => this.#cancel(id, String(reason ?? "cancelled"), reason));
+        if (!this.#pending.has(id)) return;
       }
       this.transport.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) } as JSONRPCMessage).catch((error: unknown) => {
         const current = this.#pending.get(id);
@@ -84,6 +86,7 @@ export class PendingRequests {
 
   #forget(id: string, pending: Pending): void {
     clearTimeout(pending.timer);
+    pending.stopListening?.();
     this.#pending.delete(id);
   }
 }

@@ -1,5 +1,6 @@
 import { Client, type JSONRPCRequest, type Result } from "@modelcontextprotocol/client";
 import type { ResolvedBackend } from "../config/index.js";
+import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
 import { createBackendTransport } from "./client-transport.js";
 import { PendingRequests } from "./pending-requests.js";
@@ -22,7 +23,7 @@ export interface InitializeInfo {
 }
 
 export interface CallOptions {
-  readonly signal?: AbortSignal;
+  readonly cancellation?: Cancellation;
   readonly onProgress?: (params: Record<string, unknown>) => void;
 }
 
@@ -110,7 +111,7 @@ export class UpstreamSession {
     if (!pending) throw this.#unavailable("not connected");
     try {
       return await pending.send(method, outgoing, {
-        signal: options.signal,
+        cancellation: options.cancellation,
         timeoutMs: this.backend.timeouts.callMs,
         progressToken: token,
         onTimeout: () =>

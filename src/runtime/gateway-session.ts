@@ -2,6 +2,7 @@ import { type JSONRPCRequest, type RequestId, type Result, Server, SUPPORTED_PRO
 import type { Logger } from "pino";
 import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
+import { Cancellation } from "../core/cancellation.js";
 import { ProxyError, toJsonRpcError, WireError } from "../core/errors.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
@@ -43,7 +44,7 @@ export class GatewaySession {
   readonly #waking = new Map<string, Promise<void>>();
   #idleSweep: NodeJS.Timeout | undefined;
   /** Requests served on the hot path, by client request id, for cancellation. */
-  readonly #calls = new Map<RequestId, AbortController>();
+  readonly #calls = new Map<RequestId, Cancellation>();
   #surface: Surface;
   #fullSurface: Surface;
   #clientCapabilities: Record<string, unknown> = {};
@@ -81,7 +82,7 @@ export class GatewaySession {
     this.server.fallbackRequestHandler = async (request, ctx) => {
       try {
         if (request.method === "initialize") return await this.#initialize(request);
-        return await this.router.handle(request, { id: ctx.mcpReq.id, signal: ctx.mcpReq.signal });
+        return await this.router.handle(request, { id: ctx.mcpReq.id, cancellation: Cancellation.fromSignal(ctx.mcpReq.signal) });
       } catch (error) {
         throw WireError.from(error);
       }
@@ -111,7 +112,7 @@ export class GatewaySession {
         if (m.id !== undefined && ROUTED_METHODS.has(m.method)) return void this.#serve(transport, message as JSONRPCRequest);
         if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined) {
           const call = this.#calls.get(m.params.requestId);
-          if (call) return call.abort(m.params.reason ?? "cancelled by the client");
+          if (call) return call.cancel(m.params.reason ?? "cancelled by the client");
         }
       }
       sdkOnMessage?.(message, extra);
@@ -119,18 +120,18 @@ export class GatewaySession {
   }
 
   async #serve(transport: Transport, request: JSONRPCRequest): Promise<void> {
-    const controller = new AbortController();
-    this.#calls.set(request.id, controller);
+    const cancellation = new Cancellation();
+    this.#calls.set(request.id, cancellation);
     let reply: Record<string, unknown>;
     try {
-      reply = { jsonrpc: "2.0", id: request.id, result: await this.router.handle(request, { id: request.id, signal: controller.signal }) };
+      reply = { jsonrpc: "2.0", id: request.id, result: await this.router.handle(request, { id: request.id, cancellation }) };
     } catch (error) {
       reply = { jsonrpc: "2.0", id: request.id, error: toJsonRpcError(error) };
     } finally {
       this.#calls.delete(request.id);
     }
     // A cancelled request gets no answer (the client has stopped waiting for one).
-    if (!controller.signal.aborted) await transport.send(reply as never).catch(() => undefined);
+    if (!cancellation.cancelled) await transport.send(reply as never).catch(() => undefined);
   }
 
   /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
@@ -357,7 +358,7 @@ export class GatewaySession {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#idleSweep);
-    for (const call of this.#calls.values()) call.abort("session closed");
+    for (const call of this.#calls.values()) call.cancel("session closed");
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
     for (const backend of [...this.#holding]) this.#release(backend);

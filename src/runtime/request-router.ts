@@ -1,4 +1,5 @@
 import type { JSONRPCRequest, RequestId, Result } from "@modelcontextprotocol/server";
+import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
 import type { GatewaySession } from "./gateway-session.js";
 import { ownerOfUri, type Route, type Surface } from "./surface.js";
@@ -8,7 +9,7 @@ type Params = Record<string, unknown>;
 /** The one client request being served: its id (to relate streams) and its cancellation. */
 export interface Call {
   readonly id: RequestId;
-  readonly signal: AbortSignal;
+  readonly cancellation: Cancellation;
 }
 
 /** Methods answered by the router; everything else (initialize, ping) is the SDK server's. */
@@ -102,7 +103,7 @@ export class RequestRouter {
             void this.session.server
               .notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id })
               .catch(() => undefined);
-    return this.session.track(backend, ctx.id, upstream.request(method, params, { signal: ctx.signal, onProgress }));
+    return this.session.track(backend, ctx.id, upstream.request(method, params, { cancellation: ctx.cancellation, onProgress }));
   }
 
   async #complete(params: Params, ctx: Call): Promise<Result> {

@@ -1,0 +1,47 @@
+/**
+ * A request's cancellation, cheaper than an AbortController: the hot path creates one per call
+ * and almost never fires it, and EventTarget-based signals cost more than the call's own work.
+ */
+export class Cancellation {
+  #reason: unknown;
+  #cancelled = false;
+  #listeners: Array<(reason: unknown) => void> | undefined;
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** Runs `listener` once when cancelled (at once if already cancelled); returns how to stop listening. */
+  onCancel(listener: (reason: unknown) => void): () => void {
+    if (this.#cancelled) {
+      listener(this.#reason);
+      return () => undefined;
+    }
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const list = this.#listeners;
+      if (list) list.splice(list.indexOf(listener) >>> 0, 1);
+    };
+  }
+
+  cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    for (const listener of listeners ?? []) listener(reason);
+  }
+
+  /** Bridges an AbortSignal (from the SDK's own dispatch) into a Cancellation. */
+  static fromSignal(signal: AbortSignal): Cancellation {
+    const cancellation = new Cancellation();
+    if (signal.aborted) cancellation.cancel(signal.reason);
+    else signal.addEventListener("abort", () => cancellation.cancel(signal.reason), { once: true });
+    return cancellation;
+  }
+}
