@@ -19,6 +19,8 @@ beforeAll(async () => {
     backends: {
       capped: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "capped"], maxSessions: 1 },
       sleepy: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "sleepy"], timeouts: { idleMs: 400 } },
+      tardy: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "tardy"], timeouts: { callMs: 300 } },
+      missing: { transport: "stdio", command: "/nonexistent/mcp-server", timeouts: { startupMs: 2000 } },
     },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "warn" },
@@ -57,6 +59,34 @@ describe("upstream sessions are bounded", () => {
       const again = Number(textOf(await c.client.callTool({ name: "sleepy__pid", arguments: {} })));
       expect(again).not.toBe(pid);
       expect(alive(again)).toBe(true);
+    } finally {
+      await c.terminate();
+    }
+  });
+});
+
+describe("time limits and start-up failures", () => {
+  it("answers a call the backend is too slow for with an error naming it, and cancels it upstream", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      await expect(c.client.callTool({ name: "tardy__slow", arguments: { ms: 5000 } })).rejects.toMatchObject({
+        code: -32011,
+        message: 'backend "tardy" did not answer tools/call within 300 ms',
+      });
+      const recorded = await waitFor(async () => textOf(await c.client.callTool({ name: "tardy__cancellations", arguments: {} })).includes("timed out"), 3000);
+      expect(recorded).toBe(true);
+    } finally {
+      await c.terminate();
+    }
+  });
+
+  it("serves the other backends when one cannot start", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      expect(names.some((n) => n.startsWith("missing__"))).toBe(false);
+      expect(textOf(await c.client.callTool({ name: "sleepy__whoami", arguments: {} }))).toBe("sleepy");
+      expect(proxy.stderr()).toMatch(/"backend":"missing".*backend failed to start/);
     } finally {
       await c.terminate();
     }
