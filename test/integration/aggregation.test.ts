@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BindingKind, connectClient, SERVERS, startHttpRecorder, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { type BindingKind, connectClient, recorderBackend, SERVERS, startHttpRecorder, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess, writeConfig } from "../support/proxy-process.js";
 
 /** Four real backends at once: two reference servers and a recorder over stdio, a recorder over Streamable HTTP. */
@@ -9,7 +9,7 @@ function gatewayConfig(betaUrl: string, bindings: unknown[]) {
     backends: {
       everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] },
       memory: { transport: "stdio", command: process.execPath, args: [SERVERS.memory], env: { MEMORY_FILE_PATH: "./memory.jsonl" } },
-      alpha: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "alpha"] },
+      alpha: recorderBackend("alpha"),
       beta: { transport: "http", url: betaUrl },
     },
     bindings,

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, isAlive, recorderBackend, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let proxy: ProxyProcess;
 
@@ -17,9 +8,9 @@ beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
     backends: {
-      capped: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "capped"], maxSessions: 1 },
-      sleepy: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "sleepy"], timeouts: { idleMs: 400 } },
-      tardy: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "tardy"], timeouts: { callMs: 300 } },
+      capped: recorderBackend("capped", { maxSessions: 1 }),
+      sleepy: recorderBackend("sleepy", { timeouts: { idleMs: 400 } }),
+      tardy: recorderBackend("tardy", { timeouts: { callMs: 300 } }),
       missing: { transport: "stdio", command: "/nonexistent/mcp-server", timeouts: { startupMs: 2000 } },
     },
     bindings: [{ transport: "http", port: 0 }],
@@ -54,11 +45,11 @@ describe("upstream sessions are bounded", () => {
     const c = await connectClient("http", { url: proxy.url });
     try {
       const pid = Number(textOf(await c.client.callTool({ name: "sleepy__pid", arguments: {} })));
-      expect(await waitFor(() => !alive(pid), 5000)).toBe(true);
+      expect(await waitFor(() => !isAlive(pid), 5000)).toBe(true);
       expect((await c.client.listTools()).tools.map((t) => t.name)).toContain("sleepy__pid");
       const again = Number(textOf(await c.client.callTool({ name: "sleepy__pid", arguments: {} })));
       expect(again).not.toBe(pid);
-      expect(alive(again)).toBe(true);
+      expect(isAlive(again)).toBe(true);
     } finally {
       await c.terminate();
     }
@@ -97,7 +88,7 @@ describe("a shared backend", () => {
   it("serves every client over one upstream connection, closed when the last client leaves", async () => {
     const shared = await startProxyProcess({
       version: 1,
-      backends: { pool: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "pool"], session: "shared" } },
+      backends: { pool: recorderBackend("pool", { session: "shared" }) },
       bindings: [{ transport: "http", port: 0 }],
       logging: { level: "warn" },
     });
@@ -115,10 +106,10 @@ describe("a shared backend", () => {
       // A request the backend makes during a call goes to the client whose call it is.
       expect(textOf(await bob.client.callTool({ name: "pool__ask-sampling", arguments: { prompt: "x" } }))).toBe("sampled: bob");
       await ann.terminate();
-      expect(alive(pid)).toBe(true);
+      expect(isAlive(pid)).toBe(true);
       expect(await pidOf(bob)).toBe(pid);
       await bob.terminate();
-      expect(await waitFor(() => !alive(pid), 5000)).toBe(true);
+      expect(await waitFor(() => !isAlive(pid), 5000)).toBe(true);
     } finally {
       await shared.stop();
     }

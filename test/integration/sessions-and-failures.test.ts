@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, isAlive, recorderBackend, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let proxy: ProxyProcess;
 
@@ -17,7 +8,7 @@ beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
     backends: {
-      alpha: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "alpha"] },
+      alpha: recorderBackend("alpha"),
       everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] },
     },
     bindings: [{ transport: "http", port: 0 }],
@@ -138,7 +129,7 @@ describe("shutdown", () => {
   it("closes every backend child process on SIGTERM", async () => {
     const own = await startProxyProcess({
       version: 1,
-      backends: { alpha: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "alpha"] } },
+      backends: { alpha: recorderBackend("alpha") },
       bindings: [{ transport: "http", port: 0 }],
       logging: { level: "warn" },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVERS } from "../support/mcp-clients.js";
+import { recorderBackend, SERVERS } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 let proxy: ProxyProcess;
@@ -21,7 +21,7 @@ beforeAll(async () => {
     version: 1,
     backends: {
       everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] },
-      beta: { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", "beta"] },
+      beta: recorderBackend("beta"),
     },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "warn" },

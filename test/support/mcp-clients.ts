@@ -80,3 +80,18 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export function textOf(result: unknown): string {
   return ((result as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? "").join("");
 }
+
+/** Whether a process (a backend child, say) is still running. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A stdio backend running the recorder server under a name. */
+export function recorderBackend(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", name], ...extra };
+}
