@@ -1,9 +1,12 @@
 // The "floor": the least an HTTP server can do to answer MCP tools/call on this machine.
 // Plain node:http, no framework, no SDK, no schema validation, one JSON answer per POST
-// (application/json, never SSE). It speaks just enough of Streamable HTTP for an SDK
-// client to connect: initialize (with a session id), notifications (202), GET (405),
-// DELETE (200), ping, tools/list and tools/call on one `echo` tool that answers exactly
-// like the everything server's: `Echo: <message>`.
+// (application/json, never SSE). It speaks just enough of Streamable HTTP for the bench's
+// clients (lean and SDK) to drive it like the proxies: initialize (answered with an
+// `mcp-session-id` header), notifications (202), GET (405), DELETE (200, ends the session),
+// ping, tools/list and tools/call on one `echo` tool that answers exactly like the everything
+// server's: `Echo: <message>`. Every other POST must carry a session id it issued (400 without
+// one, 404 for an unknown one, as a stateful server answers): one Set lookup, which keeps the
+// floor honest about the handshake the clients do, at no measurable cost.
 //
 // Run as its own process by run.mjs (like every server it measures): `node floor-server.mjs`
 // listens on 127.0.0.1 on a free port and prints `floor: listening on <port>` on stdout.
@@ -41,6 +44,17 @@ function send(res, status, body, headers = {}) {
   res.end(payload);
 }
 
+/** Session ids issued by initialize and not yet ended by DELETE. */
+const sessions = new Set();
+
+/** undefined when the request belongs to a live session, else why not (status and message). */
+function sessionProblem(req) {
+  const id = req.headers["mcp-session-id"];
+  if (typeof id !== "string") return [400, "Bad Request: mcp-session-id header is required"];
+  if (!sessions.has(id)) return [404, "Session not found"];
+  return undefined;
+}
+
 function onPost(req, res) {
   const chunks = [];
   req.on("data", (chunk) => chunks.push(chunk));
@@ -51,16 +65,27 @@ function onPost(req, res) {
     } catch {
       return send(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
     }
+    const isInit = !Array.isArray(body) && body?.method === "initialize";
+    const problem = isInit ? undefined : sessionProblem(req);
+    if (problem) return send(res, problem[0], { jsonrpc: "2.0", id: null, error: { code: -32000, message: problem[1] } });
     const answers = (Array.isArray(body) ? body : [body]).map(answer).filter((a) => a !== undefined);
     if (answers.length === 0) return send(res, 202, undefined);
-    const isInit = !Array.isArray(body) && body.method === "initialize";
-    send(res, 200, Array.isArray(body) ? answers : answers[0], isInit ? { "mcp-session-id": randomUUID() } : {});
+    let headers = {};
+    if (isInit) {
+      const id = randomUUID();
+      sessions.add(id);
+      headers = { "mcp-session-id": id };
+    }
+    send(res, 200, Array.isArray(body) ? answers : answers[0], headers);
   });
 }
 
 const server = createServer((req, res) => {
   if (req.method === "POST") return onPost(req, res);
-  if (req.method === "DELETE") return send(res, 200, undefined);
+  if (req.method === "DELETE") {
+    sessions.delete(String(req.headers["mcp-session-id"]));
+    return send(res, 200, undefined);
+  }
   send(res, 405, undefined, { allow: "POST, DELETE" });
 });
 server.keepAliveTimeout = 65_000;

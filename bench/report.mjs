@@ -5,6 +5,10 @@ import { summarize } from "./load.mjs";
 
 const PEERS = ["supergateway", "mcp-proxy"];
 
+/** The acceptance targets the ratios are reported against (printed next to them, not enforced). */
+const TARGET_P50_OVER_FLOOR_MS = 0.5;
+const TARGET_OVER_FASTER_PEER = 5;
+
 function fixed(value, digits) {
   return Number.isFinite(value) ? value.toFixed(digits) : "—";
 }
@@ -30,11 +34,11 @@ export function formatTable(results) {
  * whatever the wall clock did. Steadier than calls/s on a shared machine, and the number to
  * watch when optimizing the hot path.
  */
-export function formatCpuTable(results) {
+export function formatCpuTable(results, client) {
   const rows = results
     .filter((r) => !r.failed)
     .map((r) => [r.label, fixed(r.bridgeCpuMsPerCall, 3), fixed(r.backendCpuMsPerCall, 3), fixed(r.clientCpuMsPerCall, 3)]);
-  return `CPU ms per call (server process | its backend children | the bench's client):\n${renderTable(["target", "server", "backends", "client"], rows)}`;
+  return `CPU ms per call (server process | its backend children | the bench's own ${client} client, in the bench process):\n${renderTable(["target", "server", "backends", "client"], rows)}`;
 }
 
 /** The comparisons, all from this one run; a ratio whose inputs are missing is left out. */
@@ -63,9 +67,14 @@ export function computeRatios(results) {
 export function formatRatios(ratios, results) {
   const label = (id) => results.find((r) => r.id === id)?.label ?? id;
   const lines = [];
-  if (ratios.oursP50MinusFloorP50Ms !== undefined) lines.push(`our p50 − floor p50:               ${fixed(ratios.oursP50MinusFloorP50Ms, 2)} ms`);
+  const verdict = (met) => (met ? "met" : "not met");
+  if (ratios.oursP50MinusFloorP50Ms !== undefined) {
+    const met = ratios.oursP50MinusFloorP50Ms <= TARGET_P50_OVER_FLOOR_MS;
+    lines.push(`our p50 − floor p50:               ${fixed(ratios.oursP50MinusFloorP50Ms, 2)} ms (target ≤ ${TARGET_P50_OVER_FLOOR_MS} ms: ${verdict(met)})`);
+  }
   if (ratios.oursCallsPerSecOverFasterPeer !== undefined) {
-    lines.push(`our calls/s ÷ faster peer's calls/s: ${fixed(ratios.oursCallsPerSecOverFasterPeer, 2)}× (faster peer: ${label(ratios.fasterPeer)})`);
+    const met = ratios.oursCallsPerSecOverFasterPeer >= TARGET_OVER_FASTER_PEER;
+    lines.push(`our calls/s ÷ faster peer's calls/s: ${fixed(ratios.oursCallsPerSecOverFasterPeer, 2)}× (faster peer: ${label(ratios.fasterPeer)}; target ≥ ${TARGET_OVER_FASTER_PEER}×: ${verdict(met)})`);
     lines.push(`our p50 − faster peer's p50:         ${fixed(ratios.oursP50MinusFasterPeerP50Ms, 2)} ms`);
   }
   if (ratios.oursCallsPerSecPctOfFloor !== undefined) lines.push(`our calls/s as % of the floor's:     ${fixed(ratios.oursCallsPerSecPctOfFloor, 1)} %`);

@@ -4,11 +4,13 @@
 //
 //   node bench/run.mjs                       # every target
 //   node bench/run.mjs --only ours --cpu-prof  # one target, its server process profiled
+//   node bench/run.mjs --client sdk          # HTTP targets driven by the MCP SDK client, not the lean one
 //
 // Settings (environment): BENCH_SECONDS (5) measured per target, BENCH_SESSIONS (16) concurrent
 // sessions, BENCH_WARMUP (200) and BENCH_WARMUP_SECONDS (3): the warm-up lasts at least both,
 // BENCH_ROUNDS (1) passes over the targets, whose measurements are pooled (more rounds even
-// out background load), BENCH_ONLY (ids, comma-separated; or --only).
+// out background load), BENCH_ONLY (ids, comma-separated; or --only), BENCH_CLIENT (lean; or
+// --client: lean or sdk, what drives the HTTP targets).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -30,10 +32,22 @@ const STARTUP_TIMEOUT_MS = 60_000;
 /** A mistake in how the bench was invoked: reported in one line, exit 2. */
 class UsageError extends Error {}
 
+/**
+ * What drives the HTTP targets (the stdio-direct row always uses the SDK's stdio client). The
+ * lean one is the default because the SDK client costs ~0.6 ms of CPU per call in the bench
+ * process, which on two cores makes the client the bottleneck of every HTTP row.
+ */
+const CLIENTS = {
+  lean: "lean node:http client (bench/http-client.mjs): raw MCP handshake, 1 keep-alive socket per session, JSON or SSE answers",
+  sdk: "MCP TypeScript SDK v1 Client.callTool over StreamableHTTPClientTransport (fetch)",
+};
+
 function settings() {
   const { values } = parseArgs({
-    options: { only: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+    options: { only: { type: "string" }, client: { type: "string" }, "cpu-prof": { type: "boolean", default: false }, help: { type: "boolean", default: false } },
   });
+  const client = values.client ?? process.env.BENCH_CLIENT ?? "lean";
+  if (!CLIENTS[client]) throw new UsageError(`--client must be one of ${Object.keys(CLIENTS).join(", ")} (got ${client})`);
   const int = (name, fallback, min, max) => {
     const raw = process.env[name];
     const value = raw === undefined || raw === "" ? fallback : Number(raw);
@@ -49,6 +63,7 @@ function settings() {
     rounds: Math.round(int("BENCH_ROUNDS", 1, 1, 20)),
     only: (values.only ?? process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     cpuProf: values["cpu-prof"],
+    client,
   };
 }
 
@@ -92,7 +107,9 @@ async function runTarget(target, ctx) {
     const run = await measure(started.workers, ctx.durationMs);
     const after = serverCpu(started);
     if (before && after) run.serverCpu = { bridgeMs: after.bridgeMs - before.bridgeMs, backendMs: after.backendMs - before.backendMs };
-    return { warmup, run, mode: started.mode };
+    // TCP connections the client opened, handshake and warm-up included: = sessions when keep-alive held.
+    const connections = started.connections?.();
+    return { warmup, run, mode: started.mode, connections };
   } finally {
     await started.close();
   }
@@ -107,6 +124,7 @@ function printHeader(s, targets) {
   const cores = cpus().length;
   console.log(`mcp-portcullis bench: ${targets.length} targets × ${s.rounds} round(s), ${s.seconds} s measured each, ${s.sessions} concurrent sessions, warm-up ${s.warmupSeconds} s and ≥ ${s.warmupCalls} calls`);
   console.log(`machine: ${cores} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${load.toFixed(2)}`);
+  console.log(`client (HTTP targets): ${s.client}, the ${CLIENTS[s.client]}; stdio direct: SDK stdio client`);
   if (load > cores * 0.5) console.log(`warning: the machine is busy (load ${load.toFixed(2)} on ${cores} cores); numbers will be noisy. Compare ratios, not absolutes.`);
   console.log("");
 }
@@ -132,6 +150,7 @@ async function main(s, interrupted) {
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
     workDir,
     nodeFlags: profileFlags(s.cpuProf, profileDir),
+    client: s.client,
   };
   const collected = new Map(targets.map((t) => [t.id, { runs: [], warmups: [], failures: [], mode: undefined }]));
   const loadBefore = loadavg();
@@ -143,11 +162,11 @@ async function main(s, interrupted) {
       const entry = collected.get(target.id);
       process.stdout.write(`${s.rounds > 1 ? `round ${round + 1}: ` : ""}${target.label}… `);
       try {
-        const { warmup, run, mode } = await runTarget(target, ctx);
+        const { warmup, run, mode, connections } = await runTarget(target, ctx);
         entry.runs.push(run);
         entry.warmups.push(warmup);
         entry.mode = mode;
-        console.log(`${run.latencies.length} ok, ${run.errors} errors, ${run.wrong} wrong`);
+        console.log(`${run.latencies.length} ok, ${run.errors} errors, ${run.wrong} wrong${connections === undefined ? "" : `, ${connections} TCP connections`}`);
       } catch (error) {
         entry.failures.push(error.message);
         console.log(`FAILED: ${error.message.split("\n")[0]}`);
@@ -159,7 +178,7 @@ async function main(s, interrupted) {
   const results = targets.map((t) => resultOf(t, collected.get(t.id), ctx));
   const ratios = computeRatios(results);
   console.log(`\n${formatTable(results)}\n\n${formatRatios(ratios, results)}\n`);
-  console.log(`${formatCpuTable(results)}\n`);
+  console.log(`${formatCpuTable(results, s.client)}\n`);
   console.log(formatNotes(results));
 
   // One profile per target process; when several rounds ran, each wrote one and the newest is shown.
@@ -174,7 +193,7 @@ async function main(s, interrupted) {
   const file = join(RESULTS_DIR, "latest.json");
   writeResults(file, {
     date: new Date().toISOString(),
-    settings: { seconds: s.seconds, sessions: s.sessions, warmupCalls: s.warmupCalls, warmupSeconds: s.warmupSeconds, rounds: s.rounds, callTimeoutMs: CALL_TIMEOUT_MS },
+    settings: { seconds: s.seconds, sessions: s.sessions, warmupCalls: s.warmupCalls, warmupSeconds: s.warmupSeconds, rounds: s.rounds, callTimeoutMs: CALL_TIMEOUT_MS, client: s.client, clientDescription: CLIENTS[s.client] },
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
     versions: { ...versions(), git: gitState() },
     results,
@@ -205,9 +224,9 @@ try {
 }
 if (s.help) {
   console.log(
-    "usage: node bench/run.mjs [--only ID[,ID…]] [--cpu-prof]\n" +
+    "usage: node bench/run.mjs [--only ID[,ID…]] [--client lean|sdk] [--cpu-prof]\n" +
       "ids: stdio, floor, ours, supergateway, mcp-proxy, ours-shared\n" +
-      "env: BENCH_SECONDS (5), BENCH_SESSIONS (16), BENCH_WARMUP (200 calls), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_ONLY\n" +
+      "env: BENCH_SECONDS (5), BENCH_SESSIONS (16), BENCH_WARMUP (200 calls), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_ONLY, BENCH_CLIENT (lean)\n" +
       "see bench/README.md",
   );
   process.exit(0);

@@ -4,14 +4,18 @@
 // (`pid`; its children are the backends) or of the backend itself (`backendPid`), whose CPU
 // time the bench reads from /proc.
 //
-// One client for every target: the MCP TypeScript SDK v1 (`@modelcontextprotocol/sdk`, the
-// repo root's devDependency), `Client.callTool` over its StreamableHTTPClientTransport (or its
-// StdioClientTransport for the direct row). It costs the client process less CPU per call than
-// the v2 client on this path, which matters when client and servers share two cores.
+// Two clients (run.mjs --client): by default every HTTP target is driven by the lean node:http
+// client of http-client.mjs, which costs the bench process ~0.1 ms of CPU per call at the
+// floor's pace (up to ~0.3 against slow targets: fewer answers per wake-up), so the servers set
+// the pace. `--client sdk` drives them with the MCP TypeScript SDK v1 (`@modelcontextprotocol/sdk`,
+// the repo root's devDependency) instead: `Client.callTool` over its StreamableHTTPClientTransport,
+// what real clients run, at ~0.6 ms of client CPU per call. The stdio-direct row always uses the
+// SDK's StdioClientTransport (no HTTP to be lean about).
 import { accessSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openLeanSessions } from "./http-client.mjs";
 import { adopt, startNode } from "./processes.mjs";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -73,8 +77,8 @@ async function checkToolListed(client, toolName) {
   if (!tools.some((t) => t.name === toolName)) throw new Error(`tool ${toolName} is not listed (got ${tools.map((t) => t.name).join(", ")})`);
 }
 
-/** `count` independent client sessions to one Streamable HTTP endpoint, one worker each. */
-async function openHttpSessions(url, toolName, ctx) {
+/** `ctx.sessions` independent SDK client sessions to one Streamable HTTP endpoint, one worker each. */
+async function openSdkSessions(url, toolName, ctx) {
   const { Client, StreamableHTTPClientTransport } = sdk();
   const sessions = [];
   const close = async () => {
@@ -107,11 +111,12 @@ async function openHttpSessions(url, toolName, ctx) {
 async function serveOverHttp(proc, findUrl, toolName, ctx) {
   try {
     const url = await findUrl();
-    const sessions = await openHttpSessions(url, toolName, ctx);
+    const sessions = await (ctx.client === "sdk" ? openSdkSessions : openLeanSessions)(url, toolName, ctx);
     return {
       url,
       pid: proc.pid,
       workers: sessions.workers,
+      connections: sessions.connections,
       close: async () => {
         await sessions.close();
         await proc.stop();
@@ -188,7 +193,8 @@ export const TARGETS = [
     label: "node:http floor",
     describe: () =>
       "Node's HTTP floor on this machine: a raw node:http JSON-RPC responder (floor-server.mjs) answering tools/call with the " +
-      "echo result as application/json, no SDK on the server side. Driven by the same client, sessions and keep-alive as the proxies.",
+      "echo result as application/json, no SDK on the server side. It checks the session id of every call like a stateful server. " +
+      "Driven by the same client, sessions and keep-alive as the proxies.",
     async start(ctx) {
       const proc = startNode("floor", join(BENCH_DIR, "floor-server.mjs"), [], { nodeFlags: ctx.nodeFlags("floor") });
       const found = await serveOverHttp(proc, async () => `http://127.0.0.1:${(await proc.waitFor(/floor: listening on (\d+)/, ctx.startupTimeoutMs))[1]}/mcp`, ECHO, ctx);
