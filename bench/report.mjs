@@ -41,47 +41,44 @@ export function formatCpuTable(results, client) {
   return `CPU ms per call (server process | its backend children | the bench's own ${client} client, in the bench process):\n${renderTable(["target", "server", "backends", "client"], rows)}`;
 }
 
-/** The comparisons, all from this one run; a ratio whose inputs are missing is left out. */
+/**
+ * The comparisons, all from this one run; a ratio whose inputs are missing is left out.
+ * Proxies are compared like for like: npm mcp-proxy runs one backend child for all sessions, as
+ * ours does with `session: "shared"`; supergateway (stateful) runs one per session, as ours
+ * does by default (`per-client`). The acceptance targets are judged on the like-for-like pair
+ * with the faster peer, and every other pairing is printed beside it.
+ */
 export function computeRatios(results) {
   const ok = (id) => results.find((r) => r.id === id && !r.failed);
-  const ours = ok("ours");
   const floor = ok("floor");
-  const peers = PEERS.map(ok).filter(Boolean);
-  const fasterPeer = peers.sort((a, b) => b.callsPerSec - a.callsPerSec)[0];
-  const ratios = {};
-  if (ours && floor) {
-    ratios.oursP50MinusFloorP50Ms = ours.p50Ms - floor.p50Ms;
-    ratios.oursCallsPerSecPctOfFloor = (100 * ours.callsPerSec) / floor.callsPerSec;
-  }
-  if (ours && fasterPeer) {
-    ratios.fasterPeer = fasterPeer.id;
-    ratios.oursCallsPerSecOverFasterPeer = ours.callsPerSec / fasterPeer.callsPerSec;
-    ratios.oursP50MinusFasterPeerP50Ms = ours.p50Ms - fasterPeer.p50Ms;
-  }
-  const shared = ok("ours-shared");
-  const mcpProxy = ok("mcp-proxy");
-  if (shared && mcpProxy) ratios.oursSharedCallsPerSecOverMcpProxy = shared.callsPerSec / mcpProxy.callsPerSec;
-  return ratios;
+  const fasterPeer = PEERS.map(ok).filter(Boolean).sort((a, b) => b.callsPerSec - a.callsPerSec)[0];
+  const twinOf = { "mcp-proxy": "ours-shared", supergateway: "ours" };
+  const pairs = [
+    ["ours-shared", "mcp-proxy"],
+    ["ours", "supergateway"],
+    ["ours", "mcp-proxy"],
+  ].flatMap(([mine, peer]) => (ok(mine) && ok(peer) ? [{ mine, peer, callsRatio: ok(mine).callsPerSec / ok(peer).callsPerSec }] : []));
+  const overFloor = ["ours-shared", "ours"].flatMap((id) => (ok(id) && floor ? [{ id, p50OverFloorMs: ok(id).p50Ms - floor.p50Ms, pctOfFloor: (100 * ok(id).callsPerSec) / floor.callsPerSec }] : []));
+  const headline = fasterPeer && ok(twinOf[fasterPeer.id]) ? { mine: twinOf[fasterPeer.id], peer: fasterPeer.id } : undefined;
+  return { fasterPeer: fasterPeer?.id, headline, pairs, overFloor };
 }
 
 export function formatRatios(ratios, results) {
   const label = (id) => results.find((r) => r.id === id)?.label ?? id;
-  const lines = [];
   const verdict = (met) => (met ? "met" : "not met");
-  if (ratios.oursP50MinusFloorP50Ms !== undefined) {
-    const met = ratios.oursP50MinusFloorP50Ms <= TARGET_P50_OVER_FLOOR_MS;
-    lines.push(`our p50 − floor p50:               ${fixed(ratios.oursP50MinusFloorP50Ms, 2)} ms (target ≤ ${TARGET_P50_OVER_FLOOR_MS} ms: ${verdict(met)})`);
+  const lines = [];
+  const { headline } = ratios;
+  if (headline) {
+    const pair = ratios.pairs.find((p) => p.mine === headline.mine && p.peer === headline.peer);
+    const floor = ratios.overFloor.find((f) => f.id === headline.mine);
+    lines.push(`acceptance, like for like with the faster peer (${label(headline.peer)} vs ${label(headline.mine)}):`);
+    if (pair) lines.push(`  calls/s ratio:        ${fixed(pair.callsRatio, 2)}× (target ≥ ${TARGET_OVER_FASTER_PEER}×: ${verdict(pair.callsRatio >= TARGET_OVER_FASTER_PEER)})`);
+    if (floor) lines.push(`  p50 over the floor:   ${fixed(floor.p50OverFloorMs, 2)} ms (target ≤ ${TARGET_P50_OVER_FLOOR_MS} ms: ${verdict(floor.p50OverFloorMs <= TARGET_P50_OVER_FLOOR_MS)})`);
   }
-  if (ratios.oursCallsPerSecOverFasterPeer !== undefined) {
-    const met = ratios.oursCallsPerSecOverFasterPeer >= TARGET_OVER_FASTER_PEER;
-    lines.push(`our calls/s ÷ faster peer's calls/s: ${fixed(ratios.oursCallsPerSecOverFasterPeer, 2)}× (faster peer: ${label(ratios.fasterPeer)}; target ≥ ${TARGET_OVER_FASTER_PEER}×: ${verdict(met)})`);
-    lines.push(`our p50 − faster peer's p50:         ${fixed(ratios.oursP50MinusFasterPeerP50Ms, 2)} ms`);
-  }
-  if (ratios.oursCallsPerSecPctOfFloor !== undefined) lines.push(`our calls/s as % of the floor's:     ${fixed(ratios.oursCallsPerSecPctOfFloor, 1)} %`);
-  if (ratios.oursSharedCallsPerSecOverMcpProxy !== undefined) {
-    lines.push(`ours shared ÷ mcp-proxy (npm) calls/s: ${fixed(ratios.oursSharedCallsPerSecOverMcpProxy, 2)}× (both: one backend child for all sessions)`);
-  }
-  return lines.length ? lines.join("\n") : "(ratios need the ours, floor and peer rows)";
+  lines.push("every pairing from this run:");
+  for (const p of ratios.pairs) lines.push(`  ${label(p.mine)} ÷ ${label(p.peer)} calls/s: ${fixed(p.callsRatio, 2)}×`);
+  for (const f of ratios.overFloor) lines.push(`  ${label(f.id)}: p50 − floor p50 ${fixed(f.p50OverFloorMs, 2)} ms, calls/s ${fixed(f.pctOfFloor, 1)} % of the floor's`);
+  return lines.join("\n");
 }
 
 /** A target is valid when it ran, answered every call (warm-up included) correctly, and completed calls. */

@@ -238,7 +238,7 @@ export const TARGETS = [
     id: "ours-shared",
     label: "mcp-portcullis, shared",
     session: "shared",
-    about: 'the same with `session: "shared"`: every client session multiplexed onto one everything child, the model mcp-proxy (npm) uses. Not part of the ratios; it separates the cost of the proxy from the cost of sixteen backends.',
+    about: 'the same with `session: "shared"`: every client session multiplexed onto one everything child, the model mcp-proxy (npm) uses: the like-for-like row for that peer, and the cost of the proxy apart from the cost of sixteen backends.',
   }),
 ];
 
