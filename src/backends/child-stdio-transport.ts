@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { StringDecoder } from "node:string_decoder";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
+import { JsonLineReader } from "../core/json-lines.js";
 
 export interface ChildStdioOptions {
   readonly command: string;
@@ -25,7 +26,6 @@ export class ChildStdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   #child: ChildProcessWithoutNullStreams | undefined;
-  #buffer = "";
   #outgoing = "";
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -48,8 +48,16 @@ export class ChildStdioTransport implements Transport {
     child.once("close", () => this.#finish());
     // A child that exits while we write must not crash the proxy with EPIPE.
     child.stdin.on("error", (error) => this.onerror?.(error));
-    const stdout = new StringDecoder("utf8");
-    child.stdout.on("data", (chunk: Buffer) => this.#read(stdout.write(chunk)));
+    const reader = new JsonLineReader(
+      (message) => this.onmessage?.(message as JSONRPCMessage),
+      (line) => this.onerror?.(new Error(`backend wrote a line that is not JSON: ${line.slice(0, 200)}`)),
+      MAX_LINE_BYTES,
+    );
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (reader.push(chunk)) return;
+      this.onerror?.(new Error(`backend wrote more than ${MAX_LINE_BYTES} bytes without a newline`));
+      void this.close();
+    });
     const stderr = new StringDecoder("utf8");
     let pending = "";
     child.stderr.on("data", (chunk: Buffer) => {
@@ -57,33 +65,6 @@ export class ChildStdioTransport implements Transport {
       pending = lines.pop() ?? "";
       for (const line of lines) if (line.trim()) this.options.onStderr(line);
     });
-  }
-
-  #read(text: string): void {
-    let start = 0;
-    let buffer = this.#buffer + text;
-    let newline = buffer.indexOf("\n");
-    while (newline !== -1) {
-      const line = buffer.slice(start, newline).trim();
-      start = newline + 1;
-      newline = buffer.indexOf("\n", start);
-      if (line === "") continue;
-      let message: JSONRPCMessage;
-      try {
-        message = JSON.parse(line) as JSONRPCMessage;
-      } catch {
-        this.onerror?.(new Error(`backend wrote a line that is not JSON: ${line.slice(0, 200)}`));
-        continue;
-      }
-      this.onmessage?.(message);
-    }
-    buffer = buffer.slice(start);
-    if (buffer.length > MAX_LINE_BYTES) {
-      this.onerror?.(new Error(`backend wrote more than ${MAX_LINE_BYTES} bytes without a newline`));
-      buffer = "";
-      void this.close();
-    }
-    this.#buffer = buffer;
   }
 
   /**

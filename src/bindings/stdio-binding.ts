@@ -1,5 +1,5 @@
-import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
+import { StdioServerTransport } from "./stdio-server-transport.js";
 
 /** Serves one client on the process's own stdin/stdout; the client ending stdin ends the session. */
 export class StdioBinding {
@@ -14,7 +14,6 @@ export class StdioBinding {
     this.#transport.onclose = () => {
       void this.#session?.close().finally(onClosed);
     };
-    process.stdin.once("end", () => void this.#transport?.close());
     await this.#session.connect(this.#transport);
   }
 

@@ -154,6 +154,10 @@ export class GatewaySession {
     return waking;
   }
 
+  hasBackend(name: string): boolean {
+    return this.#env.config.backends[name]?.enabled === true;
+  }
+
   /** Route lookup that also knows the items of backends that are down. */
   get fullSurface(): Surface {
     return this.#fullSurface;

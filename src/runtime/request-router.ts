@@ -2,7 +2,7 @@ import type { JSONRPCRequest, RequestId, Result } from "@modelcontextprotocol/se
 import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
 import type { GatewaySession } from "./gateway-session.js";
-import { ownerOfUri, type Route, type Surface } from "./surface.js";
+import { ownerOfUri, type Route } from "./surface.js";
 
 type Params = Record<string, unknown>;
 
@@ -120,7 +120,7 @@ export class RequestRouter {
   #splitTaskId(taskId: unknown): [string, string] {
     const id = String(taskId);
     const at = id.indexOf(TASK_SEPARATOR);
-    if (at <= 0) throw new ProxyError("INVALID_PARAMS", `Unknown task: ${id}`);
+    if (at <= 0 || !this.session.hasBackend(id.slice(0, at))) throw new ProxyError("INVALID_PARAMS", `Unknown task: ${id}`);
     return [id.slice(0, at), id.slice(at + 1)];
   }
 
@@ -149,4 +149,3 @@ export class RequestRouter {
   }
 }
 
-export type { Surface };

@@ -77,6 +77,21 @@ describe.each<BindingKind>(["http", "sse", "stdio"])("through the %s binding", (
     await expect(c.client.callTool({ name: "alpha__fail", arguments: {} })).rejects.toMatchObject({ code: -32042, message: "alpha refuses" });
   });
 
+  it("namespaces task ids by backend and routes task requests back to it", async () => {
+    const raw = { "~standard": { version: 1, vendor: "t", validate: (v: unknown) => ({ value: v }) } } as never;
+    const created = (await c.client.request(
+      { method: "tools/call", params: { name: "simulate-research-query", arguments: { topic: "gateways" }, task: { ttl: 60_000 } } },
+      raw,
+    )) as unknown as { task: { taskId: string; status: string } };
+    expect(created.task.taskId).toMatch(/^everything\/./);
+    const got = (await c.client.request({ method: "tasks/get", params: { taskId: created.task.taskId } }, raw)) as unknown as { taskId: string; status: string };
+    expect(got.taskId).toBe(created.task.taskId);
+    expect(["working", "completed", "input_required"]).toContain(got.status);
+    const listed = (await c.client.request({ method: "tasks/list", params: {} }, raw)) as unknown as { tasks: Array<{ taskId: string }> };
+    expect(listed.tasks.map((t) => t.taskId)).toContain(created.task.taskId);
+    await expect(c.client.request({ method: "tasks/get", params: { taskId: "nobody/1" } }, raw)).rejects.toMatchObject({ code: -32602, message: "Unknown task: nobody/1" });
+  });
+
   it("answers an unknown tool with the spec's error", async () => {
     await expect(c.client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toMatchObject({ code: -32602, message: "Unknown tool: no_such_tool" });
   });
