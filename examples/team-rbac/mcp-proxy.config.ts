@@ -4,13 +4,14 @@ import { isAdmin, isEngineer } from "./roles.js";
 export default defineProxy(({ configDir }) => ({
   version: 1,
   backends: {
-    github: { transport: "http", url: "http://127.0.0.1:9201/mcp", headers: { Authorization: { env: "GITHUB_MCP_TOKEN" } } },
+    github: { transport: "http", url: "http://127.0.0.1:9201/mcp", headers: { Authorization: { file: "./secrets/github-mcp.token" } } },
     db: { transport: "stdio", command: "./bin/db-mcp", cwd: configDir, exclude: ["drop_*"] },
   },
   auth: {
     type: "bearer",
     tokens: [
-      { token: { env: "ALICE_TOKEN" }, subject: "alice", roles: ["admin"] },
+      // In production these usually come from the environment: { env: "ALICE_TOKEN" }.
+      { token: { file: "./secrets/alice.token" }, subject: "alice", roles: ["admin"] },
       { token: { file: "./secrets/bob.token" }, subject: "bob" },
     ],
   },
