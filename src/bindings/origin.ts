@@ -1,3 +1,5 @@
+import { isIPv4 } from "node:net";
+
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /** Clients send the same few Host and Origin values over and over; parse each once. */
@@ -19,8 +21,9 @@ function parseHostname(value: string): string | undefined {
   }
 }
 
+/** A loopback name or address literal; `127.attacker.example` is a hostname, not 127/8. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+  return LOOPBACK_HOSTS.has(host) || (isIPv4(host) && host.startsWith("127."));
 }
 
 /**

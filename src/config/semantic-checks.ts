@@ -18,7 +18,34 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   checkPolicies(raw.policies, issues);
   checkFilters(raw.filters, issues);
   checkOperations(raw, issues);
+  checkLiteralCredentials(raw, backends, issues);
   return issues;
+}
+
+/** Header and variable names that carry credentials by convention. */
+const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie)$|token|secret|password|passwd|api[-_]?key|(^|[-_])key$/i;
+
+/**
+ * Secrets are references, never literals: a config lives in git. A literal value under a
+ * credential-looking name is refused (the message never repeats the value).
+ */
+function checkLiteralCredentials(raw: Record<string, unknown>, backends: Record<string, unknown>, issues: ConfigIssue[]): void {
+  for (const [name, backend] of Object.entries(backends)) {
+    if (!isRecord(backend)) continue;
+    for (const section of ["headers", "env"] as const) {
+      const map = backend[section];
+      if (!isRecord(map)) continue;
+      for (const [key, value] of Object.entries(map)) {
+        if (typeof value === "string" && CREDENTIAL_NAME.test(key)) {
+          issues.push({ path: `backends.${name}.${section}.${key}`, message: "looks like a credential written literally; use a secret reference { env: NAME } or { file: path }" });
+        }
+      }
+    }
+  }
+  const store = isRecord(raw.limits) && isRecord(raw.limits.store) ? raw.limits.store : undefined;
+  if (typeof store?.url === "string" && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(store.url)) {
+    issues.push({ path: "limits.store.url", message: "holds a password written literally; use a secret reference { env: NAME } or { file: path }" });
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

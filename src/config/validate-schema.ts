@@ -39,7 +39,11 @@ function pointerToPath(pointer: string): string {
   return path;
 }
 
-function describe(value: unknown): string {
+function describeKind(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
@@ -51,8 +55,12 @@ function list(values: readonly unknown[]): string {
   return values.map((v) => JSON.stringify(v)).join(", ");
 }
 
+/** Values under these paths may be credentials: errors there say what kind of value was found, never the value. */
+const SENSITIVE_PATH = /(^|\.)(headers|env|auth|store)(\.|\[|$)|token|secret|password/i;
+
 function translate(error: ErrorObject): ConfigIssue {
   const path = pointerToPath(error.instancePath);
+  const describe = SENSITIVE_PATH.test(path) ? describeKind : describeValue;
   const schema = (error.parentSchema ?? {}) as Record<string, unknown>;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -82,7 +90,7 @@ function translate(error: ErrorObject): ConfigIssue {
       const branches = ((schema.oneOf as Array<{ properties: Record<string, { const: unknown }> }>) ?? []).map((b) => b.properties[tag]?.const);
       return params.error === "tag"
         ? { path: joinPath(path, tag), message: `is required: one of ${list(branches)}` }
-        : { path: joinPath(path, tag), message: `must be one of: ${list(branches)} (got ${describe(params.tagValue)})` };
+        : { path: joinPath(path, tag), message: `must be one of: ${list(branches)} (got ${describeValue(params.tagValue)})` };
     }
     case "anyOf":
     case "oneOf":

@@ -48,6 +48,12 @@ describe("mcp-proxy CLI", () => {
     expect(printed.bindings[0]).toMatchObject({ host: "127.0.0.1", path: "/mcp", ssePath: "/sse" });
   });
 
+  it("start refuses a config whose security settings this version does not enforce", async () => {
+    const result = await cli(["start", "--config", "examples/team-rbac/mcp-proxy.config.ts"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/refusing to start: .* sets auth \(bearer\), policies, audit \(file sink, arguments\), which this version validates but does not enforce yet/);
+  });
+
   it("the binary runs validate on a config found in the working directory", () => {
     const result = spawnCli(["validate"], { cwd: fixture("ts-import") });
     expect(result).toMatchObject({ code: 0, stdout: "mcp-proxy.config.ts: valid (1 backend, 1 binding)\n" });

@@ -72,6 +72,18 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
   { name: "invalid redaction regex", config: { ...base, filters: [{ name: "f", redact: [{ pattern: "([a-z" }] }] }, paths: ["filters[0].redact[0].pattern"] },
   { name: "literal secret where a reference is required", config: { ...base, auth: { type: "bearer", tokens: [{ token: "hunter2", subject: "a" }] } }, paths: ["auth.tokens[0].token"] },
   { name: "no backend", config: { version: 1, backends: {} }, paths: ["backends"], message: /at least 1/ },
+  {
+    name: "credential written literally",
+    config: {
+      version: 1,
+      backends: {
+        crm: { transport: "http", url: "http://127.0.0.1:1/mcp", headers: { Authorization: "Bearer sk-live-123", "X-Tenant": "acme" } },
+        db: { transport: "stdio", command: "db", env: { DB_PASSWORD: "hunter2", MODE: "ro" } },
+      },
+    },
+    paths: ["backends.crm.headers.Authorization", "backends.db.env.DB_PASSWORD"],
+    message: /looks like a credential written literally/,
+  },
 ];
 
 function write(name: string, value: unknown): string {
@@ -88,6 +100,15 @@ describe("broken configs fail with exactly their paths", () => {
     expect(report.valid).toBe(false);
     expect(report.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
     if (message) expect(report.errors.map((e) => e.message).join("\n")).toMatch(message);
+  });
+
+  it("never repeats a value found where a credential belongs", async () => {
+    const file = write("echo-secret", { ...base, auth: { type: "bearer", tokens: [{ token: "sk-live-9f8e7d6c5b4a", subject: "a" }] } });
+    const json = await cli(["validate", "--format", "json", "--config", file]);
+    const text = await cli(["validate", "--config", file]);
+    expect(json.code).toBe(1);
+    expect(json.stdout + text.stderr).not.toContain("sk-live-9f8e7d6c5b4a");
+    expect(JSON.parse(json.stdout).errors[0].message).toContain("(got a string)");
   });
 
   it("reports three mistakes in one config as three entries, in path order", async () => {

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, isAlive, recorderBackend, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
@@ -113,6 +114,22 @@ describe("bad input gets a precise answer", () => {
   it("refuses a browser page from another origin", async () => {
     const res = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }), { origin: "https://evil.example" });
     expect(res.status).toBe(403);
+  });
+
+  it("refuses a Host that only looks like loopback (DNS rebinding)", async () => {
+    // fetch may not set Host; a plain node:http request can, as a rebinding browser effectively does.
+    const statusWithHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(proxy.url!, { method: "POST", headers: { host, "content-type": "application/json", accept: "application/json, text/event-stream" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }));
+      });
+    expect(await statusWithHost("127.attacker.example:8080")).toBe(403);
+    expect(await statusWithHost("127.0.0.1.nip.io")).toBe(403);
+    expect(await statusWithHost(new URL(proxy.url!).host)).toBe(200);
   });
 
   it("answers a cursor it never issued with -32602", async () => {

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../../config/index.js";
 import { startGateway } from "../../runtime/gateway.js";
 import { createLogger } from "../../runtime/logger.js";
+import { unenforcedSettings } from "../../runtime/unenforced.js";
 import { formatIssues } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode } from "../io.js";
 
@@ -22,6 +23,14 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
     return EXIT.invalid;
   }
   const { config } = loaded;
+  const gaps = unenforcedSettings(config);
+  if (gaps.length > 0) {
+    io.err(
+      `mcp-proxy: refusing to start: ${loaded.file} sets ${gaps.join(", ")}, which this version validates but does not enforce yet.\n` +
+        "Running without them would leave the gateway more open than the config says. Remove them to run this version.\n",
+    );
+    return EXIT.invalid;
+  }
   const logger = createLogger(config.logging.level);
   let gateway;
   try {
@@ -39,6 +48,7 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
     .map((e) => `mcp-proxy: serving ${e.transport === "legacy-sse" ? "legacy SSE" : "Streamable HTTP"} at ${e.url}\n`);
   if (lines.length) announce(lines.join(""));
   logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
+  if (config.reload.enabled) logger.info("config changes take effect on restart (hot reload is not in this version)");
   const reason = await Promise.race([options.stopSignal, gateway.stdioClosed.then(() => "stdio client disconnected")]);
   logger.info({ reason }, "shutting down");
   await gateway.close();
