@@ -15,6 +15,7 @@ export interface ChildStdioOptions {
 /** A single message larger than this without a newline means the child is not speaking MCP. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const GRACE_MS = 2000;
+const GROUPS = process.platform !== "win32";
 
 /**
  * The client side of the stdio transport, talking to a child process: one JSON-RPC message per
@@ -38,7 +39,8 @@ export class ChildStdioTransport implements Transport {
 
   async start(): Promise<void> {
     const { command, args, env, cwd } = this.options;
-    const child = spawn(command, [...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true });
+    // Its own process group, so stopping it stops what it started too (wrapper scripts, npx).
+    const child = spawn(command, [...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: GROUPS });
     this.#child = child;
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
@@ -94,11 +96,23 @@ export class ChildStdioTransport implements Transport {
     const exited = once(child, "close").then(() => true);
     const within = (ms: number) => Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
     child.stdin.end();
+    if (await within(GRACE_MS)) return this.#signalGroup("SIGTERM");
+    this.#signalGroup("SIGTERM");
     if (await within(GRACE_MS)) return;
-    child.kill("SIGTERM");
-    if (await within(GRACE_MS)) return;
-    child.kill("SIGKILL");
+    this.#signalGroup("SIGKILL");
     await within(GRACE_MS);
+  }
+
+  /** Signals the child's whole process group (falling back to the child alone where groups do not exist). */
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      if (GROUPS) process.kill(-pid, signal);
+      else this.#child?.kill(signal);
+    } catch {
+      // Already gone.
+    }
   }
 
   #finish(): void {

@@ -5,6 +5,7 @@ import type { ResolvedBinding } from "../config/index.js";
 import { JSON_RPC } from "../core/errors.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
+import { isMessage } from "./json-rpc-shape.js";
 import { hostAllowed, originAllowed } from "./origin.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
 import { StreamableHttpTransport } from "./streamable-http-transport.js";
@@ -137,9 +138,11 @@ export class HttpBinding {
     if (!entry?.sse) return refuse(res, 404, -32001, "Session not found");
     const parsed = await this.#parse(req, res);
     if (!parsed.ok) return;
+    const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
+    if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, JSON_RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
     entry.lastSeen = Date.now();
     res.writeHead(202).end("Accepted");
-    for (const message of Array.isArray(parsed.body) ? parsed.body : [parsed.body]) entry.sse.receive(message);
+    for (const message of messages) entry.sse.receive(message as never);
   }
 
   #drop(sessionId: string | undefined): void {

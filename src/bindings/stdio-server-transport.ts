@@ -27,6 +27,8 @@ export class StdioServerTransport implements Transport {
       if (!reader.push(chunk)) void this.send({ jsonrpc: "2.0", id: null, error: { code: JSON_RPC.invalidRequest, message: "message too large" } } as never);
     });
     this.input.once("end", () => void this.close());
+    // A client that stopped reading (EPIPE) has gone: end the session in order instead of crashing.
+    this.output.on("error", () => void this.close());
     this.input.once("close", () => void this.close());
   }
 

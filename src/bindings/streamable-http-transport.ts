@@ -4,12 +4,12 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { JSON_RPC } from "../core/errors.js";
 import { BoundedEventStore } from "./event-store.js";
 import { refuse } from "./http-errors.js";
+import { isMessage, type Message } from "./json-rpc-shape.js";
 
 /** Messages for the client that arrive while it has no GET stream open wait here, at most this many. */
 const PENDING_LIMIT = 256;
 const KEEPALIVE_MS = 15_000;
 
-type Message = JSONRPCMessage & { id?: RequestId; method?: string; result?: unknown; error?: unknown };
 
 /** One POST that carried requests: answered as JSON, or as an SSE stream once something must go out before the answers. */
 interface PostExchange {
@@ -166,11 +166,4 @@ function prefersStream(accept: string | undefined): boolean {
 
 function sseEvent(id: string, message: unknown): string {
   return `id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`;
-}
-
-function isMessage(value: unknown): value is Message {
-  if (typeof value !== "object" || value === null || (value as { jsonrpc?: unknown }).jsonrpc !== "2.0") return false;
-  const m = value as Message;
-  if (typeof m.method === "string") return m.id === undefined || typeof m.id === "string" || typeof m.id === "number";
-  return (typeof m.id === "string" || typeof m.id === "number") && ("result" in m || "error" in m);
 }

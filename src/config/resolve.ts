@@ -54,7 +54,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     timeouts: {
       startupMs: backend.timeouts?.startupMs ?? 30_000,
       callMs: backend.timeouts?.callMs ?? 60_000,
-      idleMs: backend.timeouts?.idleMs ?? 600_000,
+      idleMs: backend.timeouts?.idleMs ?? 0,
     },
     include: backend.include,
     exclude: backend.exclude ?? [],

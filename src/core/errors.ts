@@ -23,6 +23,7 @@ const CODE_TO_JSON_RPC = {
   UNKNOWN_RESOURCE: JSON_RPC.invalidParams,
   INVALID_CURSOR: JSON_RPC.invalidParams,
   INVALID_PARAMS: JSON_RPC.invalidParams,
+  ALREADY_INITIALIZED: JSON_RPC.invalidRequest,
   METHOD_NOT_FOUND: JSON_RPC.methodNotFound,
   BACKEND_UNAVAILABLE: JSON_RPC.backendUnavailable,
   BACKEND_TIMEOUT: JSON_RPC.backendTimeout,

@@ -51,6 +51,7 @@ export class GatewaySession {
   #clientInfo = { name: "mcp-portcullis", version: "0" };
   #closed = false;
   #initialized = false;
+  #initializing = false;
   readonly router: RequestRouter;
   /** How this session takes part in backends shared by every client. */
   readonly #subscriber: SharedSubscriber;
@@ -204,6 +205,8 @@ export class GatewaySession {
   }
 
   async #initialize(request: JSONRPCRequest): Promise<Result> {
+    if (this.#initializing) throw new ProxyError("ALREADY_INITIALIZED", "Invalid Request: this session is already initialized");
+    this.#initializing = true;
     const params = (request.params ?? {}) as { protocolVersion?: string; capabilities?: Record<string, unknown>; clientInfo?: { name: string; version: string } };
     this.#clientCapabilities = params.capabilities ?? {};
     if (params.clientInfo) this.#clientInfo = params.clientInfo;

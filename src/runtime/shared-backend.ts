@@ -19,9 +19,11 @@ export interface SharedSubscriber {
 
 /**
  * One upstream connection multiplexed for every client (`session: "shared"`), for stateless
- * servers. The SDK client remaps request ids per connection, and progress tokens are minted
- * per request, so clients never see each other's traffic. Server→client requests go to the
- * client whose call is in flight; with no call in flight there is no one to ask.
+ * servers. Request ids and progress tokens are minted per request, so clients never see each
+ * other's answers. The connection advertises no client capabilities (no sampling, elicitation
+ * or roots), since no one client stands behind it; a server→client request or a log message is
+ * delivered only when exactly one client's call is in flight, the only case where whose it is
+ * cannot be mistaken, and is otherwise refused or dropped.
  */
 export class SharedBackend {
   readonly #subscribers = new Set<SharedSubscriber>();
@@ -82,7 +84,7 @@ export class SharedBackend {
   }
 
   async #start(first: SharedSubscriber): Promise<void> {
-    const upstream = new UpstreamSession(this.backend, first.clientInfo, first.clientCapabilities, {
+    const upstream = new UpstreamSession(this.backend, first.clientInfo, {}, {
       notification: (method, params) => this.#onNotification(method, params),
       request: (req, signal) => this.#onRequest(req, signal),
       closed: (reason) => this.#down(upstream, reason),
@@ -122,8 +124,9 @@ export class SharedBackend {
     for (const subscriber of this.#subscribers) subscriber.changed();
   }
 
-  #latest(): { subscriber: SharedSubscriber; id: RequestId } | undefined {
-    return this.#inflight[this.#inflight.length - 1];
+  /** The one call in flight, if there is exactly one. */
+  #onlyCall(): { subscriber: SharedSubscriber; id: RequestId } | undefined {
+    return this.#inflight.length === 1 ? this.#inflight[0] : undefined;
   }
 
   #onNotification(method: string, params: Record<string, unknown> | undefined): void {
@@ -139,16 +142,22 @@ export class SharedBackend {
       );
       return;
     }
-    // A notification made during a call belongs to that call's client; others go to everyone.
-    const latest = this.#latest();
-    if (latest && method !== "notifications/resources/updated") latest.subscriber.notification(this.backend.name, method, params, latest.id);
-    else for (const subscriber of this.#subscribers) subscriber.notification(this.backend.name, method, params, undefined);
+    // resources/updated carries only a URI and concerns every subscriber; other notifications
+    // may carry one client's data, so they go to the one caller or, with no call, to no one's
+    // stream in particular (the backend speaking for itself), and are dropped when ambiguous.
+    const only = this.#onlyCall();
+    if (method === "notifications/resources/updated" || this.#inflight.length === 0) {
+      for (const subscriber of this.#subscribers) subscriber.notification(this.backend.name, method, params, undefined);
+    } else if (only) only.subscriber.notification(this.backend.name, method, params, only.id);
+    else this.logger.debug({ backend: this.backend.name, method }, "dropped a notification of a shared backend: several calls in flight");
   }
 
   async #onRequest(request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
-    const latest = this.#latest();
-    if (!latest) throw new ProxyError("METHOD_NOT_FOUND", `no client call is in flight on shared backend "${this.backend.name}" to answer ${request.method}`);
-    return latest.subscriber.request(this.backend.name, request, signal, latest.id);
+    const only = this.#onlyCall();
+    if (!only) {
+      throw new ProxyError("METHOD_NOT_FOUND", `shared backend "${this.backend.name}" cannot tell which client should answer ${request.method}`);
+    }
+    return only.subscriber.request(this.backend.name, request, signal, only.id);
   }
 }
 

@@ -29,6 +29,8 @@ export interface Surface {
   readonly resourceOwners: ReadonlyMap<string, string>;
   /** Templates in surface order, each with a matcher for URIs it produces. */
   readonly templateOwners: readonly { readonly matcher: RegExp; readonly backend: string; readonly uriTemplate: string }[];
+  /** Whether a concrete URI is hidden from a backend's surface (exclude, include, hide). */
+  readonly isHidden: (backend: string, uri: string) => boolean;
 }
 
 /** Most common clients refuse tool names longer than this. */
@@ -112,7 +114,8 @@ export function buildSurface(listings: readonly BackendListing[], plan: NamingPl
       resourceTemplates.push(override?.description === undefined ? template : { ...template, description: override.description });
     }
   }
-  return { tools: tools.items, prompts: prompts.items, resources, resourceTemplates, toolRoutes: tools.routes, promptRoutes: prompts.routes, resourceOwners, templateOwners };
+  const isHidden = (backend: string, uri: string) => !plan.visible.get(backend)?.(uri) || plan.overrides.get(overrideKey("resource", backend, uri))?.hide === true;
+  return { tools: tools.items, prompts: prompts.items, resources, resourceTemplates, toolRoutes: tools.routes, promptRoutes: prompts.routes, resourceOwners, templateOwners, isHidden };
 }
 
 /** An RFC 6570 template as a matcher: each `{…}` expression matches any run of characters. */
@@ -121,7 +124,14 @@ export function templateMatcher(uriTemplate: string): RegExp {
   return new RegExp(`^${parts.join(".*")}$`);
 }
 
-/** The backend that owns a URI: an exact listed resource first, then the first matching template. */
+/**
+ * The backend that owns a URI: an exact listed resource first, then the first matching template,
+ * unless the configuration hides that URI from that backend (a hidden resource stays hidden
+ * when a template would also produce it).
+ */
 export function ownerOfUri(surface: Surface, uri: string): string | undefined {
-  return surface.resourceOwners.get(uri) ?? surface.templateOwners.find((t) => t.matcher.test(uri))?.backend;
+  const listed = surface.resourceOwners.get(uri);
+  if (listed) return listed;
+  const backend = surface.templateOwners.find((t) => t.matcher.test(uri))?.backend;
+  return backend === undefined || surface.isHidden(backend, uri) ? undefined : backend;
 }

@@ -88,6 +88,17 @@ describe("merged surface", () => {
     expect(ownerOfUri(surface, "other://1")).toBeUndefined();
   });
 
+  it("keeps a hidden resource hidden when a visible template would also produce its URI", () => {
+    const p = plan(
+      { routes: [{ backend: "a", kind: "resource", name: "file:///srv/hidden.txt", hide: true }] },
+      { a: { transport: "stdio", command: "a", exclude: ["file:///srv/secret.env"] } },
+    );
+    const surface = buildSurface([listing("a", [], { resourceTemplates: [{ uriTemplate: "file:///srv/{path}", name: "srv" }] })], p);
+    expect(ownerOfUri(surface, "file:///srv/notes.txt")).toBe("a");
+    expect(ownerOfUri(surface, "file:///srv/secret.env")).toBeUndefined();
+    expect(ownerOfUri(surface, "file:///srv/hidden.txt")).toBeUndefined();
+  });
+
   it("keeps every field of an item a backend sent", () => {
     const tool = { name: "t", inputSchema: { type: "object" }, outputSchema: { type: "object" }, icons: [{ src: "x" }], _meta: { k: 1 }, annotations: { readOnlyHint: true } };
     const surface = buildSurface([listing("a", [], { tools: [tool] })], plan());

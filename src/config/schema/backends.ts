@@ -24,7 +24,12 @@ const commonBackendFields = {
       {
         startupMs: Type.Optional(Duration("How long connecting and initializing may take before the backend counts as failed.", 30_000)),
         callMs: Type.Optional(Duration("How long one request may wait for its answer.", 60_000)),
-        idleMs: Type.Optional(Duration("An upstream session unused this long is closed (per-client mode).", 600_000)),
+        idleMs: Type.Optional(
+          Duration(
+            "An upstream session unused this long is closed and reopened on the next call (per-client mode); the backend's session state is lost then. 0 (the default) keeps it open for the client session's life.",
+            0,
+          ),
+        ),
       },
       "Time limits for this backend, in milliseconds.",
     ),
