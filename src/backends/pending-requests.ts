@@ -1,5 +1,15 @@
 import type { JSONRPCMessage, Result, Transport } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
+import { ProxyError } from "../core/errors.js";
+
+/** A JSON-RPC error the backend answered with: passed to the client exactly as it came. */
+export class BackendRpcError {
+  constructor(
+    readonly code: number,
+    readonly message: string,
+    readonly data?: unknown,
+  ) {}
+}
 
 /** String ids cannot collide with the SDK client's numeric ids on the same connection. */
 const ID_PREFIX = "gw-";
@@ -8,6 +18,7 @@ interface Pending {
   resolve(result: Result): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout | undefined;
+  readonly arm: () => NodeJS.Timeout;
   progressToken: string | undefined;
   stopListening: (() => void) | undefined;
 }
@@ -27,6 +38,7 @@ export interface PendingOptions {
 export class PendingRequests {
   readonly #pending = new Map<string, Pending>();
   #next = 0;
+  #suspended = 0;
 
   constructor(private readonly transport: Transport) {}
 
@@ -37,7 +49,7 @@ export class PendingRequests {
     const pending = this.#pending.get(m.id);
     if (!pending) return true; // late answer to a request we gave up on
     this.#forget(m.id, pending);
-    if (m.error) pending.reject({ code: m.error.code, message: m.error.message, ...(m.error.data === undefined ? {} : { data: m.error.data }) });
+    if (m.error) pending.reject(new BackendRpcError(m.error.code, m.error.message, m.error.data));
     else pending.resolve(m.result ?? {});
     return true;
   }
@@ -45,12 +57,15 @@ export class PendingRequests {
   send(method: string, params: Record<string, unknown> | undefined, options: PendingOptions): Promise<Result> {
     const id = `${ID_PREFIX}${++this.#next}`;
     return new Promise<Result>((resolve, reject) => {
-      const pending: Pending = { resolve, reject, timer: undefined, progressToken: options.progressToken, stopListening: undefined };
-      pending.timer = setTimeout(() => this.#cancel(id, "timed out", options.onTimeout()), options.timeoutMs);
+      const arm = () => setTimeout(() => this.#cancel(id, "timed out", options.onTimeout()), options.timeoutMs);
+      const pending: Pending = { resolve, reject, timer: undefined, arm, progressToken: options.progressToken, stopListening: undefined };
+      if (this.#suspended === 0) pending.timer = arm();
       this.#pending.set(id, pending);
       const cancellation = options.cancellation;
       if (cancellation) {
-        pending.stopListening = cancellation.onCancel((reason) => this.#cancel(id, String(reason ?? "cancelled"), reason));
+        pending.stopListening = cancellation.onCancel((reason) =>
+          this.#cancel(id, String(reason ?? "cancelled"), new ProxyError("REQUEST_CANCELLED", `request cancelled: ${String(reason ?? "cancelled")}`)),
+        );
         if (!this.#pending.has(id)) return;
       }
       this.transport.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) } as JSONRPCMessage).catch((error: unknown) => {
@@ -66,6 +81,24 @@ export class PendingRequests {
   /** Progress counts as a sign of life: the call's timer starts again. */
   touch(progressToken: string): void {
     for (const pending of this.#pending.values()) if (pending.progressToken === progressToken) pending.timer?.refresh();
+  }
+
+  /**
+   * While the backend waits on the client (sampling, elicitation: often a person), its calls
+   * are not late: their timers stop, and start afresh once every such request is answered.
+   */
+  suspendTimers(): void {
+    if (this.#suspended++ > 0) return;
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.timer = undefined;
+    }
+  }
+
+  resumeTimers(): void {
+    if (--this.#suspended > 0) return;
+    this.#suspended = 0;
+    for (const pending of this.#pending.values()) pending.timer ??= pending.arm();
   }
 
   /** The connection is gone: every open request fails with the same error. */

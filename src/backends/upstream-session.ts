@@ -1,9 +1,9 @@
-import { Client, type JSONRPCRequest, type Result } from "@modelcontextprotocol/client";
+import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
 import { createBackendTransport } from "./client-transport.js";
-import { PendingRequests } from "./pending-requests.js";
+import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 
 export interface UpstreamEvents {
   /** A notification from the backend other than progress (which goes to the request that asked for it). */
@@ -35,6 +35,8 @@ export class UpstreamSession {
   #closing = false;
   #info: InitializeInfo | undefined;
   #pending: PendingRequests | undefined;
+  #transport: Transport | undefined;
+  #lost = false;
 
   constructor(
     readonly backend: ResolvedBackend,
@@ -43,7 +45,15 @@ export class UpstreamSession {
     private readonly events: UpstreamEvents,
   ) {
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
-    this.#client.fallbackRequestHandler = (request, ctx) => this.events.request(request, ctx.mcpReq.signal);
+    this.#client.fallbackRequestHandler = async (request, ctx) => {
+      const pending = this.#pending;
+      pending?.suspendTimers();
+      try {
+        return await this.events.request(request, ctx.mcpReq.signal);
+      } finally {
+        pending?.resumeTimers();
+      }
+    };
     this.#client.fallbackNotificationHandler = async (n) => this.events.notification(n.method, n.params as Record<string, unknown> | undefined);
     // Our own progress handler: tokens are minted per upstream request, so two clients on a
     // shared session never see each other's progress, and none is dropped as "unknown".
@@ -63,16 +73,14 @@ export class UpstreamSession {
   /** Connects and initializes within the backend's start-up timeout. */
   async connect(): Promise<InitializeInfo> {
     const transport = createBackendTransport(this.backend, (line) => this.events.stderr(line));
+    this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
     // The SDK's parsed capabilities drop keys it does not know; keep the backend's own words.
     transport.onmessage = (message) => {
       const result = (message as { result?: Record<string, unknown> }).result;
       if (!rawInit && result && typeof result.protocolVersion === "string") rawInit = result;
     };
-    this.#client.onclose = () => {
-      this.#pending?.failAll(this.#unavailable("connection closed"));
-      if (!this.#closing) this.events.closed("connection closed");
-    };
+    this.#client.onclose = () => this.#lose("connection closed");
     try {
       await this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs });
     } catch (error) {
@@ -146,13 +154,33 @@ export class UpstreamSession {
 
   async close(): Promise<void> {
     this.#closing = true;
+    // An HTTP backend keeps a session until told: end it rather than leave it to expire there.
+    if (this.#transport instanceof StreamableHTTPClientTransport && this.#transport.sessionId) {
+      await this.#transport.terminateSession().catch(() => undefined);
+    }
     await this.#client.close().catch(() => undefined);
   }
 
-  /** A backend's own JSON-RPC error passes unchanged; a failure to reach it names the backend. */
+  /**
+   * A backend's own JSON-RPC error passes unchanged; a proxy error (timeout) as it is; any
+   * other failure means the connection itself failed (an HTTP backend restarted and forgot
+   * our session, a network error): the session is lost and is restarted like a dead child.
+   */
   #translate(error: unknown): unknown {
-    if (error instanceof ProxyError || typeof (error as { code?: unknown })?.code === "number") return error;
-    return this.#unavailable((error as Error)?.message ?? String(error));
+    if (error instanceof BackendRpcError || error instanceof ProxyError) return error;
+    const reason = (error as Error)?.message ?? String(error);
+    if (this.#info) this.#lose(reason);
+    return this.#unavailable(reason);
+  }
+
+  /** The connection is gone for good: fail what waits on it, tell the session once, let it go. */
+  #lose(reason: string): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#pending?.failAll(this.#unavailable(reason));
+    if (this.#closing) return;
+    this.events.closed(reason);
+    void this.close();
   }
 
   #unavailable(reason: string): ProxyError {

@@ -62,8 +62,10 @@ export class HttpBinding {
         resolve();
       });
     });
-    const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 2));
-    this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
+    if (this.options.idleMs > 0) {
+      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 2));
+      this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
+    }
   }
 
   get sessionCount(): number {
@@ -105,7 +107,7 @@ export class HttpBinding {
       const entry = this.#sessions.get(sessionId);
       if (!entry?.streamable) return refuse(res, 404, -32001, "Session not found");
       entry.lastSeen = Date.now();
-      if (req.method === "POST") return entry.streamable.handlePost(req, res, body);
+      if (req.method === "POST") return void entry.streamable.handlePost(req, res, body);
       if (req.method === "GET") return entry.streamable.handleGet(req, res);
       await entry.streamable.close();
       res.writeHead(200, { "mcp-session-id": sessionId }).end();
@@ -120,7 +122,8 @@ export class HttpBinding {
     this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
-    transport.handlePost(req, res, body);
+    // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
+    if (!transport.handlePost(req, res, body)) this.#drop(transport.sessionId);
   }
 
   async #openSse(res: ServerResponse): Promise<void> {
@@ -156,7 +159,8 @@ export class HttpBinding {
   #sweep(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const [id, entry] of this.#sessions) {
-      if (entry.lastSeen < cutoff) {
+      // A session with a call under way or a stream held open is in use, however quiet.
+      if (entry.lastSeen < cutoff && !entry.streamable?.busy && !entry.sse) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();
         this.#drop(id);

@@ -9,11 +9,12 @@ import { isMessage, type Message } from "./json-rpc-shape.js";
 /** Messages for the client that arrive while it has no GET stream open wait here, at most this many. */
 const PENDING_LIMIT = 256;
 const KEEPALIVE_MS = 15_000;
-
+const STANDALONE = "standalone";
 
 /** One POST that carried requests: answered as JSON, or as an SSE stream once something must go out before the answers. */
 interface PostExchange {
-  readonly res: ServerResponse;
+  /** Where the stream goes now; undefined while an SSE client is away (its events are kept for Last-Event-ID). */
+  res: ServerResponse | undefined;
   readonly waiting: Set<RequestId>;
   readonly answers: Message[];
   readonly batch: boolean;
@@ -24,65 +25,85 @@ interface PostExchange {
 /**
  * The server side of Streamable HTTP for one session. A POST with requests is answered with
  * `application/json` when nothing needs to reach the client before the answer (the common,
- * fast case), and becomes an SSE stream only when a progress notification or a request for
- * sampling, elicitation or roots belongs to one of its calls. Messages tied to no call go on
- * the GET stream, and wait (bounded) until the client opens one rather than being dropped.
+ * fast case), and becomes an SSE stream only when the client prefers one or a progress
+ * notification or a request for sampling, elicitation or roots belongs to one of its calls.
+ * Every SSE event is kept (bounded) so a client that lost a stream resumes it with
+ * Last-Event-ID. Messages tied to no call go on the GET stream, and wait (bounded) until the
+ * client opens one rather than being dropped.
  */
 export class StreamableHttpTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #exchanges = new Map<RequestId, PostExchange>();
+  readonly #streams = new Map<string, PostExchange>();
   readonly #events = new BoundedEventStore();
   readonly #pending: Message[] = [];
   #standalone: ServerResponse | undefined;
   #keepalive: NodeJS.Timeout | undefined;
-  #streams = 0;
+  #streamCount = 0;
   #closed = false;
 
   constructor(readonly sessionId: string) {}
 
   async start(): Promise<void> {}
 
-  /** A POST whose body is already parsed; `messages` may be one message or a batch. */
-  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): void {
-    if (!this.#versionAccepted(req, res)) return;
+  /** Whether anything is under way: a call not yet answered, or a stream the client holds open. */
+  get busy(): boolean {
+    return this.#exchanges.size > 0 || this.#standalone !== undefined;
+  }
+
+  /**
+   * A POST whose body is already parsed (one message or a batch). Returns false when it was
+   * refused before any message was handed on (bad version header, not JSON-RPC).
+   */
+  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
+    if (!this.#versionAccepted(req, res)) return false;
     const batch = Array.isArray(body);
-    const messages = (batch ? body : [body]) as Message[];
-    if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, JSON_RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
-    const requests = messages.filter((m) => typeof m.method === "string" && m.id !== undefined);
+    const messages = (batch ? body : [body]) as unknown[];
+    if (messages.length === 0 || !messages.every(isMessage)) {
+      refuse(res, 400, JSON_RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
+      return false;
+    }
+    const requests = (messages as Message[]).filter((m) => typeof m.method === "string" && m.id !== undefined);
     if (requests.length === 0) {
       res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
     } else {
-      const exchange: PostExchange = { res, waiting: new Set(requests.map((r) => r.id!)), answers: [], batch, sse: false, streamId: `post${++this.#streams}` };
+      const exchange: PostExchange = { res, waiting: new Set(requests.map((r) => r.id!)), answers: [], batch, sse: false, streamId: `post${++this.#streamCount}` };
       for (const id of exchange.waiting) this.#exchanges.set(id, exchange);
-      if (prefersStream(req.headers.accept)) {
-        exchange.sse = true;
-        this.#openSse(res);
-      }
-      res.on("close", () => {
-        for (const id of exchange.waiting) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
-      });
+      if (prefersStream(req.headers.accept)) this.#startStream(exchange);
+      res.on("close", () => this.#detach(exchange, res));
     }
-    for (const message of messages) this.onmessage?.(message);
+    for (const message of messages) this.onmessage?.(message as JSONRPCMessage);
+    return true;
   }
 
-  /** GET opens the stream for messages tied to no call; Last-Event-ID replays what a dropped stream missed. */
+  /** GET: the stream for messages tied to no call, or with Last-Event-ID the rest of a stream the client lost. */
   async handleGet(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.#versionAccepted(req, res)) return;
     if (!String(req.headers.accept ?? "").includes("text/event-stream")) return refuse(res, 406, JSON_RPC.invalidRequest, "Not Acceptable: GET needs Accept: text/event-stream");
-    if (this.#standalone) return refuse(res, 409, JSON_RPC.invalidRequest, "Conflict: this session already has a GET stream");
+    const lastEventId = req.headers["last-event-id"];
+    const streamId = typeof lastEventId === "string" ? await this.#events.getStreamIdForEventId(lastEventId) : STANDALONE;
     this.#openSse(res);
+    if (typeof lastEventId === "string") await this.#events.replayEventsAfter(lastEventId, { send: async (id, message) => void res.write(sseEvent(id, message)) });
+    if (streamId !== STANDALONE) {
+      // The rest of a POST's stream: attach it here until its last answer, or end if it is complete.
+      const resumed = streamId === undefined ? undefined : this.#streams.get(streamId);
+      if (!resumed || resumed.waiting.size === 0) return void res.end();
+      resumed.res = res;
+      res.on("close", () => this.#detach(resumed, res));
+      return;
+    }
+    // A new standalone stream replaces an old one: a half-dead socket must not lock the client out.
+    this.#standalone?.end();
     this.#standalone = res;
+    clearInterval(this.#keepalive);
+    this.#keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS).unref();
     res.on("close", () => {
-      if (this.#standalone === res) this.#standalone = undefined;
+      if (this.#standalone !== res) return;
+      this.#standalone = undefined;
       clearInterval(this.#keepalive);
     });
-    this.#keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS).unref();
-    const lastEventId = req.headers["last-event-id"];
-    if (typeof lastEventId === "string") {
-      await this.#events.replayEventsAfter(lastEventId, { send: async (id, message) => void res.write(sseEvent(id, message)) });
-    }
     for (const message of this.#pending.splice(0)) await this.#writeStandalone(message);
   }
 
@@ -92,30 +113,32 @@ export class StreamableHttpTransport implements Transport {
     const isResponse = m.method === undefined && m.id !== undefined && ("result" in m || "error" in m);
     const exchange = isResponse ? this.#exchanges.get(m.id!) : options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
     if (!exchange) {
-      if (isResponse) return; // its POST is gone (client disconnected); nothing to deliver it on
+      if (isResponse) return; // its JSON POST is gone (client disconnected); nothing to deliver it on
       return this.#writeStandalone(m);
     }
-    if (isResponse) {
-      exchange.waiting.delete(m.id!);
-      this.#exchanges.delete(m.id!);
-    }
+    if (isResponse) this.#settle(exchange, m.id!);
     if (exchange.sse) {
-      await this.#writeSse(exchange.res, exchange.streamId, m);
-      if (exchange.waiting.size === 0) exchange.res.end();
+      await this.#writeSse(exchange, m);
+      this.#finishIfDone(exchange);
       return;
     }
     if (!isResponse) {
       // Something must reach the client before the answer: switch this POST to a stream.
-      exchange.sse = true;
-      this.#openSse(exchange.res);
-      for (const answer of exchange.answers.splice(0)) await this.#writeSse(exchange.res, exchange.streamId, answer);
-      await this.#writeSse(exchange.res, exchange.streamId, m);
+      this.#startStream(exchange);
+      for (const answer of exchange.answers.splice(0)) await this.#writeSse(exchange, answer);
+      await this.#writeSse(exchange, m);
       return;
     }
     exchange.answers.push(m);
-    if (exchange.waiting.size > 0) return;
-    const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
-    exchange.res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "mcp-session-id": this.sessionId }).end(body);
+    this.#finishIfDone(exchange);
+  }
+
+  /** A request the session will not answer (the client cancelled it): stop waiting for it. */
+  abandon(requestId: RequestId): void {
+    const exchange = this.#exchanges.get(requestId);
+    if (!exchange) return;
+    this.#settle(exchange, requestId);
+    this.#finishIfDone(exchange);
   }
 
   async close(): Promise<void> {
@@ -123,9 +146,43 @@ export class StreamableHttpTransport implements Transport {
     this.#closed = true;
     clearInterval(this.#keepalive);
     this.#standalone?.end();
-    for (const exchange of new Set(this.#exchanges.values())) exchange.res.end();
+    for (const exchange of new Set(this.#exchanges.values())) {
+      if (exchange.sse || !exchange.res) exchange.res?.end();
+      else refuse(exchange.res, 404, -32001, "Session closed while the request was in flight");
+    }
     this.#exchanges.clear();
+    this.#streams.clear();
     this.onclose?.();
+  }
+
+  #settle(exchange: PostExchange, id: RequestId): void {
+    exchange.waiting.delete(id);
+    this.#exchanges.delete(id);
+  }
+
+  #finishIfDone(exchange: PostExchange): void {
+    if (exchange.waiting.size > 0) return;
+    this.#streams.delete(exchange.streamId);
+    const res = exchange.res;
+    if (!res) return;
+    if (exchange.sse) return void res.end();
+    if (exchange.answers.length === 0) return void res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
+    const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "mcp-session-id": this.sessionId }).end(body);
+  }
+
+  /** The client's connection for an exchange went away. A stream's events keep being kept; a JSON answer has nowhere to go. */
+  #detach(exchange: PostExchange, res: ServerResponse): void {
+    if (exchange.res !== res) return;
+    exchange.res = undefined;
+    if (exchange.sse) return;
+    for (const id of exchange.waiting) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+  }
+
+  #startStream(exchange: PostExchange): void {
+    exchange.sse = true;
+    this.#streams.set(exchange.streamId, exchange);
+    if (exchange.res) this.#openSse(exchange.res);
   }
 
   #versionAccepted(req: IncomingMessage, res: ServerResponse): boolean {
@@ -140,13 +197,17 @@ export class StreamableHttpTransport implements Transport {
     res.flushHeaders();
   }
 
-  async #writeSse(res: ServerResponse, streamId: string, message: Message): Promise<void> {
-    const id = await this.#events.storeEvent(streamId, message);
-    res.write(sseEvent(id, message));
+  async #writeSse(exchange: PostExchange, message: Message): Promise<void> {
+    const id = await this.#events.storeEvent(exchange.streamId, message);
+    exchange.res?.write(sseEvent(id, message));
   }
 
   async #writeStandalone(message: Message): Promise<void> {
-    if (this.#standalone) return this.#writeSse(this.#standalone, "standalone", message);
+    if (this.#standalone) {
+      const id = await this.#events.storeEvent(STANDALONE, message);
+      this.#standalone.write(sseEvent(id, message));
+      return;
+    }
     this.#pending.push(message);
     if (this.#pending.length > PENDING_LIMIT) this.#pending.shift();
   }

@@ -14,6 +14,8 @@ export const JSON_RPC = {
   backendTimeout: -32011,
   forbidden: -32012,
   rateLimited: -32013,
+  /** LSP's RequestCancelled; only ever internal: a cancelled request gets no answer. */
+  requestCancelled: -32800,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -29,6 +31,7 @@ const CODE_TO_JSON_RPC = {
   BACKEND_TIMEOUT: JSON_RPC.backendTimeout,
   FORBIDDEN: JSON_RPC.forbidden,
   RATE_LIMITED: JSON_RPC.rateLimited,
+  REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
 } as const;
 
@@ -57,6 +60,7 @@ export class ProxyError extends Error {
 export function toJsonRpcError(error: unknown): { code: number; message: string; data?: unknown } {
   if (error instanceof ProxyError) return error.toJsonRpc();
   const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | null;
+  // A backend's JSON-RPC error (or a client's, on the way back): the same code, message and data.
   if (candidate && Number.isSafeInteger(candidate.code) && typeof candidate.message === "string") {
     return candidate.data === undefined
       ? { code: candidate.code as number, message: candidate.message }

@@ -11,6 +11,14 @@ import { RequestRouter, ROUTED_METHODS } from "./request-router.js";
 import type { SharedBackend, SharedBackends, SharedSubscriber } from "./shared-backend.js";
 import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
 
+/** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
+const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
+
+/** A transport that keeps something open per request (an HTTP exchange) and can be told to let it go. */
+interface AbandoningTransport {
+  abandon(requestId: RequestId): void;
+}
+
 export interface SessionEnvironment {
   readonly config: ResolvedConfig;
   readonly plan: NamingPlan;
@@ -131,8 +139,10 @@ export class GatewaySession {
     } finally {
       this.#calls.delete(request.id);
     }
-    // A cancelled request gets no answer (the client has stopped waiting for one).
-    if (!cancellation.cancelled) await transport.send(reply as never).catch(() => undefined);
+    // A cancelled request gets no answer (the client has stopped waiting for one); a transport
+    // that holds the request's HTTP exchange open is told to stop waiting too.
+    if (cancellation.cancelled) (transport as Partial<AbandoningTransport>).abandon?.(request.id);
+    else await transport.send(reply as never).catch(() => undefined);
   }
 
   /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
@@ -356,7 +366,8 @@ export class GatewaySession {
   async #askClient(backend: string, request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result> {
     return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
       signal,
-      timeout: this.#env.config.backends[backend]?.timeouts.callMs,
+      // A person may be the one answering: no proxy-side limit beyond the backend's own cancel.
+      timeout: CLIENT_ANSWER_LIMIT_MS,
       ...(relatedRequestId === undefined ? {} : { relatedRequestId }),
     })) as Result;
   }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, SERVERS, startHttpRecorder, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 async function freePort(): Promise<number> {
@@ -50,6 +50,36 @@ afterAll(async () => {
   await proxy?.stop();
   sse?.child.kill();
   http?.child.kill();
+});
+
+describe("an HTTP backend that restarts", () => {
+  it("is noticed on the next call, reconnected with a new session, and serves again", async () => {
+    const port = await freePort();
+    let remote = await startHttpRecorder("remote", port);
+    const own = await startProxyProcess({ version: 1, backends: { remote: { transport: "http", url: remote.url } }, bindings: [{ transport: "http", port: 0 }], logging: { level: "warn" } });
+    const c = await connectClient("http", { url: own.url });
+    try {
+      expect(textOf(await c.client.callTool({ name: "remote__whoami", arguments: {} }))).toBe("remote");
+      remote.stop();
+      await new Promise((r) => setTimeout(r, 300));
+      remote = await startHttpRecorder("remote", port);
+      // The restarted server does not know our session: the first call fails naming the backend…
+      await expect(c.client.callTool({ name: "remote__whoami", arguments: {} })).rejects.toMatchObject({ code: -32010, message: expect.stringContaining('"remote"') });
+      // …and the proxy reconnects by itself.
+      const back = await waitFor(async () => {
+        try {
+          return textOf(await c.client.callTool({ name: "remote__whoami", arguments: {} })) === "remote";
+        } catch {
+          return false;
+        }
+      }, 15_000, 200);
+      expect(back).toBe(true);
+    } finally {
+      await c.terminate();
+      await own.stop();
+      remote.stop();
+    }
+  });
 });
 
 describe("backends over network transports", () => {

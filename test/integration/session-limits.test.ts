@@ -71,6 +71,16 @@ describe("time limits and start-up failures", () => {
     }
   });
 
+  it("does not count the time a person takes to answer an elicitation against the call", async () => {
+    const c = await connectClient("http", { url: proxy.url }, { elicitAnswer: "slowly", elicitDelayMs: 900 });
+    try {
+      const result = await c.client.callTool({ name: "tardy__ask-elicitation", arguments: { message: "take your time" } });
+      expect(textOf(result)).toBe('elicited: accept {"answer":"slowly"}');
+    } finally {
+      await c.terminate();
+    }
+  });
+
   it("serves the other backends when one cannot start", async () => {
     const c = await connectClient("http", { url: proxy.url });
     try {

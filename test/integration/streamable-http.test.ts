@@ -8,9 +8,10 @@ let sessionId: string;
 const JSON_FIRST = "application/json, text/event-stream";
 const SSE_FIRST = "text/event-stream, application/json";
 
-async function post(body: unknown, accept = JSON_FIRST, extra: Record<string, string> = {}) {
+async function post(body: unknown, accept = JSON_FIRST, extra: Record<string, string> = {}, signal?: AbortSignal) {
   return fetch(proxy.url!, {
     method: "POST",
+    signal,
     headers: { "content-type": "application/json", accept, ...(sessionId ? { "mcp-session-id": sessionId } : {}), ...extra },
     body: JSON.stringify(body),
   });
@@ -75,6 +76,39 @@ describe("Streamable HTTP answers", () => {
       id: 21,
       error: { code: -32602, message: "Resource not found: nope://x", data: { uri: "nope://x", reason: "UNKNOWN_RESOURCE" } },
     });
+  });
+
+  it("stop waiting for a call the client cancels: the rest of its batch is answered at once", async () => {
+    const started = Date.now();
+    const batch = post([
+      { jsonrpc: "2.0", id: 30, method: "tools/call", params: { name: "beta__slow", arguments: { ms: 10_000 } } },
+      { jsonrpc: "2.0", id: 31, method: "tools/call", params: { name: "beta__whoami", arguments: {} } },
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 30, reason: "changed my mind" } })).status).toBe(202);
+    const body = (await (await batch).json()) as Array<{ id: number; result?: unknown }>;
+    expect(body).toEqual([{ jsonrpc: "2.0", id: 31, result: { content: [{ type: "text", text: "beta" }] } }]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("resume a stream the client lost with Last-Event-ID, answer included", async () => {
+    const controller = new AbortController();
+    const res = await post(
+      { jsonrpc: "2.0", id: 40, method: "tools/call", params: { name: "everything__trigger-long-running-operation", arguments: { duration: 1, steps: 4 }, _meta: { progressToken: "p40" } } },
+      SSE_FIRST,
+      {},
+      controller.signal,
+    );
+    const reader = res.body!.getReader();
+    let text = "";
+    while (!/\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    const firstId = /^id: (\S+)/m.exec(text)![1]!;
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 1300));
+    const resumed = await fetch(proxy.url!, { headers: { accept: "text/event-stream", "mcp-session-id": sessionId, "last-event-id": firstId } });
+    const events = (await resumed.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.split("data: ")[1]!));
+    expect(events.filter((e) => e.method === "notifications/progress").length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)).toMatchObject({ id: 40, result: { content: [{ type: "text" }] } });
   });
 
   it("answer a batch with an array holding every answer", async () => {

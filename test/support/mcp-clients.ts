@@ -24,6 +24,8 @@ export interface ClientOptions {
   readonly name?: string;
   readonly sampleAs?: string;
   readonly elicitAnswer?: string;
+  /** How long the (simulated) person takes to answer an elicitation. */
+  readonly elicitDelayMs?: number;
 }
 
 /** A real MCP client (official SDK v2) connected to the proxy over the given binding. */
@@ -40,7 +42,10 @@ export async function connectClient(kind: BindingKind, target: { url?: string; s
     client.setRequestHandler("sampling/createMessage", async () => ({ model: "test-model", role: "assistant", content: { type: "text", text: options.sampleAs! } }));
   }
   if (options.elicitAnswer) {
-    client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { answer: options.elicitAnswer! } }));
+    client.setRequestHandler("elicitation/create", async () => {
+      await new Promise((r) => setTimeout(r, options.elicitDelayMs ?? 0));
+      return { action: "accept", content: { answer: options.elicitAnswer! } };
+    });
   }
   let transport: Transport;
   if (kind === "http") transport = new StreamableHTTPClientTransport(new URL(target.url!));
@@ -55,8 +60,8 @@ export async function connectClient(kind: BindingKind, target: { url?: string; s
 }
 
 /** Starts the recorder server in HTTP mode and returns its URL and a stop function. */
-export async function startHttpRecorder(name: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [SERVERS.recorder, "http", name], { stdio: ["ignore", "pipe", "inherit"] });
+export async function startHttpRecorder(name: string, port = 0): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [SERVERS.recorder, "http", name, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("recorder did not start")), 10_000);
     child.stdout!.once("data", (d: Buffer) => {

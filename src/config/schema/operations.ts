@@ -27,7 +27,9 @@ export const Limits = strictObject(
   {
     maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024, default: 4_194_304, description: "Largest request body accepted; larger ones get 413 before parsing." })),
     maxClientSessions: Type.Optional(Type.Integer({ minimum: 1, default: 1000, description: "Most client sessions open at once per binding." })),
-    clientSessionIdleMs: Type.Optional(Duration("A client session unused this long is closed.", 1_800_000)),
+    clientSessionIdleMs: Type.Optional(
+      Duration("A client session with no request, no call under way and no open stream for this long is closed; 0 never closes one.", 1_800_000),
+    ),
     rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits." })),
     store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live.")),
   },

@@ -1,7 +1,7 @@
 // A small MCP server (v1 SDK, like most deployed servers) that records what reaches it, so
 // tests can assert what a backend actually received through the proxy. Modes:
 //   node recorder-server.mjs stdio <name>
-//   node recorder-server.mjs http <name>     (prints its URL on stdout; 127.0.0.1, free port)
+//   node recorder-server.mjs http <name> [port]   (prints its URL on stdout; 127.0.0.1, free port by default)
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -12,7 +12,7 @@ import {
   ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
-const [mode = "stdio", name = "recorder"] = process.argv.slice(2);
+const [mode = "stdio", name = "recorder", port = "0"] = process.argv.slice(2);
 const cancellations = [];
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 const obj = { type: "object", properties: {} };
@@ -95,5 +95,5 @@ if (mode === "stdio") {
     }
     await transport.handleRequest(req, res, body);
   });
-  http.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${http.address().port}/mcp`));
+  http.listen(Number(port), "127.0.0.1", () => console.log(`http://127.0.0.1:${http.address().port}/mcp`));
 }
