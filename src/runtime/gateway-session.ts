@@ -1,15 +1,15 @@
 import { type JSONRPCRequest, type RequestId, type Result, Server, SUPPORTED_PROTOCOL_VERSIONS, type Transport } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
-import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
+import type { UpstreamSession } from "../backends/upstream-session.js";
+import type { ResolvedConfig } from "../config/index.js";
 import { Cancellation } from "../core/cancellation.js";
 import { ProxyError, toJsonRpcError, WireError } from "../core/errors.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
-import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
 import type { BackendSlots } from "./backend-slots.js";
+import { PrivateBackends } from "./private-backends.js";
 import { RequestRouter, ROUTED_METHODS } from "./request-router.js";
 import type { SharedBackend, SharedBackends, SharedSubscriber } from "./shared-backend.js";
-import { type BackendListing, buildSurface, type NamingPlan, type Surface } from "./surface.js";
+import { buildSurface, type NamingPlan, type Surface } from "./surface.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
 const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
@@ -31,26 +31,15 @@ export interface SessionEnvironment {
 
 /**
  * One client session: a downstream MCP server whose every request is routed to this
- * session's own upstream sessions (one per backend), so no client sees another's state.
+ * session's own upstream sessions (one per per-client backend) or to the shared ones, so no
+ * client sees another's state. It owns the handshake, the merged surface, the hot path and the
+ * way back to the client; the upstream lifecycles live in PrivateBackends and SharedBackend.
  */
 export class GatewaySession {
   readonly server: Server;
   readonly #env: SessionEnvironment;
-  readonly #upstreams = new Map<string, UpstreamSession>();
-  readonly #listings = new Map<string, BackendListing>();
-  /** Last listing of each backend that is down, so calls to its items name it. */
-  readonly #lastKnown = new Map<string, BackendListing>();
-  readonly #inflight = new Map<string, RequestId[]>();
-  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
-  /** Backends whose upstream this session holds a slot for. */
-  readonly #holding = new Set<string>();
-  /** Consecutive failures per backend, for the restart backoff; a successful call resets it. */
-  readonly #failures = new Map<string, number>();
-  readonly #lastUsed = new Map<string, number>();
-  /** Backends closed for idleness: listed as before, reconnected on their next call. */
-  readonly #dormant = new Set<string>();
-  readonly #waking = new Map<string, Promise<void>>();
-  #idleSweep: NodeJS.Timeout | undefined;
+  /** This client's own upstream sessions (per-client backends). */
+  readonly #own: PrivateBackends;
   /** Requests served on the hot path, by client request id, for cancellation. */
   readonly #calls = new Map<RequestId, Cancellation>();
   #surface: Surface;
@@ -77,6 +66,14 @@ export class GatewaySession {
     this.server.removeRequestHandler("logging/setLevel");
     this.router = new RequestRouter(this);
     const session = this;
+    this.#own = new PrivateBackends(
+      { logger: env.logger, slots: env.slots, client: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }) },
+      {
+        changed: () => this.#rebuild(),
+        notification: (backend, method, params, related) => this.#forwardNotification(backend, method, params, related),
+        request: (backend, req, signal, related) => this.#askClient(backend, req, signal, related),
+      },
+    );
     this.#subscriber = {
       changed: () => this.#rebuild(),
       notification: (backend, method, params, related) => this.#forwardNotification(backend, method, params, related),
@@ -148,21 +145,7 @@ export class GatewaySession {
   /** The upstream for a backend (reconnecting it if it was closed for idleness), or a precise error when it is down. */
   async upstreamFor(backend: string): Promise<UpstreamSession> {
     const shared = this.#sharedOf(backend);
-    if (shared) return shared.requireUpstream();
-    if (this.#dormant.has(backend)) await this.#wake(backend);
-    const upstream = this.#upstreams.get(backend);
-    if (upstream && this.#listings.has(backend) && !this.#dormant.has(backend)) return upstream;
-    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" is unavailable; it is being restarted`, { backend });
-  }
-
-  #wake(backend: string): Promise<void> {
-    let waking = this.#waking.get(backend);
-    if (!waking) {
-      const config = this.#env.config.backends[backend]!;
-      waking = this.#startBackend(config, 0, true).finally(() => this.#waking.delete(backend));
-      this.#waking.set(backend, waking);
-    }
-    return waking;
+    return shared ? shared.requireUpstream() : this.#own.upstreamFor(backend);
   }
 
   hasBackend(name: string): boolean {
@@ -176,9 +159,7 @@ export class GatewaySession {
 
   /** Every upstream that is up, private or shared. */
   upstreams(): UpstreamSession[] {
-    const own = [...this.#upstreams.values()].filter((u) => this.#listings.has(u.backend.name));
-    const shared = this.#sharedBackends().flatMap((b) => b.upstream ?? []);
-    return [...own, ...shared];
+    return [...this.#own.upstreams(), ...this.#sharedBackends().flatMap((b) => b.upstream ?? [])];
   }
 
   #sharedOf(backend: string): SharedBackend | undefined {
@@ -193,25 +174,7 @@ export class GatewaySession {
   /** Marks a downstream request as waiting on a backend, so that backend's requests to the client ride its stream. */
   track<T>(backend: string, id: RequestId, work: Promise<T>): Promise<T> {
     const shared = this.#sharedOf(backend);
-    if (shared) return shared.track(this.#subscriber, id, work);
-    const list = this.#inflight.get(backend) ?? [];
-    list.push(id);
-    this.#inflight.set(backend, list);
-    this.#lastUsed.set(backend, Date.now());
-    return work.then(
-      (result) => {
-        this.#failures.delete(backend);
-        return result;
-      },
-    ).finally(() => {
-      list.splice(list.indexOf(id), 1);
-      this.#lastUsed.set(backend, Date.now());
-    });
-  }
-
-  #relatedRequest(backend: string): RequestId | undefined {
-    const list = this.#inflight.get(backend);
-    return list && list.length ? list[list.length - 1] : undefined;
+    return shared ? shared.track(this.#subscriber, id, work) : this.#own.track(backend, id, work);
   }
 
   async #initialize(request: JSONRPCRequest): Promise<Result> {
@@ -222,11 +185,10 @@ export class GatewaySession {
     if (params.clientInfo) this.#clientInfo = params.clientInfo;
     const enabled = Object.values(this.#env.config.backends).filter((b) => b.enabled);
     const own = enabled.filter((b) => b.session === "per-client");
-    await Promise.all([...own.map((b) => this.#startBackend(b)), ...this.#sharedBackends().map((b) => b.attach(this.#subscriber))]);
-    this.#startIdleSweep(own);
+    await Promise.all([this.#own.start(own), ...this.#sharedBackends().map((b) => b.attach(this.#subscriber))]);
     this.#rebuild(false);
     const infos = enabled.flatMap((b) => {
-      const upstream = this.#listings.has(b.name) ? this.#upstreams.get(b.name) : this.#sharedOf(b.name)?.upstream;
+      const upstream = this.#own.listing(b.name) ? this.#own.upstreams().find((u) => u.backend.name === b.name) : this.#sharedOf(b.name)?.upstream;
       return upstream ? [{ backend: b.name, info: upstream.info }] : [];
     });
     const requested = params.protocolVersion ?? "";
@@ -240,90 +202,11 @@ export class GatewaySession {
     };
   }
 
-  async #startBackend(backend: ResolvedBackend, attempt = 0, waking = false): Promise<void> {
-    if (this.#closed) return;
-    const log = this.#env.logger.child({ backend: backend.name });
-    if (!this.#env.slots.tryAcquire(backend.name, backend.maxSessions)) {
-      const reason = `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
-      log.warn(reason);
-      this.#dormant.delete(backend.name);
-      this.#onBackendDown(backend, reason);
-      return;
-    }
-    this.#holding.add(backend.name);
-    const upstream = new UpstreamSession(backend, this.#clientInfo, this.#clientCapabilities, {
-      notification: (method, params) => this.#onBackendNotification(backend.name, method, params),
-      request: (req, signal) => this.#askClient(backend.name, req, signal, this.#relatedRequest(backend.name)),
-      closed: (reason) => {
-        this.#release(backend.name);
-        this.#onBackendDown(backend, reason);
-      },
-      stderr: (line) => log.info({ stderr: line }, "backend stderr"),
-    });
-    this.#upstreams.set(backend.name, upstream);
-    try {
-      const info: InitializeInfo = await upstream.connect();
-      const listing = await listBackend(upstream, info);
-      if (this.#closed) return void upstream.close();
-      this.#listings.set(backend.name, listing);
-      this.#lastKnown.delete(backend.name);
-      this.#dormant.delete(backend.name);
-      this.#lastUsed.set(backend.name, Date.now());
-      log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length }, "backend connected");
-      if (attempt > 0 || waking) this.#rebuild();
-    } catch (error) {
-      log.warn({ err: (error as Error).message }, "backend failed to start");
-      await upstream.close();
-      this.#release(backend.name);
-      this.#dormant.delete(backend.name);
-      this.#onBackendDown(backend, (error as Error).message);
-    }
-  }
-
-  #release(backend: string): void {
-    if (this.#holding.delete(backend)) this.#env.slots.release(backend);
-  }
-
-  /** Closes upstream sessions nobody used for the backend's idleMs; their items stay listed. */
-  #startIdleSweep(backends: readonly ResolvedBackend[]): void {
-    const expiring = backends.filter((b) => b.timeouts.idleMs > 0);
-    if (expiring.length === 0) return;
-    const shortest = Math.min(...expiring.map((b) => b.timeouts.idleMs));
-    this.#idleSweep = setInterval(() => {
-      const now = Date.now();
-      for (const backend of expiring) {
-        const name = backend.name;
-        if (this.#dormant.has(name) || !this.#listings.has(name) || this.#inflight.get(name)?.length) continue;
-        if (now - (this.#lastUsed.get(name) ?? now) < backend.timeouts.idleMs) continue;
-        this.#dormant.add(name);
-        const upstream = this.#upstreams.get(name);
-        this.#upstreams.delete(name);
-        this.#release(name);
-        void upstream?.close();
-        this.#env.logger.debug({ backend: name }, "closed idle upstream session");
-      }
-    }, Math.max(250, Math.min(60_000, shortest / 4))).unref();
-  }
-
-  #onBackendDown(backend: ResolvedBackend, reason: string): void {
-    if (this.#closed) return;
-    const attempt = this.#failures.get(backend.name) ?? 0;
-    this.#failures.set(backend.name, attempt + 1);
-    const listing = this.#listings.get(backend.name);
-    if (listing) this.#lastKnown.set(backend.name, listing);
-    this.#listings.delete(backend.name);
-    this.#rebuild();
-    const delay = restartDelay(attempt);
-    this.#env.logger.warn({ backend: backend.name, reason, retryInMs: Math.round(delay) }, "backend down");
-    clearTimeout(this.#restartTimers.get(backend.name));
-    this.#restartTimers.set(backend.name, setTimeout(() => void this.#startBackend(backend, attempt + 1), delay).unref());
-  }
-
   /** Rebuilds the surface; tells the client about every list that changed. */
   #rebuild(notify = true): void {
     const order = Object.keys(this.#env.config.backends);
-    const live = order.flatMap((name) => this.#listings.get(name) ?? this.#sharedOf(name)?.listing ?? []);
-    const all = order.flatMap((name) => this.#listings.get(name) ?? this.#lastKnown.get(name) ?? this.#sharedOf(name)?.lastKnown ?? []);
+    const live = order.flatMap((name) => this.#own.listing(name) ?? this.#sharedOf(name)?.listing ?? []);
+    const all = order.flatMap((name) => this.#own.lastKnown(name) ?? this.#sharedOf(name)?.lastKnown ?? []);
     const before = this.#surface;
     this.#surface = buildSurface(live, this.#env.plan);
     this.#fullSurface = buildSurface(all, this.#env.plan);
@@ -337,29 +220,10 @@ export class GatewaySession {
     }
   }
 
-  #onBackendNotification(backend: string, method: string, params: Record<string, unknown> | undefined): void {
-    if (isListChanged(method)) {
-      void this.#relist(backend);
-      return;
-    }
-    this.#forwardNotification(backend, method, params, this.#relatedRequest(backend));
-  }
-
   /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
   #forwardNotification(backend: string, method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void {
     const forwarded = this.router.mapNotification(backend, method, params);
     void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
-  }
-
-  async #relist(backend: string): Promise<void> {
-    const upstream = this.#upstreams.get(backend);
-    if (!upstream || !this.#listings.has(backend)) return;
-    try {
-      this.#listings.set(backend, await listBackend(upstream, upstream.info));
-      this.#rebuild();
-    } catch (error) {
-      this.#env.logger.warn({ backend, err: (error as Error).message }, "relisting failed");
-    }
   }
 
   /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
@@ -375,12 +239,8 @@ export class GatewaySession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#idleSweep);
     for (const call of this.#calls.values()) call.cancel("session closed");
-    for (const timer of this.#restartTimers.values()) clearTimeout(timer);
-    await Promise.all([...this.#upstreams.values()].map((u) => u.close()));
-    for (const backend of [...this.#holding]) this.#release(backend);
-    await Promise.all(this.#sharedBackends().map((b) => b.detach(this.#subscriber)));
+    await Promise.all([this.#own.close(), ...this.#sharedBackends().map((b) => b.detach(this.#subscriber))]);
     await this.server.close().catch(() => undefined);
   }
 }
