@@ -70,6 +70,7 @@ export class GatewaySession {
       { logger: env.logger, slots: env.slots, client: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }) },
       {
         changed: () => this.#rebuild(),
+        restored: (upstream) => this.router.restore(upstream),
         notification: (backend, method, params, related) => this.#forwardNotification(backend, method, params, related),
         request: (backend, req, signal, related) => this.#askClient(backend, req, signal, related),
       },

@@ -11,6 +11,8 @@ import type { BackendListing } from "./surface.js";
 export interface PrivateBackendEvents {
   /** A backend came, went, or its lists changed: rebuild the surface. */
   changed(): void;
+  /** A backend's upstream session was replaced after a restart or an idle close. */
+  restored(upstream: UpstreamSession): Promise<void>;
   notification(backend: string, method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void;
   request(backend: string, request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result>;
 }
@@ -151,7 +153,10 @@ export class PrivateBackends {
       this.#dormant.delete(backend.name);
       this.#lastUsed.set(backend.name, Date.now());
       log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length }, "backend connected");
-      if (attempt > 0 || waking) this.events.changed();
+      if (attempt > 0 || waking) {
+        await this.events.restored(upstream);
+        this.events.changed();
+      }
     } catch (error) {
       log.warn({ err: (error as Error).message }, "backend failed to start");
       await upstream.close();

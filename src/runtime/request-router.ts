@@ -1,6 +1,7 @@
 import type { JSONRPCRequest, RequestId, Result } from "@modelcontextprotocol/server";
 import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
+import type { UpstreamSession } from "../backends/upstream-session.js";
 import type { GatewaySession } from "./gateway-session.js";
 import { ownerOfUri, type Route } from "./surface.js";
 
@@ -27,7 +28,23 @@ const TASK_SEPARATOR = "/";
  * way in and task ids on the way out. Lists are answered from the merged surface.
  */
 export class RequestRouter {
+  /** What the client asked of backends that a new upstream session must be told again. */
+  readonly #subscriptions = new Map<string, string>();
+  #logLevel: Params | undefined;
+
   constructor(private readonly session: GatewaySession) {}
+
+  /**
+   * A backend's upstream session was replaced (restart, idle reconnect): it knows nothing of
+   * this client, so the client's subscriptions and log level are set on it again.
+   */
+  async restore(upstream: UpstreamSession): Promise<void> {
+    const backend = upstream.backend.name;
+    const calls: Promise<unknown>[] = [];
+    if (this.#logLevel && upstream.info.capabilities.logging) calls.push(upstream.request("logging/setLevel", this.#logLevel));
+    for (const [uri, owner] of this.#subscriptions) if (owner === backend) calls.push(upstream.request("resources/subscribe", { uri }));
+    await Promise.allSettled(calls);
+  }
 
   async handle(request: JSONRPCRequest, ctx: Call): Promise<Result> {
     const params = (request.params ?? {}) as Params;
@@ -51,12 +68,20 @@ export class RequestRouter {
         return this.#forward(route.backend, request.method, { ...params, name: route.original }, ctx);
       }
       case "resources/read":
-      case "resources/subscribe":
-      case "resources/unsubscribe":
         return this.#forward(this.#ownerOf(String(params.uri)), request.method, params, ctx);
+      case "resources/subscribe":
+      case "resources/unsubscribe": {
+        const uri = String(params.uri);
+        const backend = this.#ownerOf(uri);
+        const result = await this.#forward(backend, request.method, params, ctx);
+        if (request.method === "resources/subscribe") this.#subscriptions.set(uri, backend);
+        else this.#subscriptions.delete(uri);
+        return result;
+      }
       case "completion/complete":
         return this.#complete(params, ctx);
       case "logging/setLevel":
+        this.#logLevel = params;
         await Promise.all(this.session.upstreams().filter((u) => u.info.capabilities.logging).map((u) => u.request(request.method, params)));
         return {};
       case "tasks/get":

@@ -66,6 +66,8 @@ describe("a backend that dies", () => {
   it("leaves the surface with list_changed, fails fast naming itself, and comes back after a restart", async () => {
     const c = await connectClient("http", { url: proxy.url });
     try {
+      await c.client.subscribeResource({ uri: "recorder://alpha/info" });
+      await c.client.setLoggingLevel("warning");
       const pid = Number(textOf(await c.client.callTool({ name: "alpha__pid", arguments: {} })));
       process.kill(pid, "SIGKILL");
       expect(await waitFor(() => c.notifications.includes("notifications/tools/list_changed"), 5000)).toBe(true);
@@ -84,6 +86,8 @@ describe("a backend that dies", () => {
       expect(textOf(await c.client.callTool({ name: "alpha__whoami", arguments: {} }))).toBe("alpha");
       const newPid = Number(textOf(await c.client.callTool({ name: "alpha__pid", arguments: {} })));
       expect(newPid).not.toBe(pid);
+      // The new process is told what the client had asked of the old one.
+      expect(JSON.parse(textOf(await c.client.callTool({ name: "alpha__state", arguments: {} })))).toEqual({ subscriptions: ["recorder://alpha/info"], logLevel: "warning" });
     } finally {
       await c.close();
     }

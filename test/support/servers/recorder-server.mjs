@@ -10,10 +10,13 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import {
   CallToolRequestSchema, CreateMessageResultSchema, ElicitResultSchema, GetPromptRequestSchema, ListPromptsRequestSchema,
   ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+  SetLevelRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
 const [mode = "stdio", name = "recorder", port = "0"] = process.argv.slice(2);
 const cancellations = [];
+const subscriptions = new Set();
+let logLevel = null;
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 const obj = { type: "object", properties: {} };
 
@@ -27,10 +30,11 @@ const tools = [
   { name: "ask-elicitation", description: "asks the client for input", inputSchema: { type: "object", properties: { message: { type: "string" } } } },
   { name: "rich", description: "returns fields typed SDKs tend to strip", inputSchema: obj, outputSchema: { type: "object", properties: { ok: { type: "boolean" } } }, annotations: { readOnlyHint: true }, _meta: { "vendor/extra": 1 } },
   { name: "fail", description: "answers with a JSON-RPC error", inputSchema: obj },
+  { name: "state", description: "subscriptions and log level this process was given", inputSchema: obj },
 ];
 
 function makeServer() {
-  const server = new Server({ name: `recorder-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: `${name} records what it receives.` });
+  const server = new Server({ name: `recorder-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, prompts: {}, resources: { subscribe: true }, logging: {} }, instructions: `${name} records what it receives.` });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = request.params.arguments ?? {};
@@ -39,6 +43,7 @@ function makeServer() {
       case "whoami": return text(name);
       case "pid": return text(String(process.pid));
       case "cancellations": return text(JSON.stringify(cancellations));
+      case "state": return text(JSON.stringify({ subscriptions: [...subscriptions], logLevel }));
       case "slow":
         return new Promise((resolve) => {
           const timer = setTimeout(() => resolve(text("done")), Number(args.ms ?? 1000));
@@ -61,6 +66,9 @@ function makeServer() {
       default: { const e = new Error(`Unknown tool: ${request.params.name}`); e.code = -32602; throw e; }
     }
   });
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => (subscriptions.add(request.params.uri), {}));
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (subscriptions.delete(request.params.uri), {}));
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => ((logLevel = request.params.level), {}));
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: [{ name: "greet", arguments: [{ name: "who", required: true }] }] }));
   server.setRequestHandler(GetPromptRequestSchema, async (request) => ({ messages: [{ role: "user", content: { type: "text", text: `${name} greets ${request.params.arguments?.who}` } }] }));
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [{ uri: `recorder://${name}/info`, name: "info", mimeType: "text/plain" }] }));
