@@ -12,6 +12,7 @@ export class LegacySseTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   #closed = false;
+  #keepalive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -23,6 +24,8 @@ export class LegacySseTransport implements Transport {
   async start(): Promise<void> {
     this.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" });
     this.res.write(`event: endpoint\ndata: ${this.messagePath}?sessionId=${this.sessionId}\n\n`);
+    // Intermediaries cut idle connections; a comment line every 15 s keeps this one alive.
+    this.#keepalive = setInterval(() => this.res.write(": keepalive\n\n"), 15_000).unref();
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -43,6 +46,7 @@ export class LegacySseTransport implements Transport {
   #finish(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#keepalive);
     this.onclose?.();
   }
 }
