@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve as resolvePath } from "node:path";
+import { resolve as resolvePath } from "node:path";
 import { cosmiconfig, defaultLoaders } from "cosmiconfig";
 import { ConfigError, type ConfigIssue, ConfigNotFoundError } from "./config-issue.js";
 import { loadConfigModule } from "./load-module.js";
@@ -96,8 +96,4 @@ function locate(error: Error, file: string | undefined): string | undefined {
     return `${location}:${match[2]}:${match[3]}`;
   }
   return file && error.name === "YAMLException" ? file : undefined;
-}
-
-export function configDirOf(file: string): string {
-  return dirname(file);
 }

@@ -17,8 +17,4 @@ export class BackendSlots {
     if (used <= 1) this.#used.delete(backend);
     else this.#used.set(backend, used - 1);
   }
-
-  inUse(backend: string): number {
-    return this.#used.get(backend) ?? 0;
-  }
 }
