@@ -153,6 +153,16 @@ export class GatewaySession {
     return this.#env.config.backends[name]?.enabled === true;
   }
 
+  /** The enabled backend with no items known in this session whose namespace prefixes `name`, if any. */
+  absentBackendFor(name: string): string | undefined {
+    const { separator } = this.#env.config.naming;
+    for (const backend of Object.values(this.#env.config.backends)) {
+      if (!backend.enabled || !name.startsWith(`${backend.namespace}${separator}`)) continue;
+      if (!this.#own.lastKnown(backend.name) && !this.#sharedOf(backend.name)?.lastKnown) return backend.name;
+    }
+    return undefined;
+  }
+
   /** Route lookup that also knows the items of backends that are down. */
   get fullSurface(): Surface {
     return this.#fullSurface;

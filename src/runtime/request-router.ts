@@ -109,6 +109,10 @@ export class RequestRouter {
     if (route) return route;
     const down = all.get(name);
     if (down) throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${down.backend}" that serves ${kind} "${name}" is unavailable; it is being restarted`, { backend: down.backend });
+    // A backend this session never reached (start-up failed, session cap) has no listing, but
+    // its namespace still says whose the name would be.
+    const absent = this.session.absentBackendFor(name);
+    if (absent) throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${absent}" that would serve ${kind} "${name}" is unavailable`, { backend: absent });
     throw new ProxyError(kind === "tool" ? "UNKNOWN_TOOL" : "UNKNOWN_PROMPT", `Unknown ${kind}: ${name}`);
   }
 

@@ -30,6 +30,7 @@ describe("upstream sessions are bounded", () => {
       expect(textOf(await first.client.callTool({ name: "capped__whoami", arguments: {} }))).toBe("capped");
       const secondTools = (await second.client.listTools()).tools.map((t) => t.name);
       expect(secondTools).not.toContain("capped__whoami");
+      await expect(second.client.callTool({ name: "capped__whoami", arguments: {} })).rejects.toMatchObject({ code: -32010, message: expect.stringContaining('backend "capped"') });
       expect(secondTools).toContain("sleepy__whoami");
       await first.terminate();
       const granted = await waitFor(async () => (await second.client.listTools()).tools.some((t) => t.name === "capped__whoami"), 15_000, 200);
