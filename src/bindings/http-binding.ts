@@ -116,7 +116,7 @@ export class HttpBinding {
     if (req.method !== "POST" || !isInitialize(body)) {
       return refuse(res, 400, JSON_RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
     }
-    if (this.#sessions.size >= this.options.maxSessions) return refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    if (this.#refusedForCapacity(res)) return;
     const session = this.sessions.create();
     const transport = new StreamableHttpTransport(randomUUID());
     this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
@@ -127,7 +127,7 @@ export class HttpBinding {
   }
 
   async #openSse(res: ServerResponse): Promise<void> {
-    if (this.#sessions.size >= this.options.maxSessions) return refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    if (this.#refusedForCapacity(res)) return;
     const transport = new LegacySseTransport(res, this.config.messagePath);
     const session = this.sessions.create();
     this.#sessions.set(transport.sessionId, { session, sse: transport, lastSeen: Date.now() });
@@ -146,6 +146,13 @@ export class HttpBinding {
     entry.lastSeen = Date.now();
     res.writeHead(202).end("Accepted");
     for (const message of messages) entry.sse.receive(message as never);
+  }
+
+  /** Over `limits.maxClientSessions`: 503 with a hint to retry, for either transport. */
+  #refusedForCapacity(res: ServerResponse): boolean {
+    if (this.#sessions.size < this.options.maxSessions) return false;
+    refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    return true;
   }
 
   #drop(sessionId: string | undefined): void {

@@ -199,7 +199,7 @@ export class GatewaySession {
     await Promise.all([this.#own.start(own), ...this.#sharedBackends().map((b) => b.attach(this.#subscriber))]);
     this.#rebuild(false);
     const infos = enabled.flatMap((b) => {
-      const upstream = this.#own.listing(b.name) ? this.#own.upstreams().find((u) => u.backend.name === b.name) : this.#sharedOf(b.name)?.upstream;
+      const upstream = this.#own.upstream(b.name) ?? this.#sharedOf(b.name)?.upstream;
       return upstream ? [{ backend: b.name, info: upstream.info }] : [];
     });
     const requested = params.protocolVersion ?? "";

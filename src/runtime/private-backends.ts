@@ -76,6 +76,11 @@ export class PrivateBackends {
     throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" is unavailable; it is being restarted`, { backend });
   }
 
+  /** A backend's upstream session when it is up. */
+  upstream(backend: string): UpstreamSession | undefined {
+    return this.#listings.has(backend) ? this.#upstreams.get(backend) : undefined;
+  }
+
   /** Every upstream that is up. */
   upstreams(): UpstreamSession[] {
     return [...this.#upstreams.values()].filter((u) => this.#listings.has(u.backend.name));
