@@ -1,7 +1,7 @@
 import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
-import type { ResolvedBackend } from "../config/index.js";
 import type { Cancellation } from "../core/cancellation.js";
-import { ProxyError } from "../core/errors.js";
+import { ProxyError, WireError } from "../core/errors.js";
+import type { BackendSpec } from "./backend-spec.js";
 import { createBackendTransport } from "./client-transport.js";
 import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 
@@ -39,7 +39,7 @@ export class UpstreamSession {
   #lost = false;
 
   constructor(
-    readonly backend: ResolvedBackend,
+    readonly backend: BackendSpec,
     clientInfo: { name: string; version: string },
     clientCapabilities: Record<string, unknown>,
     private readonly events: UpstreamEvents,
@@ -50,6 +50,9 @@ export class UpstreamSession {
       pending?.suspendTimers();
       try {
         return await this.events.request(request, ctx.mcpReq.signal);
+      } catch (error) {
+        // The backend gets the same code and message a client would: our table, or the client's own error.
+        throw WireError.from(error);
       } finally {
         pending?.resumeTimers();
       }

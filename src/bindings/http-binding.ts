@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ResolvedBinding } from "../config/index.js";
-import { JSON_RPC } from "../core/errors.js";
+import type { RequestInfo } from "../core/context.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { isMessage } from "./json-rpc-shape.js";
@@ -10,7 +9,16 @@ import { hostAllowed, originAllowed } from "./origin.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
 import { StreamableHttpTransport } from "./streamable-http-transport.js";
 
-type HttpBindingConfig = Extract<ResolvedBinding, { transport: "http" }>;
+/** What an HTTP binding serves; the runtime passes the resolved binding, which has this shape. */
+export interface HttpBindingSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  readonly legacySse: boolean;
+  readonly ssePath: string;
+  readonly messagePath: string;
+  readonly allowedOrigins: readonly string[];
+}
 
 interface Entry {
   readonly session: ServedSession;
@@ -29,17 +37,20 @@ export interface HttpBindingOptions {
 export class HttpBinding {
   readonly #sessions = new Map<string, Entry>();
   readonly #server: HttpServer;
+  /** How this binding is named in request info (audit, policies): its configured address. */
+  readonly #name: string;
   #sweeper: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly config: HttpBindingConfig,
+    readonly config: HttpBindingSettings,
     private readonly options: HttpBindingOptions,
     private readonly sessions: SessionFactory,
   ) {
+    this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
-        refuse(res, 500, JSON_RPC.internalError, "internal error");
+        refuse(res, 500, "INTERNAL", "internal error");
       });
     });
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
@@ -73,13 +84,13 @@ export class HttpBinding {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req.headers.host, this.config.host)) return refuse(res, 403, JSON_RPC.invalidRequest, "Forbidden: Host header is not a loopback name");
-    if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, JSON_RPC.invalidRequest, "Forbidden: Origin not allowed");
+    if (!hostAllowed(req.headers.host, this.config.host)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not a loopback name");
+    if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
     const path = (req.url ?? "/").split("?")[0];
     if (path === this.config.path) return this.#streamable(req, res);
-    if (this.config.legacySse && path === this.config.ssePath && req.method === "GET") return this.#openSse(res);
+    if (this.config.legacySse && path === this.config.ssePath && req.method === "GET") return this.#openSse(req, res);
     if (this.config.legacySse && path === this.config.messagePath && req.method === "POST") return this.#postSse(req, res);
-    refuse(res, 404, JSON_RPC.invalidRequest, `Not found: ${path}`);
+    refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
   }
 
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -87,8 +98,8 @@ export class HttpBinding {
       const raw = await readBody(req, this.options.maxBodyBytes);
       return { ok: true, body: JSON.parse(raw.toString("utf8")) };
     } catch (error) {
-      if (error instanceof BodyTooLargeError) refuse(res, 413, JSON_RPC.invalidRequest, `Request body exceeds ${this.options.maxBodyBytes} bytes`, { connection: "close" });
-      else refuse(res, 400, JSON_RPC.parseError, `Parse error: ${(error as Error).message}`);
+      if (error instanceof BodyTooLargeError) refuse(res, 413, "BODY_TOO_LARGE", `Request body exceeds ${this.options.maxBodyBytes} bytes`, { connection: "close" });
+      else refuse(res, 400, "PARSE_ERROR", `Parse error: ${(error as Error).message}`);
       return { ok: false };
     }
   }
@@ -101,35 +112,36 @@ export class HttpBinding {
       if (!parsed.ok) return;
       body = parsed.body;
     } else if (req.method !== "GET" && req.method !== "DELETE") {
-      return refuse(res, 405, JSON_RPC.invalidRequest, "Method not allowed", { allow: "GET, POST, DELETE" });
+      return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET, POST, DELETE" });
     }
     if (typeof sessionId === "string") {
       const entry = this.#sessions.get(sessionId);
-      if (!entry?.streamable) return refuse(res, 404, -32001, "Session not found");
+      if (!entry?.streamable) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
       entry.lastSeen = Date.now();
-      if (req.method === "POST") return void entry.streamable.handlePost(req, res, body);
+      if (req.method === "POST") return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
       if (req.method === "GET") return entry.streamable.handleGet(req, res);
       await entry.streamable.close();
       res.writeHead(200, { "mcp-session-id": sessionId }).end();
       return;
     }
     if (req.method !== "POST" || !isInitialize(body)) {
-      return refuse(res, 400, JSON_RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
+      return refuse(res, 400, "SESSION_REQUIRED", "Bad Request: Mcp-Session-Id header is required");
     }
     if (this.#refusedForCapacity(res)) return;
-    const session = this.sessions.create();
+    const info = this.#info(req, "streamable-http");
+    const session = this.sessions.create(info);
     const transport = new StreamableHttpTransport(randomUUID());
     this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
     // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
-    if (!transport.handlePost(req, res, body)) this.#drop(transport.sessionId);
+    if (!transport.handlePost(req, res, body, info)) this.#drop(transport.sessionId);
   }
 
-  async #openSse(res: ServerResponse): Promise<void> {
+  async #openSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.#refusedForCapacity(res)) return;
     const transport = new LegacySseTransport(res, this.config.messagePath);
-    const session = this.sessions.create();
+    const session = this.sessions.create(this.#info(req, "legacy-sse"));
     this.#sessions.set(transport.sessionId, { session, sse: transport, lastSeen: Date.now() });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
@@ -138,20 +150,26 @@ export class HttpBinding {
   async #postSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionId = new URL(req.url ?? "/", "http://x").searchParams.get("sessionId") ?? "";
     const entry = this.#sessions.get(sessionId);
-    if (!entry?.sse) return refuse(res, 404, -32001, "Session not found");
+    if (!entry?.sse) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
     const parsed = await this.#parse(req, res);
     if (!parsed.ok) return;
     const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
-    if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, JSON_RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
+    if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, "INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message");
     entry.lastSeen = Date.now();
     res.writeHead(202).end("Accepted");
-    for (const message of messages) entry.sse.receive(message as never);
+    const info = this.#info(req, "legacy-sse");
+    for (const message of messages) entry.sse.receive(message as never, info);
+  }
+
+  /** What this binding knows of a request, handed on with each of its messages. */
+  #info(req: IncomingMessage, transport: RequestInfo["transport"]): RequestInfo {
+    return { binding: this.#name, transport, headers: req.headers, remoteAddress: req.socket.remoteAddress };
   }
 
   /** Over `limits.maxClientSessions`: 503 with a hint to retry, for either transport. */
   #refusedForCapacity(res: ServerResponse): boolean {
     if (this.#sessions.size < this.options.maxSessions) return false;
-    refuse(res, 503, JSON_RPC.internalError, "Too many sessions", { "retry-after": "5" });
+    refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
     return true;
   }
 

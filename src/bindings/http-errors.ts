@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorResponse, ProxyError, type ProxyErrorCode } from "../core/errors.js";
 
-/** Answers an HTTP-level refusal with a JSON-RPC error body, so MCP clients can show the reason. */
-export function refuse(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+/**
+ * Answers an HTTP-level refusal with a JSON-RPC error body, so MCP clients can show the
+ * reason; the body comes from the one error table, with `data.reason` naming the refusal.
+ */
+export function refuse(res: ServerResponse, status: number, code: ProxyErrorCode, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } });
+  const body = JSON.stringify(errorResponse(null, new ProxyError(code, message)));
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers }).end(body);
 }
 

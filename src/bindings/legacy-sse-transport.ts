@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import type { RequestInfo } from "../core/context.js";
+import type { ServedMessageExtra } from "./session-factory.js";
 
 /**
  * The legacy HTTP+SSE server transport (protocol 2024-11-05): one long GET stream carries
@@ -10,7 +12,7 @@ export class LegacySseTransport implements Transport {
   readonly sessionId = randomUUID();
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: Transport["onmessage"];
   #closed = false;
   #keepalive: NodeJS.Timeout | undefined;
 
@@ -34,8 +36,9 @@ export class LegacySseTransport implements Transport {
   }
 
   /** A message the client posted; the POST is answered 202 by the binding. */
-  receive(message: JSONRPCMessage): void {
-    this.onmessage?.(message);
+  receive(message: JSONRPCMessage, info: RequestInfo): void {
+    const extra: ServedMessageExtra = { info };
+    this.onmessage?.(message, extra);
   }
 
   async close(): Promise<void> {

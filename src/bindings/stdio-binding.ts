@@ -10,7 +10,7 @@ export class StdioBinding {
 
   async start(onClosed: () => void): Promise<void> {
     this.#transport = new StdioServerTransport(process.stdin, process.stdout);
-    this.#session = this.sessions.create();
+    this.#session = this.sessions.create({ binding: "stdio", transport: "stdio" });
     this.#transport.onclose = () => {
       void this.#session?.close().finally(onClosed);
     };

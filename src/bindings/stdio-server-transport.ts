@@ -1,7 +1,8 @@
 import type { Readable, Writable } from "node:stream";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
-import { JSON_RPC } from "../core/errors.js";
+import { errorResponse, ProxyError } from "../core/errors.js";
 import { JsonLineReader } from "../core/json-lines.js";
+import type { ServedMessageExtra } from "./session-factory.js";
 
 /**
  * The server side of stdio for the one client that started the proxy: a line that is not JSON
@@ -10,7 +11,7 @@ import { JsonLineReader } from "../core/json-lines.js";
 export class StdioServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: Transport["onmessage"];
   #closed = false;
 
   constructor(
@@ -21,10 +22,10 @@ export class StdioServerTransport implements Transport {
   async start(): Promise<void> {
     const reader = new JsonLineReader(
       (message) => this.#receive(message),
-      (_line, error) => void this.send({ jsonrpc: "2.0", id: null, error: { code: JSON_RPC.parseError, message: `Parse error: ${error.message}` } } as never),
+      (_line, error) => void this.send(errorResponse(null, new ProxyError("PARSE_ERROR", `Parse error: ${error.message}`)) as never),
     );
     this.input.on("data", (chunk: Buffer) => {
-      if (!reader.push(chunk)) void this.send({ jsonrpc: "2.0", id: null, error: { code: JSON_RPC.invalidRequest, message: "message too large" } } as never);
+      if (!reader.push(chunk)) void this.send(errorResponse(null, new ProxyError("MESSAGE_TOO_LARGE", "message too large")) as never);
     });
     this.input.once("end", () => void this.close());
     // A client that stopped reading (EPIPE) has gone: end the session in order instead of crashing.
@@ -36,7 +37,7 @@ export class StdioServerTransport implements Transport {
     const m = message as { jsonrpc?: unknown; id?: unknown };
     if (typeof message !== "object" || message === null || Array.isArray(message) || m.jsonrpc !== "2.0") {
       const id = typeof m?.id === "string" || typeof m?.id === "number" ? m.id : null;
-      void this.send({ jsonrpc: "2.0", id, error: { code: JSON_RPC.invalidRequest, message: "Invalid Request: not a JSON-RPC 2.0 message" } } as never);
+      void this.send(errorResponse(id, new ProxyError("INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message")) as never);
       return;
     }
     this.onmessage?.(message as JSONRPCMessage);

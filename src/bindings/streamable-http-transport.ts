@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
-import { JSON_RPC } from "../core/errors.js";
+import type { RequestInfo } from "../core/context.js";
 import { BoundedEventStore } from "./event-store.js";
 import { refuse } from "./http-errors.js";
 import { isMessage, type Message } from "./json-rpc-shape.js";
+import type { ServedMessageExtra } from "./session-factory.js";
 
 /** Messages for the client that arrive while it has no GET stream open wait here, at most this many. */
 const PENDING_LIMIT = 256;
@@ -34,7 +35,7 @@ interface PostExchange {
 export class StreamableHttpTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: Transport["onmessage"];
   readonly #exchanges = new Map<RequestId, PostExchange>();
   readonly #streams = new Map<string, PostExchange>();
   readonly #events = new BoundedEventStore();
@@ -57,12 +58,12 @@ export class StreamableHttpTransport implements Transport {
    * A POST whose body is already parsed (one message or a batch). Returns false when it was
    * refused before any message was handed on (bad version header, not JSON-RPC).
    */
-  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
+  handlePost(req: IncomingMessage, res: ServerResponse, body: unknown, info: RequestInfo): boolean {
     if (!this.#versionAccepted(req, res)) return false;
     const batch = Array.isArray(body);
     const messages = (batch ? body : [body]) as unknown[];
     if (messages.length === 0 || !messages.every(isMessage)) {
-      refuse(res, 400, JSON_RPC.invalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
+      refuse(res, 400, "INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message");
       return false;
     }
     const requests = (messages as Message[]).filter((m) => typeof m.method === "string" && m.id !== undefined);
@@ -74,14 +75,15 @@ export class StreamableHttpTransport implements Transport {
       if (prefersStream(req.headers.accept)) this.#startStream(exchange);
       res.on("close", () => this.#detach(exchange, res));
     }
-    for (const message of messages) this.onmessage?.(message as JSONRPCMessage);
+    const extra: ServedMessageExtra = { info };
+    for (const message of messages) this.onmessage?.(message as JSONRPCMessage, extra);
     return true;
   }
 
   /** GET: the stream for messages tied to no call, or with Last-Event-ID the rest of a stream the client lost. */
   async handleGet(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.#versionAccepted(req, res)) return;
-    if (!String(req.headers.accept ?? "").includes("text/event-stream")) return refuse(res, 406, JSON_RPC.invalidRequest, "Not Acceptable: GET needs Accept: text/event-stream");
+    if (!String(req.headers.accept ?? "").includes("text/event-stream")) return refuse(res, 406, "NOT_ACCEPTABLE", "Not Acceptable: GET needs Accept: text/event-stream");
     const lastEventId = req.headers["last-event-id"];
     const streamId = typeof lastEventId === "string" ? await this.#events.getStreamIdForEventId(lastEventId) : STANDALONE;
     this.#openSse(res);
@@ -148,7 +150,7 @@ export class StreamableHttpTransport implements Transport {
     this.#standalone?.end();
     for (const exchange of new Set(this.#exchanges.values())) {
       if (exchange.sse || !exchange.res) exchange.res?.end();
-      else refuse(exchange.res, 404, -32001, "Session closed while the request was in flight");
+      else refuse(exchange.res, 404, "SESSION_NOT_FOUND", "Session closed while the request was in flight");
     }
     this.#exchanges.clear();
     this.#streams.clear();
@@ -188,7 +190,7 @@ export class StreamableHttpTransport implements Transport {
   #versionAccepted(req: IncomingMessage, res: ServerResponse): boolean {
     const version = req.headers["mcp-protocol-version"];
     if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) return true;
-    refuse(res, 400, JSON_RPC.invalidRequest, `Bad Request: unsupported MCP-Protocol-Version ${String(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+    refuse(res, 400, "UNSUPPORTED_PROTOCOL_VERSION", `Bad Request: unsupported MCP-Protocol-Version ${String(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
     return false;
   }
 
@@ -217,7 +219,7 @@ export class StreamableHttpTransport implements Transport {
  * Content negotiation: a client that lists text/event-stream before application/json (or
  * accepts no JSON) asked for a stream; SDK clients list JSON first and get the fast path.
  */
-function prefersStream(accept: string | undefined): boolean {
+export function prefersStream(accept: string | undefined): boolean {
   if (!accept || accept.startsWith("application/json")) return false;
   const types = accept.split(",").map((t) => t.split(";")[0]!.trim().toLowerCase());
   const sse = types.indexOf("text/event-stream");

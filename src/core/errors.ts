@@ -1,7 +1,8 @@
 /**
- * The one error type the proxy raises on purpose, with a closed set of codes, and the
- * one table that maps those codes to JSON-RPC numbers. Errors a backend sends are not
- * ProxyErrors: they pass through with the backend's own code and message.
+ * The one error type the proxy raises on purpose, with a closed set of codes, and the one
+ * table that maps those codes to JSON-RPC numbers. `toJsonRpcError` is the one encoder: every
+ * boundary (answers to clients, answers to a backend's requests, HTTP error bodies) goes
+ * through it. Errors a backend sends are not ProxyErrors: they pass through unchanged.
  */
 export const JSON_RPC = {
   parseError: -32700,
@@ -10,6 +11,7 @@ export const JSON_RPC = {
   invalidParams: -32602,
   internalError: -32603,
   /** Implementation-defined server error range (-32000..-32099). */
+  sessionNotFound: -32001,
   backendUnavailable: -32010,
   backendTimeout: -32011,
   forbidden: -32012,
@@ -19,13 +21,27 @@ export const JSON_RPC = {
 } as const;
 
 const CODE_TO_JSON_RPC = {
+  PARSE_ERROR: JSON_RPC.parseError,
+  INVALID_REQUEST: JSON_RPC.invalidRequest,
+  MESSAGE_TOO_LARGE: JSON_RPC.invalidRequest,
+  BODY_TOO_LARGE: JSON_RPC.invalidRequest,
+  HOST_NOT_ALLOWED: JSON_RPC.invalidRequest,
+  ORIGIN_NOT_ALLOWED: JSON_RPC.invalidRequest,
+  NOT_FOUND: JSON_RPC.invalidRequest,
+  HTTP_METHOD_NOT_ALLOWED: JSON_RPC.invalidRequest,
+  NOT_ACCEPTABLE: JSON_RPC.invalidRequest,
+  UNSUPPORTED_PROTOCOL_VERSION: JSON_RPC.invalidRequest,
+  SESSION_REQUIRED: JSON_RPC.invalidRequest,
+  ALREADY_INITIALIZED: JSON_RPC.invalidRequest,
+  SESSION_NOT_FOUND: JSON_RPC.sessionNotFound,
+  TOO_MANY_SESSIONS: JSON_RPC.internalError,
   UNKNOWN_TOOL: JSON_RPC.invalidParams,
   UNKNOWN_PROMPT: JSON_RPC.invalidParams,
   // -32602, not the older -32002: the SDK rewrites -32002 on the wire for every era, so say what clients get.
   UNKNOWN_RESOURCE: JSON_RPC.invalidParams,
+  UNKNOWN_TASK: JSON_RPC.invalidParams,
   INVALID_CURSOR: JSON_RPC.invalidParams,
   INVALID_PARAMS: JSON_RPC.invalidParams,
-  ALREADY_INITIALIZED: JSON_RPC.invalidRequest,
   METHOD_NOT_FOUND: JSON_RPC.methodNotFound,
   BACKEND_UNAVAILABLE: JSON_RPC.backendUnavailable,
   BACKEND_TIMEOUT: JSON_RPC.backendTimeout,
@@ -37,6 +53,17 @@ const CODE_TO_JSON_RPC = {
 
 export type ProxyErrorCode = keyof typeof CODE_TO_JSON_RPC;
 
+/** The JSON-RPC number a code is sent as. */
+export function jsonRpcCodeOf(code: ProxyErrorCode): number {
+  return CODE_TO_JSON_RPC[code];
+}
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
 export class ProxyError extends Error {
   override name = "ProxyError";
   constructor(
@@ -46,21 +73,17 @@ export class ProxyError extends Error {
   ) {
     super(message);
   }
-
-  /** The JSON-RPC `error` object a client receives. */
-  toJsonRpc(): { code: number; message: string; data?: unknown } {
-    return { code: CODE_TO_JSON_RPC[this.code], message: this.message, data: { ...this.data, reason: this.code } };
-  }
 }
 
 /**
- * What a client receives for any throw: a ProxyError by its table, a backend's JSON-RPC
- * error unchanged (code, message, data), anything else as an internal error without internals.
+ * What goes on the wire for any throw: a ProxyError by its table (its code also as
+ * `data.reason`, so clients and logs can tell refusals apart); a JSON-RPC error from the far
+ * side (a backend's, or a client's answer to a backend) with its code, message and data
+ * unchanged; anything else as an internal error without internals.
  */
-export function toJsonRpcError(error: unknown): { code: number; message: string; data?: unknown } {
-  if (error instanceof ProxyError) return error.toJsonRpc();
+export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
+  if (error instanceof ProxyError) return { code: CODE_TO_JSON_RPC[error.code], message: error.message, data: { ...error.data, reason: error.code } };
   const candidate = error as { code?: unknown; message?: unknown; data?: unknown } | null;
-  // A backend's JSON-RPC error (or a client's, on the way back): the same code, message and data.
   if (candidate && Number.isSafeInteger(candidate.code) && typeof candidate.message === "string") {
     return candidate.data === undefined
       ? { code: candidate.code as number, message: candidate.message }
@@ -69,9 +92,15 @@ export function toJsonRpcError(error: unknown): { code: number; message: string;
   return { code: JSON_RPC.internalError, message: "internal error" };
 }
 
+/** A whole JSON-RPC error response; `id` is null when the request's id could not be read. */
+export function errorResponse(id: string | number | null, error: unknown): { jsonrpc: "2.0"; id: string | number | null; error: JsonRpcErrorObject } {
+  return { jsonrpc: "2.0", id, error: toJsonRpcError(error) };
+}
+
 /**
- * An error shaped so the SDK's server encoder emits exactly `toJsonRpcError(error)`:
- * it copies `code`, `message` and `data` from whatever a handler throws.
+ * The SDK's encoders (its server for the handshake, its client for answers to a backend's
+ * requests) copy `code`, `message` and `data` from whatever a handler throws and turn a
+ * non-numeric code into -32603. Throwing this instead makes them emit `toJsonRpcError(error)`.
  */
 export class WireError extends Error {
   constructor(

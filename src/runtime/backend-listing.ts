@@ -1,5 +1,5 @@
 import type { InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
-import type { BackendListing } from "./surface.js";
+import type { BackendListing } from "../core/surface.js";
 
 const LISTS = [
   ["tools/list", "tools"],

@@ -2,11 +2,12 @@ import type { Logger } from "pino";
 import { HttpBinding } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
+import { compile, type Pipeline } from "../compile/compile.js";
 import type { ResolvedConfig } from "../config/index.js";
-import { BackendSlots } from "./backend-slots.js";
-import { SharedBackends } from "./shared-backend.js";
-import { GatewaySession, type SessionEnvironment } from "./gateway-session.js";
-import { planNaming } from "./surface.js";
+import type { RequestInfo } from "../core/context.js";
+import { BackendPool } from "./backend-pool.js";
+import { ClientSession, type SessionHost } from "./client-session.js";
+import { SessionRegistry } from "./session-registry.js";
 
 export interface ServedEndpoint {
   readonly transport: "stdio" | "streamable-http" | "legacy-sse";
@@ -17,13 +18,59 @@ export interface RunningGateway {
   readonly endpoints: readonly ServedEndpoint[];
   /** Resolves when a stdio client has gone (the proxy then has nothing left to serve on stdio). */
   readonly stdioClosed: Promise<void>;
+  readonly gateway: Gateway;
   close(): Promise<void>;
 }
 
-/** The composition root: binds every configured transport to sessions over the configured backends. */
+/**
+ * The one owner of the gateway's state: the current pipeline (one reference, so a later
+ * reload can swap it in one assignment while each request keeps the one it started with),
+ * every backend link (the pool), and every client session whichever binding opened it.
+ */
+export class Gateway implements SessionHost {
+  #pipeline: Pipeline;
+  #config: ResolvedConfig;
+  readonly pool: BackendPool;
+  readonly sessions = new SessionRegistry<ClientSession>();
+
+  constructor(
+    config: ResolvedConfig,
+    readonly logger: Logger,
+    readonly version: string,
+  ) {
+    this.#config = config;
+    this.#pipeline = compile(config);
+    this.pool = new BackendPool(logger);
+  }
+
+  get pipeline(): Pipeline {
+    return this.#pipeline;
+  }
+
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  /** A new client session for a binding, registered until it closes. */
+  openSession(info: RequestInfo): ClientSession {
+    const session = new ClientSession(this, info);
+    this.sessions.add(session);
+    return session;
+  }
+
+  closed(session: ClientSession): void {
+    this.sessions.delete(session);
+  }
+
+  sessionFactory(): SessionFactory {
+    return { create: (info) => this.openSession(info), logger: this.logger };
+  }
+}
+
+/** The composition root: one Gateway, and every configured binding serving sessions of it. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
-  const env: SessionEnvironment = { config, plan: planNaming(config), logger, version, slots: new BackendSlots(), shared: new SharedBackends(logger) };
-  const factory: SessionFactory = { create: () => new GatewaySession(env), logger };
+  const gateway = new Gateway(config, logger, version);
+  const factory = gateway.sessionFactory();
   const http: HttpBinding[] = [];
   let stdio: StdioBinding | undefined;
   let stdioGone!: () => void;
@@ -31,6 +78,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
   const endpoints: ServedEndpoint[] = [];
   const close = async () => {
     await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
+    await gateway.sessions.closeAll();
   };
   try {
     for (const binding of config.bindings) {
@@ -51,5 +99,5 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     await close();
     throw error;
   }
-  return { endpoints, stdioClosed, close };
+  return { endpoints, stdioClosed, gateway, close };
 }

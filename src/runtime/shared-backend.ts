@@ -1,178 +1,265 @@
-import type { JSONRPCRequest, RequestId, Result } from "@modelcontextprotocol/server";
+import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { UpstreamSession } from "../backends/upstream-session.js";
+import type { CallOptions, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
+import type { Params, RequestId, Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
-import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
-import type { BackendListing } from "./surface.js";
+import type { BackendListing } from "../core/surface.js";
+import { TASK_SEPARATOR } from "../core/tasks.js";
+import { BackendLink } from "./backend-link.js";
+import { type BackendReach, levelRank, wantsLog } from "./backend-reach.js";
+import type { BackendSlots } from "./backend-slots.js";
 
 /** What a client session hears from a backend it shares with others. */
 export interface SharedSubscriber {
-  /** The backend came, went, or its lists changed: rebuild the surface. */
   changed(): void;
-  notification(backend: string, method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void;
-  /** A server→client request, for the subscriber whose call is in flight. */
+  notification(backend: string, method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void;
   request(backend: string, request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result>;
   readonly clientInfo: { name: string; version: string };
-  readonly clientCapabilities: Record<string, unknown>;
+}
+
+interface Call {
+  readonly seat: SharedSeat;
+  readonly id: RequestId;
 }
 
 /**
  * One upstream connection multiplexed for every client (`session: "shared"`), for stateless
  * servers. Request ids and progress tokens are minted per request, so clients never see each
- * other's answers. The connection advertises no client capabilities (no sampling, elicitation
- * or roots), since no one client stands behind it; a server→client request or a log message is
- * delivered only when exactly one client's call is in flight, the only case where whose it is
- * cannot be mistaken, and is otherwise refused or dropped.
+ * other's answers. It advertises no client capabilities (no one client stands behind it); a
+ * server→client request or a log message is delivered only when exactly one client's call is
+ * in flight, the only case where whose it is cannot be mistaken. What clients ask of it is
+ * kept per client and combined: a URI stays subscribed upstream while any client subscribes
+ * to it, the level applied upstream is the most verbose any client asked for (each client
+ * still gets only its own level's messages), and each client sees only the tasks its own
+ * calls created. After a restart the new session is given the combined state again.
  */
 export class SharedBackend {
-  readonly #subscribers = new Set<SharedSubscriber>();
-  readonly #inflight: Array<{ subscriber: SharedSubscriber; id: RequestId }> = [];
-  #upstream: UpstreamSession | undefined;
-  #listing: BackendListing | undefined;
-  #lastKnown: BackendListing | undefined;
-  #starting: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #failures = 0;
+  readonly #seats = new Set<SharedSeat>();
+  readonly #subscribers = new Map<string, Set<SharedSeat>>();
+  /** Upstream task id → the seat whose call created it. */
+  readonly #taskOwners = new Map<string, SharedSeat>();
+  #appliedLevel: string | undefined;
+  #link: BackendLink<Call> | undefined;
 
   constructor(
     readonly backend: ResolvedBackend,
     private readonly logger: Logger,
+    private readonly slots: BackendSlots,
   ) {}
 
-  get listing(): BackendListing | undefined {
-    return this.#listing;
+  get link(): BackendLink<Call> | undefined {
+    return this.#link;
   }
 
-  get lastKnown(): BackendListing | undefined {
-    return this.#listing ?? this.#lastKnown;
+  /** A client joins; the first one starts the connection. */
+  seat(subscriber: SharedSubscriber): SharedSeat {
+    const seat = new SharedSeat(this, subscriber);
+    this.#seats.add(seat);
+    this.#link ??= this.#newLink(subscriber);
+    return seat;
   }
 
-  get upstream(): UpstreamSession | undefined {
-    return this.#listing ? this.#upstream : undefined;
-  }
-
-  /** Joins a client session; the first one starts the connection. Settles once the first attempt did. */
-  async attach(subscriber: SharedSubscriber): Promise<void> {
-    this.#subscribers.add(subscriber);
-    if (!this.#upstream && !this.#timer) this.#starting ??= this.#start(subscriber).finally(() => (this.#starting = undefined));
-    await this.#starting;
-  }
-
-  /** Leaves; the last one out closes the connection. */
-  async detach(subscriber: SharedSubscriber): Promise<void> {
-    this.#subscribers.delete(subscriber);
-    if (this.#subscribers.size > 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const upstream = this.#upstream;
-    this.#upstream = undefined;
-    this.#listing = undefined;
-    await upstream?.close();
-  }
-
-  requireUpstream(): UpstreamSession {
-    const upstream = this.upstream;
-    if (upstream) return upstream;
-    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; it is being restarted`, { backend: this.backend.name });
-  }
-
-  track<T>(subscriber: SharedSubscriber, id: RequestId, work: Promise<T>): Promise<T> {
-    const entry = { subscriber, id };
-    this.#inflight.push(entry);
-    return work.then((r) => ((this.#failures = 0), r)).finally(() => this.#inflight.splice(this.#inflight.indexOf(entry), 1));
-  }
-
-  async #start(first: SharedSubscriber): Promise<void> {
-    const upstream = new UpstreamSession(this.backend, first.clientInfo, {}, {
-      notification: (method, params) => this.#onNotification(method, params),
-      request: (req, signal) => this.#onRequest(req, signal),
-      closed: (reason) => this.#down(upstream, reason),
-      stderr: (line) => this.logger.info({ backend: this.backend.name, stderr: line }, "backend stderr"),
-    });
-    this.#upstream = upstream;
-    try {
-      const info = await upstream.connect();
-      const listing = await listBackend(upstream, info);
-      if (this.#upstream !== upstream) return void upstream.close();
-      this.#listing = listing;
-      this.logger.info({ backend: this.backend.name, shared: true, tools: listing.tools.length }, "backend connected");
-      this.#notifyChanged();
-    } catch (error) {
-      await upstream.close();
-      this.#down(upstream, (error as Error).message);
-    }
-  }
-
-  #down(upstream: UpstreamSession, reason: string): void {
-    if (this.#upstream !== upstream) return;
-    this.#lastKnown = this.#listing ?? this.#lastKnown;
-    this.#listing = undefined;
-    this.#upstream = undefined;
-    this.#notifyChanged();
-    if (this.#subscribers.size === 0) return;
-    const delay = restartDelay(this.#failures++);
-    this.logger.warn({ backend: this.backend.name, reason, retryInMs: Math.round(delay) }, "backend down");
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const next = this.#subscribers.values().next().value;
-      if (next) void this.#start(next);
-    }, delay).unref();
-  }
-
-  #notifyChanged(): void {
-    for (const subscriber of this.#subscribers) subscriber.changed();
-  }
-
-  /** The one call in flight, if there is exactly one. */
-  #onlyCall(): { subscriber: SharedSubscriber; id: RequestId } | undefined {
-    return this.#inflight.length === 1 ? this.#inflight[0] : undefined;
-  }
-
-  #onNotification(method: string, params: Record<string, unknown> | undefined): void {
-    if (isListChanged(method)) {
-      const upstream = this.#upstream;
-      if (!upstream || !this.#listing) return;
-      void listBackend(upstream, upstream.info).then(
-        (listing) => {
-          this.#listing = listing;
-          this.#notifyChanged();
-        },
-        (error: Error) => this.logger.warn({ backend: this.backend.name, err: error.message }, "relisting failed"),
-      );
+  /** A client leaves: its subscriptions, level and tasks go with it; the last one out closes the connection. */
+  async leave(seat: SharedSeat): Promise<void> {
+    if (!this.#seats.delete(seat)) return;
+    for (const [taskId, owner] of this.#taskOwners) if (owner === seat) this.#taskOwners.delete(taskId);
+    if (this.#seats.size === 0) {
+      const link = this.#link;
+      this.#link = undefined;
+      this.#subscribers.clear();
+      this.#taskOwners.clear();
+      this.#appliedLevel = undefined;
+      await link?.close();
       return;
     }
-    // resources/updated carries only a URI and concerns every subscriber; other notifications
-    // may carry one client's data, so they go to the one caller or, with no call, to no one's
-    // stream in particular (the backend speaking for itself), and are dropped when ambiguous.
-    const only = this.#onlyCall();
-    if (method === "notifications/resources/updated" || this.#inflight.length === 0) {
-      for (const subscriber of this.#subscribers) subscriber.notification(this.backend.name, method, params, undefined);
-    } else if (only) only.subscriber.notification(this.backend.name, method, params, only.id);
-    else this.logger.debug({ backend: this.backend.name, method }, "dropped a notification of a shared backend: several calls in flight");
+    const upstream = this.#link?.upstream;
+    const calls: Promise<unknown>[] = [];
+    for (const [uri, seats] of this.#subscribers) {
+      if (!seats.delete(seat) || seats.size > 0) continue;
+      this.#subscribers.delete(uri);
+      if (upstream) calls.push(upstream.request("resources/unsubscribe", { uri }));
+    }
+    calls.push(this.applyLevel());
+    await Promise.allSettled(calls);
   }
 
-  async #onRequest(request: JSONRPCRequest, signal: AbortSignal): Promise<Result> {
-    const only = this.#onlyCall();
-    if (!only) {
-      throw new ProxyError("METHOD_NOT_FOUND", `shared backend "${this.backend.name}" cannot tell which client should answer ${request.method}`);
+  async subscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    const uri = String(params.uri);
+    let seats = this.#subscribers.get(uri);
+    if (seats?.size) {
+      seats.add(seat);
+      return {};
     }
-    return only.subscriber.request(this.backend.name, request, signal, only.id);
+    seats ??= new Set();
+    this.#subscribers.set(uri, seats);
+    seats.add(seat);
+    try {
+      return await seat.call(id, "resources/subscribe", params, options);
+    } catch (error) {
+      seats.delete(seat);
+      if (seats.size === 0) this.#subscribers.delete(uri);
+      throw error;
+    }
+  }
+
+  /** Only the last subscriber's unsubscribe reaches the backend; the others keep theirs. */
+  async unsubscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    const uri = String(params.uri);
+    const seats = this.#subscribers.get(uri);
+    if (!seats?.delete(seat)) return {};
+    if (seats.size > 0) return {};
+    this.#subscribers.delete(uri);
+    return seat.call(id, "resources/unsubscribe", params, options);
+  }
+
+  /** Applies upstream the most verbose level any client on this backend asked for, when that changed. */
+  async applyLevel(): Promise<void> {
+    let wanted: string | undefined;
+    for (const seat of this.#seats) if (seat.logLevel !== undefined && (wanted === undefined || levelRank(seat.logLevel) < levelRank(wanted))) wanted = seat.logLevel;
+    const upstream = this.#link?.upstream;
+    if (wanted === undefined || wanted === this.#appliedLevel || !upstream?.info.capabilities.logging) return;
+    await upstream.request("logging/setLevel", { level: wanted });
+    this.#appliedLevel = wanted;
+  }
+
+  /** Task ids a client names must be ones its own calls created. */
+  ownsTask(seat: SharedSeat, taskId: unknown): boolean {
+    return this.#taskOwners.get(String(taskId)) === seat;
+  }
+
+  recordTask(seat: SharedSeat, result: Result): void {
+    const taskId = (result.task as Params | undefined)?.taskId;
+    if (typeof taskId === "string") this.#taskOwners.set(taskId, seat);
+  }
+
+  async listTasks(seat: SharedSeat): Promise<Params[]> {
+    const upstream = this.#link?.upstream;
+    if (!upstream || (upstream.info.capabilities.tasks as Params | undefined)?.list === undefined) return [];
+    const tasks = await upstream.listAll("tasks/list", "tasks");
+    return tasks.filter((t) => this.ownsTask(seat, t.taskId));
+  }
+
+  #newLink(first: SharedSubscriber): BackendLink<Call> {
+    const link: BackendLink<Call> = new BackendLink<Call>(
+      // Advertises no client capabilities: no single client could answer for it.
+      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: first.clientInfo, capabilities: {} }) },
+      {
+        changed: () => {
+          for (const seat of this.#seats) seat.subscriber.changed();
+        },
+        notification: (method, params) => this.#onNotification(link, method, params),
+        request: (request, signal) => {
+          const only = onlyCall(link);
+          if (!only) throw new ProxyError("METHOD_NOT_FOUND", `shared backend "${this.backend.name}" cannot tell which client should answer ${request.method}`);
+          return only.seat.subscriber.request(this.backend.name, request, signal, only.id);
+        },
+        restore: (upstream) => this.#restore(upstream),
+      },
+    );
+    return link;
+  }
+
+  async #restore(upstream: UpstreamSession): Promise<void> {
+    this.#appliedLevel = undefined;
+    const calls: Promise<unknown>[] = [this.applyLevel()];
+    for (const uri of this.#subscribers.keys()) calls.push(upstream.request("resources/subscribe", { uri }));
+    await Promise.allSettled(calls);
+  }
+
+  #onNotification(link: BackendLink<Call>, method: string, params: Params | undefined): void {
+    const name = this.backend.name;
+    if (method === "notifications/resources/updated") {
+      for (const seat of this.#subscribers.get(String(params?.uri)) ?? []) seat.subscriber.notification(name, method, params, undefined);
+      return;
+    }
+    if (method === "notifications/tasks/status") {
+      this.#taskOwners.get(String(params?.taskId))?.subscriber.notification(name, method, params, undefined);
+      return;
+    }
+    const only = onlyCall(link);
+    if (method === "notifications/message") {
+      // A log message may carry one client's data: only an unambiguous caller gets it, at its own level.
+      if (only && wantsLog(only.seat.logLevel, params?.level)) only.seat.subscriber.notification(name, method, params, only.id);
+      return;
+    }
+    if (only) return only.seat.subscriber.notification(name, method, params, only.id);
+    if (link.inflight.length === 0) {
+      // The backend speaking for itself, about no one's call.
+      for (const seat of this.#seats) seat.subscriber.notification(name, method, params, undefined);
+      return;
+    }
+    this.logger.debug({ backend: name, method }, "dropped a notification of a shared backend: several calls in flight");
   }
 }
 
-/** The shared backends of one running gateway, by name, created on first use. */
-export class SharedBackends {
-  readonly #byName = new Map<string, SharedBackend>();
+function onlyCall(link: BackendLink<Call>): Call | undefined {
+  return link.inflight.length === 1 ? link.inflight[0] : undefined;
+}
 
-  constructor(private readonly logger: Logger) {}
+/** One client session's place on a shared backend. */
+export class SharedSeat implements BackendReach {
+  logLevel: string | undefined;
 
-  get(backend: ResolvedBackend): SharedBackend {
-    let shared = this.#byName.get(backend.name);
-    if (!shared) {
-      shared = new SharedBackend(backend, this.logger);
-      this.#byName.set(backend.name, shared);
+  constructor(
+    readonly shared: SharedBackend,
+    readonly subscriber: SharedSubscriber,
+  ) {}
+
+  get name(): string {
+    return this.shared.backend.name;
+  }
+
+  get listing(): BackendListing | undefined {
+    return this.shared.link?.listing;
+  }
+
+  get lastKnown(): BackendListing | undefined {
+    return this.shared.link?.lastKnown;
+  }
+
+  get upstream(): UpstreamSession | undefined {
+    return this.shared.link?.upstream;
+  }
+
+  async open(): Promise<void> {
+    await this.shared.link?.start();
+  }
+
+  async call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result> {
+    const link = this.shared.link;
+    if (!link) throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.name}" is unavailable`, { backend: this.name });
+    if (method.startsWith("tasks/") && !this.shared.ownsTask(this, params.taskId)) {
+      throw new ProxyError("UNKNOWN_TASK", `Unknown task: ${this.name}${TASK_SEPARATOR}${String(params.taskId)}`);
     }
-    return shared;
+    const upstream = await link.require();
+    const result = await link.track({ seat: this, id }, upstream.request(method, params, options));
+    if (method === "tools/call") this.shared.recordTask(this, result);
+    return result;
+  }
+
+  subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    return this.shared.subscribe(this, id, params, options);
+  }
+
+  unsubscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    return this.shared.unsubscribe(this, id, params, options);
+  }
+
+  async setLogLevel(params: Params): Promise<void> {
+    this.logLevel = typeof params.level === "string" ? params.level : undefined;
+    await this.shared.applyLevel();
+  }
+
+  listTasks(): Promise<Params[]> {
+    return this.shared.listTasks(this);
+  }
+
+  relatedRequest(): RequestId | undefined {
+    return undefined;
+  }
+
+  close(): Promise<void> {
+    return this.shared.leave(this);
   }
 }

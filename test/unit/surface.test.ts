@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/index.js";
-import { type BackendListing, buildSurface, fitName, MAX_TOOL_NAME, ownerOfUri, planNaming } from "../../src/runtime/surface.js";
+import { type BackendListing, buildSurface, fitName, MAX_TOOL_NAME, ownerOfUri } from "../../src/core/surface.js";
+import { planNaming } from "../../src/compile/naming-plan.js";
 
 function plan(extra: Record<string, unknown> = {}, backends: Record<string, unknown> = {}) {
   const { config, issues } = validateConfig(

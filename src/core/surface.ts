@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import type { ResolvedConfig } from "../config/index.js";
-import { compileWildcards } from "./wildcard.js";
 
 /** The lists one backend offered, in its order. */
 export interface BackendListing {
@@ -36,7 +34,7 @@ export interface Surface {
 /** Most common clients refuse tool names longer than this. */
 export const MAX_TOOL_NAME = 64;
 
-/** Compiled once per config: include/exclude matchers and per-item overrides. */
+/** Compiled once per config (see compile/naming-plan): include/exclude matchers and per-item overrides. */
 export interface NamingPlan {
   readonly prefix: "always" | "on-conflict" | "never";
   readonly separator: string;
@@ -44,21 +42,8 @@ export interface NamingPlan {
   readonly overrides: ReadonlyMap<string, { rename?: string; hide?: boolean; description?: string }>;
 }
 
-export function planNaming(config: ResolvedConfig): NamingPlan {
-  const visible = new Map<string, (name: string) => boolean>();
-  for (const backend of Object.values(config.backends)) {
-    const include = backend.include ? compileWildcards(backend.include) : undefined;
-    const exclude = backend.exclude.length ? compileWildcards(backend.exclude) : undefined;
-    visible.set(backend.name, (name) => (!include || include.test(name)) && !exclude?.test(name));
-  }
-  const overrides = new Map<string, { rename?: string; hide?: boolean; description?: string }>();
-  for (const route of config.routes) {
-    overrides.set(overrideKey(route.kind, route.backend, route.name), { rename: route.rename, hide: route.hide, description: route.description });
-  }
-  return { prefix: config.naming.prefix, separator: config.naming.separator, visible, overrides };
-}
-
-function overrideKey(kind: string, backend: string, name: string): string {
+/** The key of a per-item override: routes match on (kind, backend, original name or URI). */
+export function overrideKey(kind: string, backend: string, name: string): string {
   return `${kind}\u0000${backend}\u0000${name}`;
 }
 

@@ -1,0 +1,90 @@
+import type { Cancellation } from "./cancellation.js";
+import type { Surface } from "./surface.js";
+
+/**
+ * The requests the pipeline serves; everything else (initialize, ping) belongs to the
+ * handshake. `METHODS` (methods.ts) must describe exactly these, which the compiler checks.
+ */
+export type RoutedMethod =
+  | "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list"
+  | "tools/call" | "prompts/get" | "resources/read" | "resources/subscribe" | "resources/unsubscribe"
+  | "completion/complete" | "logging/setLevel" | "tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list";
+
+export type RequestId = string | number;
+export type Params = Record<string, unknown>;
+/** A JSON-RPC result, exactly as the backend sent it (or as the proxy built it). */
+export type Result = Record<string, unknown>;
+
+/** What a request names, resolved: the exposed name or URI a client used and where it lives. */
+export interface Target {
+  readonly kind: "tool" | "prompt" | "resource" | "resourceTemplate" | "task";
+  /** The name, URI or task id as the client sees it. */
+  readonly exposed: string;
+  readonly backend: string;
+  /** The name, URI or task id at the backend. */
+  readonly original: string;
+}
+
+/** Who is calling: filled by the authenticate stage (a later stage; empty until then). */
+export interface Identity {
+  readonly sub: string;
+  readonly iss?: string;
+  readonly roles: readonly string[];
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Transport facts a binding knows about one incoming message. HTTP bindings share one object
+ * between the messages of one POST; stdio has one for the whole session.
+ */
+export interface RequestInfo {
+  readonly binding: string;
+  readonly transport: "stdio" | "streamable-http" | "legacy-sse";
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  readonly remoteAddress?: string;
+}
+
+/**
+ * One client's view of the gateway, as the pipeline sees it: its surface, and the ways to
+ * reach backends on its behalf. The runtime implements it per client session; the pipeline
+ * only calls it, so it stays free of sockets and processes.
+ */
+export interface ClientScope {
+  readonly sessionId: string;
+  /** The merged view of the backends that are up. */
+  readonly surface: Surface;
+  /** The same, including items of backends that are down, so a call to one names its backend. */
+  readonly knownSurface: Surface;
+  /** The enabled backend this client never reached whose namespace prefixes `name`, if any. */
+  absentBackendFor(name: string): string | undefined;
+  /** Whether `name` is an enabled backend (task ids name theirs). */
+  hasBackend(name: string): boolean;
+  /** Sends a request to the target's backend on this client's behalf and returns its result unchanged. */
+  forward(ctx: RoutedContext, method: string, params: Params): Promise<Result>;
+  subscribe(ctx: RoutedContext): Promise<Result>;
+  unsubscribe(ctx: RoutedContext): Promise<Result>;
+  setLogLevel(params: Params): Promise<Result>;
+  /** Every task this client's calls created, across backends, ids namespaced. */
+  listTasks(): Promise<Result>;
+}
+
+/**
+ * One client request on its way through the pipeline, built by the session from what the
+ * binding handed over, and carried to the backend. Stages fill `identity` and `target`.
+ */
+export interface RequestContext {
+  readonly method: RoutedMethod;
+  readonly id: RequestId;
+  params: Params;
+  readonly scope: ClientScope;
+  readonly info: RequestInfo;
+  readonly cancellation: Cancellation;
+  identity?: Identity;
+  target?: Target;
+}
+
+/** A context whose target has been resolved (every method that names an item). */
+export type RoutedContext = RequestContext & { target: Target };
+
+export type Handler = (ctx: RequestContext) => Promise<Result>;
+export type Interceptor = (ctx: RequestContext, next: () => Promise<Result>) => Promise<Result>;

@@ -1,0 +1,230 @@
+import type { JSONRPCRequest } from "@modelcontextprotocol/server";
+import type { Logger } from "pino";
+import { UpstreamSession } from "../backends/upstream-session.js";
+import type { ResolvedBackend } from "../config/index.js";
+import type { Result } from "../core/context.js";
+import { ProxyError } from "../core/errors.js";
+import type { BackendListing } from "../core/surface.js";
+import { isListChanged, listBackend, restartDelay } from "./backend-listing.js";
+import type { BackendSlots } from "./backend-slots.js";
+
+/** What the owner of a link (one client session, or a shared backend's subscribers) hears from it. */
+export interface LinkEvents {
+  /** The backend came, went, or one of its lists changed. */
+  changed(): void;
+  /** A notification other than list_changed (which the link handles) and progress (which goes to its call). */
+  notification(method: string, params: Record<string, unknown> | undefined): void;
+  /** A server→client request (sampling, elicitation, roots). */
+  request(request: JSONRPCRequest, signal: AbortSignal): Promise<Result>;
+  /**
+   * A new upstream session replaced one that was lost (restart, idle reconnect): it knows
+   * nothing of the client, so the owner gives it again what it had asked (subscriptions, level).
+   */
+  restore(upstream: UpstreamSession): Promise<void>;
+}
+
+export interface LinkOptions {
+  readonly backend: ResolvedBackend;
+  readonly logger: Logger;
+  readonly slots: BackendSlots;
+  /** What the upstream session advertises as its client. */
+  readonly client: () => { info: { name: string; version: string }; capabilities: Record<string, unknown> };
+}
+
+/**
+ * The one lifecycle of a link to a backend, used for a client's own upstream session and for
+ * a shared one alike: start (connect and list, within the start-up timeout, holding one of
+ * the backend's `maxSessions` slots), relist on list_changed, restart with jittered backoff
+ * when the session is lost, restore the owner's state on the new session, close when idle
+ * and reconnect on the next call, drain, close.
+ */
+export class BackendLink<Tag = unknown> {
+  readonly backend: ResolvedBackend;
+  #upstream: UpstreamSession | undefined;
+  #listing: BackendListing | undefined;
+  #lastKnown: BackendListing | undefined;
+  #holdingSlot = false;
+  #failures = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Closed for idleness: still listed as it was, reconnected on its next use. */
+  #dormant = false;
+  #firstStart: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
+  #closed = false;
+  #lastUsed = Date.now();
+  /** Calls in flight, oldest first, each with the owner's tag (whose call it is). */
+  readonly inflight: Tag[] = [];
+  readonly #log: Logger;
+
+  constructor(
+    private readonly options: LinkOptions,
+    private readonly events: LinkEvents,
+  ) {
+    this.backend = options.backend;
+    this.#log = options.logger.child({ backend: options.backend.name });
+  }
+
+  /**
+   * Connects and lists; settles once this first attempt has (a failure restarts in the
+   * background). Later callers (another client joining a shared link) get the same promise.
+   */
+  start(): Promise<void> {
+    this.#firstStart ??= this.#start(false);
+    return this.#firstStart;
+  }
+
+  /** The backend's lists while it is up (a dormant link keeps its listing: its items stay callable). */
+  get listing(): BackendListing | undefined {
+    return this.#listing;
+  }
+
+  /** The listing while up, else the last one seen, so calls to a down backend's items name it. */
+  get lastKnown(): BackendListing | undefined {
+    return this.#listing ?? this.#lastKnown;
+  }
+
+  /** The upstream session while it is up and connected. */
+  get upstream(): UpstreamSession | undefined {
+    return this.#listing && !this.#dormant ? this.#upstream : undefined;
+  }
+
+  /** The upstream session, reconnecting a dormant one; a precise error when the backend is down. */
+  async require(): Promise<UpstreamSession> {
+    if (this.#dormant && this.#listing) await this.#wake();
+    const upstream = this.upstream;
+    if (upstream) return upstream;
+    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; it is being restarted`, { backend: this.backend.name });
+  }
+
+  /** Counts a call as in flight under `tag` until it settles; a success resets the restart backoff. */
+  track<T>(tag: Tag, work: Promise<T>): Promise<T> {
+    this.inflight.push(tag);
+    this.#lastUsed = Date.now();
+    return work
+      .then((result) => {
+        this.#failures = 0;
+        return result;
+      })
+      .finally(() => {
+        const at = this.inflight.indexOf(tag);
+        if (at !== -1) this.inflight.splice(at, 1);
+        this.#lastUsed = Date.now();
+      });
+  }
+
+  /** Lets calls in flight finish (at most `graceMs`), then closes: for a link being replaced. */
+  async drain(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.inflight.length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#restartTimer);
+    clearInterval(this.#idleTimer);
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    this.#listing = undefined;
+    await upstream?.close();
+    this.#releaseSlot();
+  }
+
+  #wake(): Promise<void> {
+    this.#starting ??= this.#start(true).finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(replacing: boolean): Promise<void> {
+    if (this.#closed) return;
+    const { backend } = this;
+    if (!this.#holdingSlot && !this.options.slots.tryAcquire(backend.name, backend.maxSessions)) {
+      const reason = `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
+      this.#log.warn(reason);
+      this.#dormant = false;
+      return this.#down(reason);
+    }
+    this.#holdingSlot = true;
+    const client = this.options.client();
+    const upstream: UpstreamSession = new UpstreamSession(backend, client.info, client.capabilities, {
+      notification: (method, params) => this.#onNotification(upstream, method, params),
+      request: (request, signal) => this.events.request(request, signal),
+      closed: (reason) => {
+        if (this.#upstream !== upstream) return;
+        this.#releaseSlot();
+        this.#down(reason);
+      },
+      stderr: (line) => this.#log.info({ stderr: line }, "backend stderr"),
+    });
+    this.#upstream = upstream;
+    try {
+      const info = await upstream.connect();
+      const listing = await listBackend(upstream, info);
+      if (this.#closed || this.#upstream !== upstream) return void upstream.close();
+      this.#listing = listing;
+      this.#lastKnown = undefined;
+      this.#dormant = false;
+      this.#lastUsed = Date.now();
+      this.#log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length, shared: backend.session === "shared" }, "backend connected");
+      this.#armIdleClose();
+      if (replacing) await this.events.restore(upstream);
+      this.events.changed();
+    } catch (error) {
+      if (this.#upstream !== upstream) return;
+      this.#log.warn({ err: (error as Error).message }, "backend failed to start");
+      this.#upstream = undefined;
+      await upstream.close();
+      this.#releaseSlot();
+      this.#dormant = false;
+      this.#down((error as Error).message);
+    }
+  }
+
+  #down(reason: string): void {
+    if (this.#closed) return;
+    this.#upstream = undefined;
+    if (this.#listing) this.#lastKnown = this.#listing;
+    this.#listing = undefined;
+    this.events.changed();
+    const delay = restartDelay(this.#failures++);
+    this.#log.warn({ reason, retryInMs: Math.round(delay) }, "backend down");
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => void this.#start(true), delay).unref();
+  }
+
+  #releaseSlot(): void {
+    if (!this.#holdingSlot) return;
+    this.#holdingSlot = false;
+    this.options.slots.release(this.backend.name);
+  }
+
+  /** `timeouts.idleMs` (off by default): an unused session is closed; its items stay listed. */
+  #armIdleClose(): void {
+    const idleMs = this.backend.timeouts.idleMs;
+    if (idleMs <= 0 || this.#idleTimer) return;
+    this.#idleTimer = setInterval(() => {
+      if (this.#dormant || !this.#listing || this.inflight.length > 0 || Date.now() - this.#lastUsed < idleMs) return;
+      this.#dormant = true;
+      const upstream = this.#upstream;
+      this.#upstream = undefined;
+      this.#releaseSlot();
+      void upstream?.close();
+      this.#log.debug("closed idle upstream session");
+    }, Math.max(250, Math.min(60_000, idleMs / 4))).unref();
+  }
+
+  #onNotification(upstream: UpstreamSession, method: string, params: Record<string, unknown> | undefined): void {
+    if (!isListChanged(method)) return this.events.notification(method, params);
+    if (this.#upstream !== upstream || !this.#listing) return;
+    listBackend(upstream, upstream.info).then(
+      (listing) => {
+        if (this.#upstream !== upstream || !this.#listing) return;
+        this.#listing = listing;
+        this.events.changed();
+      },
+      (error: Error) => this.#log.warn({ err: error.message }, "relisting failed"),
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger } from "pino";
+import type { ResolvedBackend } from "../config/index.js";
+import type { BackendReach } from "./backend-reach.js";
+import { BackendSlots } from "./backend-slots.js";
+import { OwnBackend, type OwnBackendEvents } from "./own-backend.js";
+import { SharedBackend, type SharedSubscriber } from "./shared-backend.js";
+
+/** What a client session offers the pool: how to reach it, and what it advertises upstream. */
+export interface PoolClient {
+  readonly subscriber: SharedSubscriber;
+  own(backend: string): OwnBackendEvents;
+  advertise(): { info: { name: string; version: string }; capabilities: Record<string, unknown> };
+}
+
+/**
+ * Every link to every backend: the per-backend session slots (`maxSessions`) shared by all
+ * clients, and the shared backends by name. A client session asks it for its way to each
+ * backend and gets the same kind of thing whatever the backend's session mode.
+ */
+export class BackendPool {
+  readonly slots = new BackendSlots();
+  readonly #shared = new Map<string, SharedBackend>();
+
+  constructor(private readonly logger: Logger) {}
+
+  reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
+    if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise() }, client.own(backend.name));
+  }
+
+  #sharedOf(backend: ResolvedBackend): SharedBackend {
+    let shared = this.#shared.get(backend.name);
+    if (!shared) {
+      shared = new SharedBackend(backend, this.logger, this.slots);
+      this.#shared.set(backend.name, shared);
+    }
+    return shared;
+  }
+}

@@ -1,0 +1,44 @@
+import type { CallOptions } from "../backends/upstream-session.js";
+import type { Params, RequestId, Result } from "../core/context.js";
+import type { BackendListing } from "../core/surface.js";
+import type { UpstreamSession } from "../backends/upstream-session.js";
+
+/**
+ * How one client session reaches one backend: through its own upstream session
+ * (`OwnBackend`, per-client) or through its seat on a shared one (`SharedSeat`). The session
+ * treats both alike; what differs (whose subscriptions, whose tasks, which log level) is
+ * decided behind this interface.
+ */
+export interface BackendReach {
+  readonly name: string;
+  /** Lists while the backend is up. */
+  readonly listing: BackendListing | undefined;
+  /** Lists while up, else the last seen (so calls to a down backend's items name it). */
+  readonly lastKnown: BackendListing | undefined;
+  /** The upstream session while up (for capabilities and instructions). */
+  readonly upstream: UpstreamSession | undefined;
+  /** Joins: starts the link (or joins the shared one); settles once the first attempt did. */
+  open(): Promise<void>;
+  /** Sends one request on the client's behalf; `id` is the client's request id (for streams). */
+  call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result>;
+  subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;
+  unsubscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;
+  setLogLevel(params: Params): Promise<void>;
+  /** This client's tasks on this backend, ids as the backend knows them. */
+  listTasks(): Promise<Params[]>;
+  /** The client request a backend's message most likely belongs to. */
+  relatedRequest(): RequestId | undefined;
+  close(): Promise<void>;
+}
+
+/** RFC 5424 severities as MCP names them, most verbose first. */
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
+
+export function levelRank(level: unknown): number {
+  return LOG_LEVELS.indexOf(level as (typeof LOG_LEVELS)[number]);
+}
+
+/** Whether a log message at `level` is one a client that asked for `wanted` should get. */
+export function wantsLog(wanted: string | undefined, level: unknown): boolean {
+  return wanted === undefined || levelRank(level) >= levelRank(wanted);
+}

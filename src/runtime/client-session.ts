@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import { type JSONRPCRequest, Server, SUPPORTED_PROTOCOL_VERSIONS, type Transport } from "@modelcontextprotocol/server";
+import type { Logger } from "pino";
+import type { CallOptions } from "../backends/upstream-session.js";
+import type { ResolvedConfig } from "../config/index.js";
+import type { Pipeline } from "../compile/compile.js";
+import { Cancellation } from "../core/cancellation.js";
+import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext } from "../core/context.js";
+import { errorResponse, ProxyError, WireError } from "../core/errors.js";
+import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
+import type { Surface } from "../core/surface.js";
+import { namespaceTask } from "../core/tasks.js";
+import type { BackendPool, PoolClient } from "./backend-pool.js";
+import type { BackendReach } from "./backend-reach.js";
+import { joinInstructions, mergeCapabilities } from "./capabilities.js";
+import { SessionSurface } from "./session-surface.js";
+
+/** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
+const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
+
+/** What a session needs of the gateway that owns it. */
+export interface SessionHost {
+  /** The pipeline current now: a request captures it once and finishes on it. */
+  readonly pipeline: Pipeline;
+  readonly config: ResolvedConfig;
+  readonly pool: BackendPool;
+  readonly logger: Logger;
+  readonly version: string;
+  closed(session: ClientSession): void;
+}
+
+/** A transport that keeps something open per request (an HTTP exchange) and can be told to let it go. */
+interface AbandoningTransport {
+  abandon(requestId: RequestId): void;
+}
+
+/**
+ * One client session: the handshake, the client's merged surface, and the seam where every
+ * routed request becomes a RequestContext and runs through the pipeline. It is the
+ * pipeline's ClientScope: the pipeline reaches backends only through it, so nothing one
+ * client does is visible to another.
+ */
+export class ClientSession implements ClientScope {
+  readonly sessionId = randomUUID();
+  readonly server: Server;
+  readonly #host: SessionHost;
+  readonly #defaultInfo: RequestInfo;
+  /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
+  readonly #reaches = new Map<string, BackendReach>();
+  /** Requests under way, by client request id, for cancellation. */
+  readonly #calls = new Map<RequestId, Cancellation>();
+  readonly #surface: SessionSurface;
+  #clientCapabilities: Record<string, unknown> = {};
+  #clientInfo = { name: "mcp-portcullis", version: "0" };
+  #initializing = false;
+  #initialized = false;
+  #closed = false;
+
+  constructor(host: SessionHost, info: RequestInfo) {
+    this.#host = host;
+    this.#defaultInfo = info;
+    this.#surface = new SessionSurface(host.pipeline.plan);
+    // The superset lets the SDK send every notification; what clients see is what initialize answers.
+    this.server = new Server(
+      { name: "mcp-portcullis", version: host.version },
+      { capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} } },
+    );
+    // Routed methods and initialize reach the fallback untouched: typed handlers strip fields.
+    for (const method of ["initialize", ...ROUTED_METHODS]) this.server.removeRequestHandler(method as never);
+    this.server.fallbackRequestHandler = async (request, ctx) => {
+      try {
+        if (request.method === "initialize") return await this.#initialize(request as JSONRPCRequest);
+        if (!isRoutedMethod(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
+        return await this.#run(request as JSONRPCRequest, ctx.mcpReq.id, Cancellation.fromSignal(ctx.mcpReq.signal), this.#defaultInfo);
+      } catch (error) {
+        throw WireError.from(error);
+      }
+    };
+    this.server.fallbackNotificationHandler = async (n) => {
+      if (n.method !== "notifications/roots/list_changed") return;
+      for (const reach of this.#reaches.values()) void reach.upstream?.notify(n.method, n.params as never).catch(() => undefined);
+    };
+  }
+
+  get surface(): Surface {
+    return this.#surface.live;
+  }
+
+  get knownSurface(): Surface {
+    return this.#surface.known;
+  }
+
+  get logger(): Logger {
+    return this.#host.logger;
+  }
+
+  async connect(transport: Transport): Promise<void> {
+    await this.server.connect(transport);
+    // The hot path: once initialized, routed requests skip the SDK server's dispatch (schema
+    // checks, per-request context) and go straight into the pipeline, errors encoded by our one
+    // table. The SDK keeps the handshake, ping, and the requests we send to the client.
+    const sdkOnMessage = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const m = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId; reason?: unknown } };
+      if (m.method !== undefined && this.#initialized) {
+        if (m.id !== undefined && isRoutedMethod(m.method)) {
+          return void this.#serve(transport, message as JSONRPCRequest, (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo);
+        }
+        if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined) {
+          const call = this.#calls.get(m.params.requestId);
+          if (call) return call.cancel(m.params.reason ?? "cancelled by the client");
+        }
+      }
+      sdkOnMessage?.(message, extra);
+    };
+  }
+
+  async #serve(transport: Transport, request: JSONRPCRequest, info: RequestInfo): Promise<void> {
+    const cancellation = new Cancellation();
+    let reply: Record<string, unknown>;
+    try {
+      reply = { jsonrpc: "2.0", id: request.id, result: await this.#run(request, request.id, cancellation, info) };
+    } catch (error) {
+      reply = errorResponse(request.id, error);
+    }
+    // A cancelled request gets no answer (the client has stopped waiting for one); a transport
+    // that holds the request's HTTP exchange open is told to stop waiting too.
+    if (cancellation.cancelled) (transport as Partial<AbandoningTransport>).abandon?.(request.id);
+    else await transport.send(reply as never).catch(() => undefined);
+  }
+
+  /** Builds the request's context and runs it through the pipeline current at its start. */
+  async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
+    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: (request.params ?? {}) as Params, scope: this, info, cancellation };
+    const pipeline = this.#host.pipeline;
+    this.#calls.set(id, cancellation);
+    try {
+      return await pipeline.handle(ctx);
+    } finally {
+      if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
+    }
+  }
+
+  // ClientScope: how the pipeline reaches backends for this client.
+
+  absentBackendFor(name: string): string | undefined {
+    const { separator } = this.#host.config.naming;
+    for (const backend of Object.values(this.#host.config.backends)) {
+      if (!backend.enabled || !name.startsWith(`${backend.namespace}${separator}`)) continue;
+      if (!this.#reaches.get(backend.name)?.lastKnown) return backend.name;
+    }
+    return undefined;
+  }
+
+  hasBackend(name: string): boolean {
+    return this.#host.config.backends[name]?.enabled === true;
+  }
+
+  forward(ctx: RoutedContext, method: string, params: Params): Promise<Result> {
+    return this.#reach(ctx.target.backend).call(ctx.id, method, params, this.#callOptions(ctx, params));
+  }
+
+  subscribe(ctx: RoutedContext): Promise<Result> {
+    return this.#reach(ctx.target.backend).subscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params));
+  }
+
+  unsubscribe(ctx: RoutedContext): Promise<Result> {
+    return this.#reach(ctx.target.backend).unsubscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params));
+  }
+
+  async setLogLevel(params: Params): Promise<Result> {
+    await Promise.all([...this.#reaches.values()].map((r) => r.setLogLevel(params)));
+    return {};
+  }
+
+  async listTasks(): Promise<Result> {
+    const lists = await Promise.all([...this.#reaches.values()].map(async (r) => (await r.listTasks()).map((t) => namespaceTask(r.name, t))));
+    return { tasks: lists.flat() };
+  }
+
+  #reach(backend: string): BackendReach {
+    const reach = this.#reaches.get(backend);
+    if (reach) return reach;
+    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" is unavailable`, { backend });
+  }
+
+  /** Cancellation follows the client's; progress, when asked for, reaches the client with its own token. */
+  #callOptions(ctx: RequestContext, params: Params): CallOptions {
+    const clientToken = (params._meta as Params | undefined)?.progressToken;
+    if (clientToken === undefined) return { cancellation: ctx.cancellation };
+    const onProgress = (progress: Params) =>
+      void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
+    return { cancellation: ctx.cancellation, onProgress };
+  }
+
+  // The handshake and the way back to the client.
+
+  async #initialize(request: JSONRPCRequest): Promise<Result> {
+    if (this.#initializing) throw new ProxyError("ALREADY_INITIALIZED", "Invalid Request: this session is already initialized");
+    this.#initializing = true;
+    const params = (request.params ?? {}) as { protocolVersion?: string; capabilities?: Record<string, unknown>; clientInfo?: { name: string; version: string } };
+    this.#clientCapabilities = params.capabilities ?? {};
+    if (params.clientInfo) this.#clientInfo = params.clientInfo;
+    const client = this.#poolClient();
+    for (const backend of Object.values(this.#host.config.backends)) {
+      if (backend.enabled) this.#reaches.set(backend.name, this.#host.pool.reach(backend, client));
+    }
+    await Promise.all([...this.#reaches.values()].map((r) => r.open()));
+    this.#rebuild(false);
+    const infos = [...this.#reaches.values()].flatMap((r) => (r.upstream ? [{ backend: r.name, info: r.upstream.info }] : []));
+    const requested = params.protocolVersion ?? "";
+    const instructions = joinInstructions(infos);
+    this.#initialized = true;
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
+      capabilities: mergeCapabilities(infos),
+      serverInfo: { name: "mcp-portcullis", version: this.#host.version },
+      ...(instructions ? { instructions } : {}),
+    };
+  }
+
+  #poolClient(): PoolClient {
+    const session = this;
+    const toClient = (backend: string, method: string, params: Params | undefined, related: RequestId | undefined) => this.#notifyClient(backend, method, params, related);
+    const ask = (backend: string, request: JSONRPCRequest, signal: AbortSignal, related: RequestId | undefined) => this.#askClient(request, signal, related);
+    return {
+      subscriber: {
+        changed: () => this.#rebuild(),
+        notification: toClient,
+        request: ask,
+        get clientInfo() {
+          return session.#clientInfo;
+        },
+      },
+      own: (backend) => ({
+        changed: () => this.#rebuild(),
+        notification: (method, params, related) => toClient(backend, method, params, related),
+        request: (request, signal, related) => ask(backend, request, signal, related),
+      }),
+      advertise: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }),
+    };
+  }
+
+  /** Rebuilds the surface; tells the client about every list whose content changed. */
+  #rebuild(notify = true): void {
+    if (this.#closed) return;
+    const reaches = [...this.#reaches.values()];
+    const changed = this.#surface.rebuild(
+      reaches.flatMap((r) => r.listing ?? []),
+      reaches.flatMap((r) => r.lastKnown ?? []),
+      this.#host.pipeline.plan,
+    );
+    if (!notify || !this.#initialized) return;
+    for (const method of changed) void this.server.notification({ method } as never).catch(() => undefined);
+  }
+
+  /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
+  #notifyClient(backend: string, method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void {
+    const forwarded = method === "notifications/tasks/status" && params ? namespaceTask(backend, params) : params;
+    void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
+  }
+
+  /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
+  async #askClient(request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result> {
+    return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
+      signal,
+      // A person may be the one answering: no proxy-side limit beyond the backend's own cancel.
+      timeout: CLIENT_ANSWER_LIMIT_MS,
+      ...(relatedRequestId === undefined ? {} : { relatedRequestId }),
+    })) as Result;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const call of this.#calls.values()) call.cancel("session closed");
+    await Promise.all([...this.#reaches.values()].map((r) => r.close()));
+    await this.server.close().catch(() => undefined);
+    this.#host.closed(this);
+  }
+}
+
+const PASS_THROUGH = { "~standard": { version: 1, vendor: "mcp-portcullis", validate: (value: unknown) => ({ value: value as Result }) } } as const;
