@@ -2,7 +2,10 @@
 // tests can assert what a backend actually received through the proxy. Modes:
 //   node recorder-server.mjs stdio <name>
 //   node recorder-server.mjs http <name> [port]   (prints its URL on stdout; 127.0.0.1, free port by default)
+// With RECORDER_DOWN_WHILE=<file> in its environment it exits at start while that file exists,
+// so a test can hold a backend down for as long as it needs to look at the outage.
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -14,6 +17,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 
 const [mode = "stdio", name = "recorder", port = "0"] = process.argv.slice(2);
+if (process.env.RECORDER_DOWN_WHILE && existsSync(process.env.RECORDER_DOWN_WHILE)) process.exit(3);
 const cancellations = [];
 const subscriptions = new Set();
 let logLevel = null;
@@ -31,7 +35,10 @@ const tools = [
   { name: "rich", description: "returns fields typed SDKs tend to strip", inputSchema: obj, outputSchema: { type: "object", properties: { ok: { type: "boolean" } } }, annotations: { readOnlyHint: true }, _meta: { "vendor/extra": 1 } },
   { name: "fail", description: "answers with a JSON-RPC error", inputSchema: obj },
   { name: "state", description: "subscriptions and log level this process was given", inputSchema: obj },
+  { name: "touch", description: "announces that a resource changed (resources/updated)", inputSchema: { type: "object", properties: { uri: { type: "string" } } } },
+  { name: "log", description: "sends one log message at each level, tagged with a label", inputSchema: { type: "object", properties: { label: { type: "string" } } } },
 ];
+const LEVELS = ["debug", "info", "warning", "error"];
 
 function makeServer() {
   const server = new Server({ name: `recorder-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, prompts: {}, resources: { subscribe: true }, logging: {} }, instructions: `${name} records what it receives.` });
@@ -44,6 +51,13 @@ function makeServer() {
       case "pid": return text(String(process.pid));
       case "cancellations": return text(JSON.stringify(cancellations));
       case "state": return text(JSON.stringify({ subscriptions: [...subscriptions], logLevel }));
+      case "touch":
+        await server.sendResourceUpdated({ uri: String(args.uri) });
+        return text("touched");
+      case "log":
+        // Every level, whatever was set: the proxy is the one that filters per client.
+        for (const level of LEVELS) await server.sendLoggingMessage({ level, logger: name, data: `${args.label}:${level}` });
+        return text("logged");
       case "slow":
         return new Promise((resolve) => {
           const timer = setTimeout(() => resolve(text("done")), Number(args.ms ?? 1000));

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectClient, recorderBackend, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
+
+// Two clients on one shared backend (one upstream connection, one recorder process): what one
+// asks of the backend must not undo or leak into what the other asked.
+
+let proxy: ProxyProcess;
+const INFO = "recorder://hub/info";
+
+interface Watched {
+  readonly c: TestClient;
+  readonly updated: string[];
+  readonly logs: string[];
+}
+
+async function watchedClient(name: string): Promise<Watched> {
+  const c = await connectClient("http", { url: proxy.url }, { name });
+  const updated: string[] = [];
+  const logs: string[] = [];
+  c.client.setNotificationHandler("notifications/resources/updated", (n) => void updated.push(n.params.uri));
+  c.client.setNotificationHandler("notifications/message", (n) => void logs.push(String(n.params.data)));
+  return { c, updated, logs };
+}
+
+const call = async (w: Watched, tool: string, args: Record<string, unknown> = {}) => textOf(await w.c.client.callTool({ name: `hub__${tool}`, arguments: args }));
+const state = async (w: Watched) => JSON.parse(await call(w, "state")) as { subscriptions: string[]; logLevel: string | null };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+beforeAll(async () => {
+  proxy = await startProxyProcess({
+    version: 1,
+    backends: { hub: recorderBackend("hub", { session: "shared" }) },
+    bindings: [{ transport: "http", port: 0 }],
+    logging: { level: "warn" },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+});
+
+describe("two clients on one shared backend", () => {
+  let ann: Watched;
+  let bob: Watched;
+
+  beforeAll(async () => {
+    ann = await watchedClient("ann");
+    bob = await watchedClient("bob");
+  });
+
+  afterAll(async () => {
+    await Promise.all([ann?.c.close(), bob?.c.close()]);
+  });
+
+  it("keeps B's subscription when A unsubscribes, and tells only the subscriber of an update", async () => {
+    await ann.c.client.subscribeResource({ uri: INFO });
+    await bob.c.client.subscribeResource({ uri: INFO });
+    await ann.c.client.unsubscribeResource({ uri: INFO });
+    // The backend is still subscribed: Bob's subscription did not go with Ann's.
+    expect((await state(bob)).subscriptions).toEqual([INFO]);
+
+    await call(ann, "touch", { uri: INFO });
+    expect(await waitFor(() => bob.updated.includes(INFO), 5000)).toBe(true);
+    await settle();
+    expect(ann.updated).toEqual([]);
+    // An update for a URI nobody subscribed to reaches no one.
+    await call(bob, "touch", { uri: "recorder://hub/other" });
+    await settle();
+    expect(bob.updated).toEqual([INFO]);
+    expect(ann.updated).toEqual([]);
+  });
+
+  it("gives each client log messages at its own level, applying the most verbose level upstream", async () => {
+    await ann.c.client.setLoggingLevel("error");
+    await bob.c.client.setLoggingLevel("info");
+    expect((await state(ann)).logLevel).toBe("info");
+
+    await call(ann, "log", { label: "ann" });
+    await call(bob, "log", { label: "bob" });
+    expect(await waitFor(() => ann.logs.length >= 1 && bob.logs.length >= 3, 5000)).toBe(true);
+    await settle();
+    expect(ann.logs).toEqual(["ann:error"]);
+    expect(bob.logs).toEqual(["bob:info", "bob:warning", "bob:error"]);
+  });
+
+  it("gives a restarted shared backend the subscriptions and level its clients still hold", async () => {
+    const pid = Number(await call(ann, "pid"));
+    process.kill(pid, "SIGKILL");
+    const back = await waitFor(async () => {
+      try {
+        return Number(await call(bob, "pid")) !== pid;
+      } catch {
+        return false;
+      }
+    }, 15_000, 200);
+    expect(back).toBe(true);
+    expect(await state(bob)).toEqual({ subscriptions: [INFO], logLevel: "info" });
+
+    bob.updated.length = 0;
+    await call(ann, "touch", { uri: INFO });
+    expect(await waitFor(() => bob.updated.includes(INFO), 5000)).toBe(true);
+    await settle();
+    expect(ann.updated).toEqual([]);
+  });
+
+  it("forgets a client's subscription and level when it leaves, and keeps the others'", async () => {
+    const carl = await watchedClient("carl");
+    try {
+      await carl.c.client.subscribeResource({ uri: "recorder://hub/files/carl" });
+      await carl.c.client.setLoggingLevel("debug");
+      expect(await state(bob)).toEqual({ subscriptions: [INFO, "recorder://hub/files/carl"], logLevel: "debug" });
+    } finally {
+      await carl.c.terminate();
+    }
+    expect(await waitFor(async () => (await state(bob)).subscriptions.length === 1, 5000)).toBe(true);
+    // Carl's debug level went with him: the backend is back at the most verbose level still wanted.
+    expect(await state(bob)).toEqual({ subscriptions: [INFO], logLevel: "info" });
+  });
+});
