@@ -128,8 +128,10 @@ export class BackendLink<Tag = unknown> {
     const upstream = this.#upstream;
     this.#upstream = undefined;
     this.#listing = undefined;
-    await upstream?.close();
+    // The slot is free as soon as the link is: a client joining right after the last one left
+    // (a new shared link) must not be refused while the old process is still exiting.
     this.#releaseSlot();
+    await upstream?.close();
   }
 
   #wake(): Promise<void> {
