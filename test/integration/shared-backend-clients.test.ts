@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, recorderBackend, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, recorderBackend, SERVERS, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 // Two clients on one shared backend (one upstream connection, one recorder process): what one
@@ -30,7 +30,10 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
-    backends: { hub: recorderBackend("hub", { session: "shared" }) },
+    backends: {
+      hub: recorderBackend("hub", { session: "shared" }),
+      everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"], session: "shared" },
+    },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "warn" },
   });
@@ -116,5 +119,34 @@ describe("two clients on one shared backend", () => {
     expect(await waitFor(async () => (await state(bob)).subscriptions.length === 1, 5000)).toBe(true);
     // Carl's debug level went with him: the backend is back at the most verbose level still wanted.
     expect(await state(bob)).toEqual({ subscriptions: [INFO], logLevel: "info" });
+  });
+});
+
+describe("tasks on a shared backend", () => {
+  const raw = { "~standard": { version: 1, vendor: "test", validate: (value: unknown) => ({ value }) } } as never;
+  type Task = { taskId: string; status: string };
+
+  it("lets each client see and touch only the tasks its own calls created", async () => {
+    const ann = await connectClient("http", { url: proxy.url }, { name: "ann" });
+    const bob = await connectClient("http", { url: proxy.url }, { name: "bob" });
+    try {
+      const created = (await ann.client.request(
+        { method: "tools/call", params: { name: "everything__simulate-research-query", arguments: { topic: "gateways" }, task: { ttl: 60_000 } } },
+        raw,
+      )) as unknown as { task: Task };
+      const id = created.task.taskId;
+      expect(id).toMatch(/^everything\/./);
+      expect(((await ann.client.request({ method: "tasks/get", params: { taskId: id } }, raw)) as unknown as Task).taskId).toBe(id);
+      const list = async (c: TestClient) => ((await c.client.request({ method: "tasks/list", params: {} }, raw)) as unknown as { tasks: Task[] }).tasks.map((t) => t.taskId);
+      expect(await list(ann)).toContain(id);
+      expect(await list(bob)).not.toContain(id);
+      for (const method of ["tasks/get", "tasks/result", "tasks/cancel"]) {
+        await expect(bob.client.request({ method, params: { taskId: id } } as never, raw)).rejects.toMatchObject({ code: -32602, message: `Unknown task: ${id}` });
+      }
+      // Bob's attempts changed nothing for Ann: her task is still hers and not cancelled.
+      expect(((await ann.client.request({ method: "tasks/get", params: { taskId: id } }, raw)) as unknown as Task).status).not.toBe("cancelled");
+    } finally {
+      await Promise.all([ann.close(), bob.close()]);
+    }
   });
 });
