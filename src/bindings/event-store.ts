@@ -14,6 +14,11 @@ export class BoundedEventStore implements EventStore {
   constructor(private readonly capacity = 512) {}
 
   async storeEvent(streamId: string, message: Message): Promise<string> {
+    return this.store(streamId, message);
+  }
+
+  /** The same as `storeEvent`, synchronously: a write that must happen now has its id at once. */
+  store(streamId: string, message: Message): string {
     const eventId = `${streamId}_${(++this.#sequence).toString(36)}`;
     this.#events.set(eventId, { streamId, message });
     if (this.#events.size > this.capacity) this.#events.delete(this.#events.keys().next().value!);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { RequestInfo } from "../core/context.js";
+import { errorResponse, ProxyError } from "../core/errors.js";
 import { BoundedEventStore } from "./event-store.js";
 import { refuse } from "./http-errors.js";
 import { isMessage, type Message } from "./json-rpc-shape.js";
@@ -67,16 +68,25 @@ export class StreamableHttpTransport implements Transport {
       return false;
     }
     const requests = (messages as Message[]).filter((m) => typeof m.method === "string" && m.id !== undefined);
+    // Answers are matched to their POST by request id: an id already in flight in this session
+    // (or twice in one batch) is refused here, so the first request keeps its own answer.
+    const refused = new Set<Message>();
+    const ids = new Set<RequestId>();
+    for (const request of requests) {
+      if (this.#exchanges.has(request.id!) || ids.has(request.id!)) refused.add(request);
+      else ids.add(request.id!);
+    }
     if (requests.length === 0) {
       res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
     } else {
-      const exchange: PostExchange = { res, waiting: new Set(requests.map((r) => r.id!)), answers: [], batch, sse: false, streamId: `post${++this.#streamCount}` };
-      for (const id of exchange.waiting) this.#exchanges.set(id, exchange);
+      const exchange: PostExchange = { res, waiting: ids, answers: [], batch, sse: false, streamId: `post${++this.#streamCount}` };
+      for (const id of ids) this.#exchanges.set(id, exchange);
       if (prefersStream(req.headers.accept)) this.#startStream(exchange);
       res.on("close", () => this.#detach(exchange, res));
+      if (refused.size > 0) this.#refuse(exchange, refused);
     }
     const extra: ServedMessageExtra = { info };
-    for (const message of messages) this.onmessage?.(message as JSONRPCMessage, extra);
+    for (const message of messages) if (!refused.has(message as Message)) this.onmessage?.(message as JSONRPCMessage, extra);
     return true;
   }
 
@@ -120,15 +130,15 @@ export class StreamableHttpTransport implements Transport {
     }
     if (isResponse) this.#settle(exchange, m.id!);
     if (exchange.sse) {
-      await this.#writeSse(exchange, m);
+      this.#writeSse(exchange, m);
       this.#finishIfDone(exchange);
       return;
     }
     if (!isResponse) {
       // Something must reach the client before the answer: switch this POST to a stream.
       this.#startStream(exchange);
-      for (const answer of exchange.answers.splice(0)) await this.#writeSse(exchange, answer);
-      await this.#writeSse(exchange, m);
+      for (const answer of exchange.answers.splice(0)) this.#writeSse(exchange, answer);
+      this.#writeSse(exchange, m);
       return;
     }
     exchange.answers.push(m);
@@ -155,6 +165,16 @@ export class StreamableHttpTransport implements Transport {
     this.#exchanges.clear();
     this.#streams.clear();
     this.onclose?.();
+  }
+
+  /** Answers the refused requests of a POST in that POST's own answer. */
+  #refuse(exchange: PostExchange, refused: ReadonlySet<Message>): void {
+    for (const request of refused) {
+      const answer = errorResponse(request.id!, duplicateId(request.id!)) as Message;
+      if (exchange.sse) this.#writeSse(exchange, answer);
+      else exchange.answers.push(answer);
+    }
+    this.#finishIfDone(exchange);
   }
 
   #settle(exchange: PostExchange, id: RequestId): void {
@@ -199,8 +219,8 @@ export class StreamableHttpTransport implements Transport {
     res.flushHeaders();
   }
 
-  async #writeSse(exchange: PostExchange, message: Message): Promise<void> {
-    const id = await this.#events.storeEvent(exchange.streamId, message);
+  #writeSse(exchange: PostExchange, message: Message): void {
+    const id = this.#events.store(exchange.streamId, message);
     exchange.res?.write(sseEvent(id, message));
   }
 
@@ -225,6 +245,10 @@ export function prefersStream(accept: string | undefined): boolean {
   const sse = types.indexOf("text/event-stream");
   const json = types.findIndex((t) => t === "application/json" || t === "application/*" || t === "*/*");
   return sse !== -1 && (json === -1 || sse < json);
+}
+
+function duplicateId(id: RequestId): ProxyError {
+  return new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(id)} is already in flight in this session`);
 }
 
 function sseEvent(id: string, message: unknown): string {

@@ -116,6 +116,11 @@ export class ClientSession implements ClientScope {
   }
 
   async #serve(transport: Transport, request: JSONRPCRequest, info: RequestInfo): Promise<void> {
+    if (this.#calls.has(request.id)) {
+      // The first request with this id keeps its call, its cancellation and its answer.
+      const duplicate = new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(request.id)} is already in flight in this session`);
+      return void transport.send(errorResponse(request.id, duplicate) as never).catch(() => undefined);
+    }
     const cancellation = new Cancellation();
     let reply: Record<string, unknown>;
     try {
