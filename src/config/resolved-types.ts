@@ -97,6 +97,7 @@ export interface ResolvedLimits {
   readonly maxBodyBytes: number;
   readonly maxClientSessions: number;
   readonly clientSessionIdleMs: number;
+  readonly initializeWaitMs: number;
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
 }

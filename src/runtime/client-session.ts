@@ -210,7 +210,7 @@ export class ClientSession implements ClientScope {
     for (const backend of Object.values(this.#host.config.backends)) {
       if (backend.enabled) this.#reaches.set(backend.name, this.#host.pool.reach(backend, client));
     }
-    await Promise.all([...this.#reaches.values()].map((r) => r.open()));
+    await this.#openBackends();
     this.#rebuild(false);
     const infos = [...this.#reaches.values()].flatMap((r) => (r.upstream ? [{ backend: r.name, info: r.upstream.info }] : []));
     const requested = params.protocolVersion ?? "";
@@ -222,6 +222,21 @@ export class ClientSession implements ClientScope {
       serverInfo: { name: "mcp-portcullis", version: this.#host.version },
       ...(instructions ? { instructions } : {}),
     };
+  }
+
+  /**
+   * Waits for every backend to connect and list, but no longer than `limits.initializeWaitMs`:
+   * one slow or hanging backend must not hold up the client. One that comes up later changes
+   * the surface, and the client gets list_changed.
+   */
+  async #openBackends(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#host.config.limits.initializeWaitMs)));
+    try {
+      await Promise.race([Promise.all([...this.#reaches.values()].map((r) => r.open())), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #poolClient(): PoolClient {

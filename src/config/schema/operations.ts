@@ -30,6 +30,12 @@ export const Limits = strictObject(
     clientSessionIdleMs: Type.Optional(
       Duration("A client session with no request, no call under way and no open stream for this long is closed; 0 never closes one.", 1_800_000),
     ),
+    initializeWaitMs: Type.Optional(
+      Duration(
+        "How long a client's initialize waits for backends that are still starting. It is answered once every backend has listed or this time has passed; a backend that comes up later joins the client's lists with list_changed.",
+        5_000,
+      ),
+    ),
     rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits." })),
     store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live.")),
   },

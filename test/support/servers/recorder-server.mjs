@@ -3,7 +3,8 @@
 //   node recorder-server.mjs stdio <name>
 //   node recorder-server.mjs http <name> [port]   (prints its URL on stdout; 127.0.0.1, free port by default)
 // With RECORDER_DOWN_WHILE=<file> in its environment it exits at start while that file exists,
-// so a test can hold a backend down for as long as it needs to look at the outage.
+// so a test can hold a backend down for as long as it needs to look at the outage; with
+// RECORDER_START_DELAY_MS=<ms> it starts answering only after that long (a slow start).
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
@@ -18,6 +19,7 @@ import {
 
 const [mode = "stdio", name = "recorder", port = "0"] = process.argv.slice(2);
 if (process.env.RECORDER_DOWN_WHILE && existsSync(process.env.RECORDER_DOWN_WHILE)) process.exit(3);
+if (process.env.RECORDER_START_DELAY_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.RECORDER_START_DELAY_MS)));
 const cancellations = [];
 const subscriptions = new Set();
 let logLevel = null;
