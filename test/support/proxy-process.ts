@@ -30,7 +30,11 @@ export function proxyCommand(configFile: string): { command: string; args: strin
 
 /** Writes a config to a temp folder, runs `mcp-proxy start` on it as a real process, waits for its URLs. */
 export async function startProxyProcess(config: Record<string, unknown>, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
-  const file = writeConfig(config);
+  // Tests that list right after connecting expect every backend listed: on a loaded CI machine
+  // a backend can take longer than the 5 s default wait, so tests wait as long as start-up may
+  // take unless they test the wait itself.
+  const limits = (config.limits ?? {}) as Record<string, unknown>;
+  const file = writeConfig({ ...config, limits: { initializeWaitMs: 30_000, ...limits } });
   const dir = dirname(file);
   const { command, args } = proxyCommand(file);
   const child = spawn(command, args, {
