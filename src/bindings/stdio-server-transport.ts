@@ -2,7 +2,6 @@ import type { Readable, Writable } from "node:stream";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
 import { errorResponse, ProxyError } from "../core/errors.js";
 import { JsonLineReader } from "../core/json-lines.js";
-import type { ServedMessageExtra } from "./session-factory.js";
 
 /**
  * The server side of stdio for the one client that started the proxy: a line that is not JSON

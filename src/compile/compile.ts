@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from "../config/index.js";
 import { compose } from "../core/compose.js";
 import type { Handler, Interceptor } from "../core/context.js";
-import { METHODS, type MethodSpec, ROUTED_METHODS } from "../core/methods.js";
-import { resolveTarget } from "../core/resolve-target.js";
+import { METHODS, type MethodSpec } from "../core/methods.js";
+import { type BackendTable, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { planNaming } from "./naming-plan.js";
 
@@ -14,38 +14,26 @@ import { planNaming } from "./naming-plan.js";
 export const STAGES = ["authenticate", "resolveTarget", "authorize", "limit", "custom", "forward"] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** A compiled config: the naming plan and one composed chain every routed request runs through. */
+/** A compiled config: the naming plan, the backend table and one composed chain every routed request runs through. */
 export interface Pipeline {
   readonly handle: Handler;
   readonly plan: NamingPlan;
-  /** The backends this pipeline was compiled for, in config order (the order of merged lists). */
-  readonly backendOrder: readonly string[];
+  readonly backends: BackendTable;
   describe(): PipelineDescription;
 }
 
 export interface PipelineDescription {
-  readonly naming: { readonly prefix: string; readonly separator: string };
-  readonly backends: ReadonlyArray<{
-    readonly name: string;
-    readonly namespace: string;
-    readonly transport: string;
-    readonly session: string;
-    readonly enabled: boolean;
-    readonly include?: readonly string[];
-    readonly exclude?: readonly string[];
-  }>;
-  readonly routes: ReadonlyArray<Record<string, unknown>>;
-  /** What each routed method names, resolved by the resolveTarget stage (`-` for none). */
-  readonly methods: Readonly<Record<string, string>>;
+  /** How exposed names are made: prefix mode, separator, and per backend its namespace and compiled include/exclude matchers. */
+  readonly naming: {
+    readonly prefix: string;
+    readonly separator: string;
+    readonly backends: ReadonlyArray<{ readonly name: string; readonly namespace: string; readonly include?: string; readonly exclude?: string }>;
+  };
+  /** The compiled per-item overrides, keyed as requests are matched: kind, backend, original name or URI. */
+  readonly routes: ReadonlyArray<{ readonly kind: string; readonly backend: string; readonly name: string; readonly rename?: string; readonly hide?: boolean; readonly description?: string }>;
+  /** The chain, in order. */
   readonly stages: readonly Stage[];
 }
-
-/** Resolves the item a request names into `ctx.target`, for every method that names one. */
-const resolveTargetStage: Interceptor = (ctx, next) => {
-  const spec: MethodSpec = METHODS[ctx.method];
-  if (spec.names) ctx.target = resolveTarget(ctx.scope, spec.names(ctx.params));
-  return next();
-};
 
 const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ctx);
 
@@ -55,34 +43,36 @@ const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ct
  */
 export function compile(config: ResolvedConfig): Pipeline {
   const plan = planNaming(config);
-  const stages: Array<[Stage, Interceptor]> = [["resolveTarget", resolveTargetStage]];
-  stages.sort((a, b) => STAGES.indexOf(a[0]) - STAGES.indexOf(b[0]));
+  const backends: BackendTable = {
+    separator: config.naming.separator,
+    namespaces: new Map(Object.values(config.backends).flatMap((b) => (b.enabled ? [[b.name, b.namespace] as const] : []))),
+  };
+  /** Resolves the item a request names into `ctx.target`, for every method that names one. */
+  const resolveTargetStage: Interceptor = (ctx, next) => {
+    const spec: MethodSpec = METHODS[ctx.method];
+    if (spec.names) ctx.target = resolveTarget(ctx.scope, backends, spec.names(ctx.params));
+    return next();
+  };
+  const chain = new Map<Stage, Interceptor>([["resolveTarget", resolveTargetStage]]);
+  const stages = STAGES.filter((stage) => chain.has(stage));
   const handle = compose(
-    stages.map(([, interceptor]) => interceptor),
+    stages.map((stage) => chain.get(stage)!),
     forward,
   );
-  const backendOrder = Object.keys(config.backends);
   const description: PipelineDescription = {
-    naming: { prefix: config.naming.prefix, separator: config.naming.separator },
-    backends: Object.values(config.backends).map((b) => ({
-      name: b.name,
-      namespace: b.namespace,
-      transport: b.transport,
-      session: b.session,
-      enabled: b.enabled,
-      ...(b.include ? { include: b.include } : {}),
-      ...(b.exclude.length ? { exclude: b.exclude } : {}),
-    })),
-    routes: config.routes.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))),
-    methods: Object.fromEntries(ROUTED_METHODS.map((m) => [m, describeNames(METHODS[m])])),
-    stages: [...stages.map(([stage]) => stage), "forward"],
+    naming: {
+      prefix: plan.prefix,
+      separator: plan.separator,
+      backends: [...backends.namespaces].map(([name, namespace]) => {
+        const m = plan.matchers.get(name);
+        return { name, namespace, ...(m?.include ? { include: m.include.source } : {}), ...(m?.exclude ? { exclude: m.exclude.source } : {}) };
+      }),
+    },
+    routes: [...plan.overrides].map(([key, override]) => {
+      const [kind, backend, name] = key.split("\u0000") as [string, string, string];
+      return { kind, backend, name, ...Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined)) };
+    }),
+    stages: [...stages, "forward"],
   };
-  return { handle, plan, backendOrder, describe: () => description };
-}
-
-function describeNames(spec: MethodSpec): string {
-  if (spec.list) return `list ${spec.list}`;
-  if (!spec.names) return "-";
-  const probe = spec.names({ name: "", uri: "", taskId: "", ref: { type: "ref/prompt" } });
-  return probe.kind === "completion" ? "prompt or resource template (by ref)" : probe.kind;
+  return { handle, plan, backends, describe: () => description };
 }

@@ -55,10 +55,8 @@ export interface ClientScope {
   readonly surface: Surface;
   /** The same, including items of backends that are down, so a call to one names its backend. */
   readonly knownSurface: Surface;
-  /** The enabled backend this client never reached whose namespace prefixes `name`, if any. */
-  absentBackendFor(name: string): string | undefined;
-  /** Whether `name` is an enabled backend (task ids name theirs). */
-  hasBackend(name: string): boolean;
+  /** Whether this client has a listing of the backend, current or last known (false: never reached it). */
+  hasListing(backend: string): boolean;
   /** Sends a request to the target's backend on this client's behalf and returns its result unchanged. */
   forward(ctx: RoutedContext, method: string, params: Params): Promise<Result>;
   subscribe(ctx: RoutedContext): Promise<Result>;

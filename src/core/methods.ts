@@ -1,5 +1,6 @@
 import type { Params, RequestContext, Result, RoutedContext, RoutedMethod } from "./context.js";
 import { ProxyError } from "./errors.js";
+import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
 import type { ItemRef } from "./resolve-target.js";
 import { namespaceTask, namespaceTaskResult } from "./tasks.js";
 
@@ -17,7 +18,12 @@ export interface MethodSpec {
   readonly forward: (ctx: RequestContext) => Promise<Result>;
 }
 
-const str = (value: unknown): string => String(value);
+/** A string param the method cannot do without; a precise -32602 instead of "Unknown tool: undefined". */
+const required = (params: Params, key: string, method: string): string => {
+  const value = params[key];
+  if (typeof value !== "string") throw new ProxyError("INVALID_PARAMS", `Invalid params: ${method} needs params.${key} (a string)`);
+  return value;
+};
 const routed = (ctx: RequestContext): RoutedContext => {
   if (!ctx.target) throw new ProxyError("INTERNAL", `${ctx.method} reached forward without a target`);
   return ctx as RoutedContext;
@@ -56,15 +62,17 @@ export const METHODS = {
   "prompts/list": list("prompts"),
   "resources/list": list("resources"),
   "resources/templates/list": list("resourceTemplates"),
-  "tools/call": { names: (p) => ({ kind: "tool", name: str(p.name) }), forward: renamed("name", "tools/call", namespaceTaskResult) },
-  "prompts/get": { names: (p) => ({ kind: "prompt", name: str(p.name) }), forward: renamed("name", "prompts/get") },
-  "resources/read": { names: (p) => ({ kind: "resource", name: str(p.uri) }), forward: (ctx) => ctx.scope.forward(routed(ctx), "resources/read", ctx.params) },
-  "resources/subscribe": { names: (p) => ({ kind: "resource", name: str(p.uri) }), forward: (ctx) => ctx.scope.subscribe(routed(ctx)) },
-  "resources/unsubscribe": { names: (p) => ({ kind: "resource", name: str(p.uri) }), forward: (ctx) => ctx.scope.unsubscribe(routed(ctx)) },
+  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: renamed("name", "tools/call", namespaceTaskResult) },
+  "prompts/get": { names: (p) => ({ kind: "prompt", name: required(p, "name", "prompts/get") }), forward: renamed("name", "prompts/get") },
+  "resources/read": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/read") }), forward: (ctx) => ctx.scope.forward(routed(ctx), "resources/read", ctx.params) },
+  "resources/subscribe": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/subscribe") }), forward: (ctx) => ctx.scope.subscribe(routed(ctx)) },
+  "resources/unsubscribe": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/unsubscribe") }), forward: (ctx) => ctx.scope.unsubscribe(routed(ctx)) },
   "completion/complete": {
     names: (p) => {
-      const ref = (p.ref ?? {}) as Params;
-      return ref.type === "ref/prompt" ? { kind: "completion", refType: "ref/prompt", name: str(ref.name) } : { kind: "completion", refType: str(ref.type), name: str(ref.uri) };
+      const ref = (typeof p.ref === "object" && p.ref !== null ? p.ref : {}) as Params;
+      if (ref.type === "ref/prompt") return { kind: "completion", refType: "ref/prompt", name: required(ref, "name", "completion/complete (ref/prompt): ref") };
+      if (ref.type === "ref/resource") return { kind: "completion", refType: "ref/resource", name: required(ref, "uri", "completion/complete (ref/resource): ref") };
+      throw new ProxyError("INVALID_PARAMS", 'Invalid params: completion/complete needs params.ref of type "ref/prompt" or "ref/resource"');
     },
     forward: (ctx) => {
       const c = routed(ctx);
@@ -73,10 +81,16 @@ export const METHODS = {
       return c.scope.forward(c, "completion/complete", params);
     },
   },
-  "logging/setLevel": { forward: (ctx) => ctx.scope.setLogLevel(ctx.params) },
-  "tasks/get": { names: (p) => ({ kind: "task", name: str(p.taskId) }), forward: renamed("taskId", "tasks/get", namespaceTask) },
-  "tasks/result": { names: (p) => ({ kind: "task", name: str(p.taskId) }), forward: renamed("taskId", "tasks/result") },
-  "tasks/cancel": { names: (p) => ({ kind: "task", name: str(p.taskId) }), forward: renamed("taskId", "tasks/cancel", namespaceTask) },
+  "logging/setLevel": {
+    forward: (ctx) => {
+      // Checked here, before any backend or any other client's combined level is touched.
+      if (!isLogLevel(ctx.params.level)) throw new ProxyError("INVALID_PARAMS", `Invalid params: logging/setLevel needs params.level, one of ${LOG_LEVELS.join(", ")}`);
+      return ctx.scope.setLogLevel(ctx.params);
+    },
+  },
+  "tasks/get": { names: (p) => ({ kind: "task", name: required(p, "taskId", "tasks/get") }), forward: renamed("taskId", "tasks/get", namespaceTask) },
+  "tasks/result": { names: (p) => ({ kind: "task", name: required(p, "taskId", "tasks/result") }), forward: renamed("taskId", "tasks/result") },
+  "tasks/cancel": { names: (p) => ({ kind: "task", name: required(p, "taskId", "tasks/cancel") }), forward: renamed("taskId", "tasks/cancel", namespaceTask) },
   "tasks/list": {
     forward: (ctx) => {
       noCursor(ctx.params);

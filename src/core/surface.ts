@@ -39,6 +39,8 @@ export interface NamingPlan {
   readonly prefix: "always" | "on-conflict" | "never";
   readonly separator: string;
   readonly visible: ReadonlyMap<string, (name: string) => boolean>;
+  /** The compiled include/exclude matchers behind `visible`, by backend (for describing the plan). */
+  readonly matchers: ReadonlyMap<string, { readonly include?: RegExp; readonly exclude?: RegExp }>;
   readonly overrides: ReadonlyMap<string, { rename?: string; hide?: boolean; description?: string }>;
 }
 

@@ -21,7 +21,11 @@ export class BackendPool {
   readonly slots = new BackendSlots();
   readonly #shared = new Map<string, SharedBackend>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** How the gateway introduces itself to a shared backend, as that connection's one client. */
+    private readonly self: { name: string; version: string },
+  ) {}
 
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
@@ -31,7 +35,7 @@ export class BackendPool {
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {
-      shared = new SharedBackend(backend, this.logger, this.slots);
+      shared = new SharedBackend(backend, this.logger, this.slots, this.self);
       this.#shared.set(backend.name, shared);
     }
     return shared;

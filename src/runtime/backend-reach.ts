@@ -1,7 +1,6 @@
-import type { CallOptions } from "../backends/upstream-session.js";
+import type { CallOptions, UpstreamSession } from "../backends/upstream-session.js";
 import type { Params, RequestId, Result } from "../core/context.js";
 import type { BackendListing } from "../core/surface.js";
-import type { UpstreamSession } from "../backends/upstream-session.js";
 
 /**
  * How one client session reaches one backend: through its own upstream session
@@ -26,19 +25,6 @@ export interface BackendReach {
   setLogLevel(params: Params): Promise<void>;
   /** This client's tasks on this backend, ids as the backend knows them. */
   listTasks(): Promise<Params[]>;
-  /** The client request a backend's message most likely belongs to. */
-  relatedRequest(): RequestId | undefined;
   close(): Promise<void>;
 }
 
-/** RFC 5424 severities as MCP names them, most verbose first. */
-export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
-
-export function levelRank(level: unknown): number {
-  return LOG_LEVELS.indexOf(level as (typeof LOG_LEVELS)[number]);
-}
-
-/** Whether a log message at `level` is one a client that asked for `wanted` should get. */
-export function wantsLog(wanted: string | undefined, level: unknown): boolean {
-  return wanted === undefined || levelRank(level) >= levelRank(wanted);
-}

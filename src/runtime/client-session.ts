@@ -71,6 +71,9 @@ export class ClientSession implements ClientScope {
       try {
         if (request.method === "initialize") return await this.#initialize(request as JSONRPCRequest);
         if (!isRoutedMethod(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
+        // Before initialize there is no surface and no backend: an empty list or an "unavailable"
+        // would be a wrong answer a client might act on.
+        if (!this.#initialized) throw new ProxyError("NOT_INITIALIZED", `Invalid Request: ${request.method} before initialize; initialize the session first`);
         return await this.#run(request as JSONRPCRequest, ctx.mcpReq.id, Cancellation.fromSignal(ctx.mcpReq.signal), this.#defaultInfo);
       } catch (error) {
         throw WireError.from(error);
@@ -148,17 +151,8 @@ export class ClientSession implements ClientScope {
 
   // ClientScope: how the pipeline reaches backends for this client.
 
-  absentBackendFor(name: string): string | undefined {
-    const { separator } = this.#host.config.naming;
-    for (const backend of Object.values(this.#host.config.backends)) {
-      if (!backend.enabled || !name.startsWith(`${backend.namespace}${separator}`)) continue;
-      if (!this.#reaches.get(backend.name)?.lastKnown) return backend.name;
-    }
-    return undefined;
-  }
-
-  hasBackend(name: string): boolean {
-    return this.#host.config.backends[name]?.enabled === true;
+  hasListing(backend: string): boolean {
+    return this.#reaches.get(backend)?.lastKnown !== undefined;
   }
 
   forward(ctx: RoutedContext, method: string, params: Params): Promise<Result> {
@@ -240,18 +234,10 @@ export class ClientSession implements ClientScope {
   }
 
   #poolClient(): PoolClient {
-    const session = this;
     const toClient = (backend: string, method: string, params: Params | undefined, related: RequestId | undefined) => this.#notifyClient(backend, method, params, related);
     const ask = (backend: string, request: JSONRPCRequest, signal: AbortSignal, related: RequestId | undefined) => this.#askClient(request, signal, related);
     return {
-      subscriber: {
-        changed: () => this.#rebuild(),
-        notification: toClient,
-        request: ask,
-        get clientInfo() {
-          return session.#clientInfo;
-        },
-      },
+      subscriber: { changed: () => this.#rebuild(), notification: toClient, request: ask },
       own: (backend) => ({
         changed: () => this.#rebuild(),
         notification: (method, params, related) => toClient(backend, method, params, related),

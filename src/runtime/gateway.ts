@@ -40,7 +40,7 @@ export class Gateway implements SessionHost {
   ) {
     this.#config = config;
     this.#pipeline = compile(config);
-    this.pool = new BackendPool(logger);
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
   }
 
   get pipeline(): Pipeline {

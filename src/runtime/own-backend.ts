@@ -81,7 +81,7 @@ export class OwnBackend implements BackendReach {
   }
 
   /** Its latest call in flight: a backend's request or notification most likely belongs to that one. */
-  relatedRequest(): RequestId | undefined {
+  private relatedRequest(): RequestId | undefined {
     const inflight = this.#link.inflight;
     return inflight.length ? inflight[inflight.length - 1] : undefined;
   }

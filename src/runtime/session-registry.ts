@@ -19,14 +19,6 @@ export class SessionRegistry<S extends RegisteredSession = RegisteredSession> {
     if (this.#sessions.get(session.sessionId) === session) this.#sessions.delete(session.sessionId);
   }
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
-  values(): IterableIterator<S> {
-    return this.#sessions.values();
-  }
-
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => s.close()));
   }

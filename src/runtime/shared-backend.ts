@@ -7,15 +7,16 @@ import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
 import { TASK_SEPARATOR } from "../core/tasks.js";
 import { BackendLink } from "./backend-link.js";
-import { type BackendReach, levelRank, wantsLog } from "./backend-reach.js";
+import { levelRank } from "../core/log-levels.js";
+import type { BackendReach } from "./backend-reach.js";
 import type { BackendSlots } from "./backend-slots.js";
+import { Serial } from "./serial.js";
 
 /** What a client session hears from a backend it shares with others. */
 export interface SharedSubscriber {
   changed(): void;
   notification(backend: string, method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void;
   request(backend: string, request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result>;
-  readonly clientInfo: { name: string; version: string };
 }
 
 interface Call {
@@ -26,19 +27,22 @@ interface Call {
 /**
  * One upstream connection multiplexed for every client (`session: "shared"`), for stateless
  * servers. Request ids and progress tokens are minted per request, so clients never see each
- * other's answers. It advertises no client capabilities (no one client stands behind it); a
- * server→client request or a log message is delivered only when exactly one client's call is
- * in flight, the only case where whose it is cannot be mistaken. What clients ask of it is
- * kept per client and combined: a URI stays subscribed upstream while any client subscribes
- * to it, the level applied upstream is the most verbose any client asked for (each client
- * still gets only its own level's messages), and each client sees only the tasks its own
- * calls created. After a restart the new session is given the combined state again.
+ * other's answers. It advertises the gateway itself as its client, with no client
+ * capabilities (no one client stands behind it); a server→client request or a log message is
+ * delivered only when exactly one client's call is in flight, the only case where whose it is
+ * cannot be mistaken. What clients ask of it is kept per client and combined: a URI stays
+ * subscribed upstream while any client subscribes to it, the level applied upstream is the
+ * most verbose any client asked for (each client still gets only its own level's messages),
+ * and each client sees only the tasks its own calls created. Changes to one URI's
+ * subscription, and to the level, reach the backend one at a time, so it ends in the state the
+ * last answer described. After a restart the new session is given the combined state again.
  */
 export class SharedBackend {
   readonly #seats = new Set<SharedSeat>();
   readonly #subscribers = new Map<string, Set<SharedSeat>>();
   /** Upstream task id → the seat whose call created it. */
   readonly #taskOwners = new Map<string, SharedSeat>();
+  readonly #serial = new Serial();
   #appliedLevel: string | undefined;
   #link: BackendLink<Call> | undefined;
 
@@ -46,17 +50,23 @@ export class SharedBackend {
     readonly backend: ResolvedBackend,
     private readonly logger: Logger,
     private readonly slots: BackendSlots,
+    private readonly self: { name: string; version: string },
   ) {}
 
   get link(): BackendLink<Call> | undefined {
     return this.#link;
   }
 
+  /** The level applied upstream by some client, if any: clients without one of their own are filtered at `info`. */
+  get appliedLevel(): string | undefined {
+    return this.#appliedLevel;
+  }
+
   /** A client joins; the first one starts the connection. */
   seat(subscriber: SharedSubscriber): SharedSeat {
     const seat = new SharedSeat(this, subscriber);
     this.#seats.add(seat);
-    this.#link ??= this.#newLink(subscriber);
+    this.#link ??= this.#newLink();
     return seat;
   }
 
@@ -73,54 +83,61 @@ export class SharedBackend {
       await link?.close();
       return;
     }
-    const upstream = this.#link?.upstream;
-    const calls: Promise<unknown>[] = [];
-    for (const [uri, seats] of this.#subscribers) {
-      if (!seats.delete(seat) || seats.size > 0) continue;
+    const uris = [...this.#subscribers].filter(([, seats]) => seats.has(seat)).map(([uri]) => uri);
+    await Promise.allSettled([
+      ...uris.map((uri) =>
+        this.#serial.run(uri, async () => {
+          const seats = this.#subscribers.get(uri);
+          if (!seats?.delete(seat) || seats.size > 0) return;
+          this.#subscribers.delete(uri);
+          await this.#link?.upstream?.request("resources/unsubscribe", { uri });
+        }),
+      ),
+      this.applyLevel(),
+    ]);
+  }
+
+  /** The first subscriber's subscribe reaches the backend; later ones join it once it succeeded. */
+  subscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    const uri = String(params.uri);
+    return this.#serial.run(uri, async () => {
+      const seats = this.#subscribers.get(uri);
+      if (seats?.size) {
+        seats.add(seat);
+        return {};
+      }
+      const result = await seat.call(id, "resources/subscribe", params, options);
+      this.#subscribers.set(uri, new Set([seat]));
+      return result;
+    });
+  }
+
+  /** Only the last subscriber's unsubscribe reaches the backend (and forgets the URI once it succeeded); the others keep theirs. */
+  unsubscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
+    const uri = String(params.uri);
+    return this.#serial.run(uri, async () => {
+      const seats = this.#subscribers.get(uri);
+      if (!seats?.has(seat)) return {};
+      if (seats.size > 1) {
+        seats.delete(seat);
+        return {};
+      }
+      const result = await seat.call(id, "resources/unsubscribe", params, options);
       this.#subscribers.delete(uri);
-      if (upstream) calls.push(upstream.request("resources/unsubscribe", { uri }));
-    }
-    calls.push(this.applyLevel());
-    await Promise.allSettled(calls);
-  }
-
-  async subscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
-    const uri = String(params.uri);
-    let seats = this.#subscribers.get(uri);
-    if (seats?.size) {
-      seats.add(seat);
-      return {};
-    }
-    seats ??= new Set();
-    this.#subscribers.set(uri, seats);
-    seats.add(seat);
-    try {
-      return await seat.call(id, "resources/subscribe", params, options);
-    } catch (error) {
-      seats.delete(seat);
-      if (seats.size === 0) this.#subscribers.delete(uri);
-      throw error;
-    }
-  }
-
-  /** Only the last subscriber's unsubscribe reaches the backend; the others keep theirs. */
-  async unsubscribe(seat: SharedSeat, id: RequestId, params: Params, options: CallOptions): Promise<Result> {
-    const uri = String(params.uri);
-    const seats = this.#subscribers.get(uri);
-    if (!seats?.delete(seat)) return {};
-    if (seats.size > 0) return {};
-    this.#subscribers.delete(uri);
-    return seat.call(id, "resources/unsubscribe", params, options);
+      return result;
+    });
   }
 
   /** Applies upstream the most verbose level any client on this backend asked for, when that changed. */
-  async applyLevel(): Promise<void> {
-    let wanted: string | undefined;
-    for (const seat of this.#seats) if (seat.logLevel !== undefined && (wanted === undefined || levelRank(seat.logLevel) < levelRank(wanted))) wanted = seat.logLevel;
-    const upstream = this.#link?.upstream;
-    if (wanted === undefined || wanted === this.#appliedLevel || !upstream?.info.capabilities.logging) return;
-    await upstream.request("logging/setLevel", { level: wanted });
-    this.#appliedLevel = wanted;
+  applyLevel(): Promise<void> {
+    return this.#serial.run("\u0000level", async () => {
+      let wanted: string | undefined;
+      for (const seat of this.#seats) if (seat.logLevel !== undefined && (wanted === undefined || levelRank(seat.logLevel) < levelRank(wanted))) wanted = seat.logLevel;
+      const upstream = this.#link?.upstream;
+      if (wanted === undefined || wanted === this.#appliedLevel || !upstream?.info.capabilities.logging) return;
+      await upstream.request("logging/setLevel", { level: wanted });
+      this.#appliedLevel = wanted;
+    });
   }
 
   /** Task ids a client names must be ones its own calls created. */
@@ -140,10 +157,10 @@ export class SharedBackend {
     return tasks.filter((t) => this.ownsTask(seat, t.taskId));
   }
 
-  #newLink(first: SharedSubscriber): BackendLink<Call> {
+  #newLink(): BackendLink<Call> {
     const link: BackendLink<Call> = new BackendLink<Call>(
-      // Advertises no client capabilities: no single client could answer for it.
-      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: first.clientInfo, capabilities: {} }) },
+      // The gateway is this connection's client: no single client could answer for it.
+      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: this.self, capabilities: {} }) },
       {
         changed: () => {
           for (const seat of this.#seats) seat.subscriber.changed();
@@ -179,8 +196,9 @@ export class SharedBackend {
     }
     const only = onlyCall(link);
     if (method === "notifications/message") {
-      // A log message may carry one client's data: only an unambiguous caller gets it, at its own level.
-      if (only && wantsLog(only.seat.logLevel, params?.level)) only.seat.subscriber.notification(name, method, params, only.id);
+      // A log message may carry one client's data: only an unambiguous caller gets it, at its
+      // own level; one sent outside any call has no one it surely belongs to and is dropped.
+      if (only && only.seat.wantsLog(params?.level)) only.seat.subscriber.notification(name, method, params, only.id);
       return;
     }
     if (only) return only.seat.subscriber.notification(name, method, params, only.id);
@@ -247,16 +265,28 @@ export class SharedSeat implements BackendReach {
   }
 
   async setLogLevel(params: Params): Promise<void> {
-    this.logLevel = typeof params.level === "string" ? params.level : undefined;
-    await this.shared.applyLevel();
+    const previous = this.logLevel;
+    this.logLevel = String(params.level);
+    try {
+      await this.shared.applyLevel();
+    } catch (error) {
+      this.logLevel = previous;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether a log message at `level` is one this client should get: at or above its own level;
+   * without one, everything while no client has changed the backend's level, and `info` and
+   * above once another client's more verbose level may be in force upstream.
+   */
+  wantsLog(level: unknown): boolean {
+    const own = this.logLevel ?? (this.shared.appliedLevel === undefined ? undefined : "info");
+    return own === undefined || levelRank(level) >= levelRank(own);
   }
 
   listTasks(): Promise<Params[]> {
     return this.shared.listTasks(this);
-  }
-
-  relatedRequest(): RequestId | undefined {
-    return undefined;
   }
 
   close(): Promise<void> {

@@ -26,12 +26,13 @@ async function watchedClient(name: string): Promise<Watched> {
 const call = async (w: Watched, tool: string, args: Record<string, unknown> = {}) => textOf(await w.c.client.callTool({ name: `hub__${tool}`, arguments: args }));
 const state = async (w: Watched) => JSON.parse(await call(w, "state")) as { subscriptions: string[]; logLevel: string | null };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+const RAW = { "~standard": { version: 1, vendor: "test", validate: (value: unknown) => ({ value }) } } as never;
 
 beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
     backends: {
-      hub: recorderBackend("hub", { session: "shared" }),
+      hub: recorderBackend("hub", { session: "shared", env: { RECORDER_SETLEVEL_DELAY_MS: "150" } }),
       everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"], session: "shared" },
     },
     bindings: [{ transport: "http", port: 0 }],
@@ -87,6 +88,43 @@ describe("two clients on one shared backend", () => {
     expect(bob.logs).toEqual(["bob:info", "bob:warning", "bob:error"]);
   });
 
+  it("answers a client that joins a subscription the backend then refuses with the backend's refusal", async () => {
+    const uri = "recorder://hub/files/refuse-me";
+    const annAsks = ann.c.client.subscribeResource({ uri });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bobAsks = bob.c.client.subscribeResource({ uri });
+    await expect(annAsks).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("not subscribable") });
+    await expect(bobAsks).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("not subscribable") });
+    expect((await state(bob)).subscriptions).toEqual([INFO]);
+  });
+
+  it("refuses a level that is not one, and leaves everyone's level as it was", async () => {
+    await expect(ann.c.client.request({ method: "logging/setLevel", params: { level: "bogus" } } as never, RAW)).rejects.toMatchObject({ code: -32602, data: { reason: "INVALID_PARAMS" } });
+    await bob.c.client.setLoggingLevel("info");
+    expect((await state(bob)).logLevel).toBe("info");
+  });
+
+  it("ends at the most verbose level still asked for when level changes overlap", async () => {
+    await bob.c.client.setLoggingLevel("debug");
+    // Ann's change is still on its way to the (slow) backend when Bob's arrives.
+    const annAsks = ann.c.client.setLoggingLevel("info");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([annAsks, bob.c.client.setLoggingLevel("debug")]);
+    expect((await state(bob)).logLevel).toBe("debug");
+    await Promise.all([ann.c.client.setLoggingLevel("error"), bob.c.client.setLoggingLevel("info")]);
+    expect((await state(bob)).logLevel).toBe("info");
+  });
+
+  it("refuses a backend's sampling request when two clients' calls are in flight, and serves it for one", async () => {
+    const slow = call(ann, "slow", { ms: 1500 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The backend is told plainly that no one client can answer (not an internal error).
+    expect(await call(bob, "ask-sampling", { prompt: "x" }).catch((e: { code: number; message: string }) => `${e.code} ${e.message}`)).toMatch(
+      /^-32601 .*cannot tell which client should answer sampling\/createMessage/,
+    );
+    await slow;
+  });
+
   it("gives a restarted shared backend the subscriptions and level its clients still hold", async () => {
     const pid = Number(await call(ann, "pid"));
     process.kill(pid, "SIGKILL");
@@ -116,8 +154,9 @@ describe("two clients on one shared backend", () => {
     } finally {
       await carl.c.terminate();
     }
-    expect(await waitFor(async () => (await state(bob)).subscriptions.length === 1, 5000)).toBe(true);
-    // Carl's debug level went with him: the backend is back at the most verbose level still wanted.
+    // Carl's subscription and debug level went with him: the backend is back at the most verbose level still wanted.
+    const expected = JSON.stringify({ subscriptions: [INFO], logLevel: "info" });
+    await waitFor(async () => JSON.stringify(await state(bob)) === expected, 5000);
     expect(await state(bob)).toEqual({ subscriptions: [INFO], logLevel: "info" });
   });
 });

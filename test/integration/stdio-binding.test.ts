@@ -5,7 +5,7 @@ import { recorderBackend } from "../support/mcp-clients.js";
 import { proxyCommand, writeConfig } from "../support/proxy-process.js";
 
 describe("the stdio binding", () => {
-  it("answers a malformed line with a parse error, keeps the session, keeps stdout for the protocol, exits when stdin ends", async () => {
+  it("refuses requests before initialize, answers a malformed line with a parse error, keeps the session, keeps stdout for the protocol, exits when stdin ends", async () => {
     const file = writeConfig({ version: 1, backends: { alpha: recorderBackend("alpha") }, bindings: [{ transport: "stdio" }], logging: { level: "info" } });
     const { command, args } = proxyCommand(file);
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -25,6 +25,9 @@ describe("the stdio binding", () => {
       });
     const send = (message: unknown) => child.stdin.write(`${typeof message === "string" ? message : JSON.stringify(message)}\n`);
 
+    // Before initialize there is nothing to list or call: the client is told to initialize, not given an empty list.
+    send({ jsonrpc: "2.0", id: "early", method: "tools/list", params: {} });
+    expect(await next()).toMatchObject({ jsonrpc: "2.0", id: "early", error: { code: -32600, data: { reason: "NOT_INITIALIZED" } } });
     send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
     expect(await next()).toMatchObject({ id: 1, result: { serverInfo: { name: "mcp-portcullis" } } });
     send({ jsonrpc: "2.0", method: "notifications/initialized" });

@@ -39,8 +39,7 @@ function scope(forwarded: Array<{ backend: string; method: string; params: Param
     sessionId: "s1",
     surface: live,
     knownSurface: known,
-    absentBackendFor: (name) => (name.startsWith("c__") ? "c" : undefined),
-    hasBackend: (name) => ["a", "b", "c"].includes(name),
+    hasListing: (backend) => backend === "a" || backend === "b",
     forward: record,
     subscribe: (ctx) => record(ctx, ctx.method, ctx.params),
     unsubscribe: (ctx) => record(ctx, ctx.method, ctx.params),
@@ -54,32 +53,32 @@ const request = (method: RoutedMethod, params: Params, s = scope()): RequestCont
 describe("resolveTarget", () => {
   const s = scope();
   it("resolves exposed names to their backend and original name", () => {
-    expect(resolveTarget(s, { kind: "tool", name: "a__search" })).toEqual({ kind: "tool", exposed: "a__search", backend: "a", original: "search" });
-    expect(resolveTarget(s, { kind: "prompt", name: "a__greet" })).toEqual({ kind: "prompt", exposed: "a__greet", backend: "a", original: "greet" });
-    expect(resolveTarget(s, { kind: "completion", refType: "ref/prompt", name: "a__greet" })).toMatchObject({ kind: "prompt", original: "greet" });
+    expect(resolveTarget(s, pipeline.backends, { kind: "tool", name: "a__search" })).toEqual({ kind: "tool", exposed: "a__search", backend: "a", original: "search" });
+    expect(resolveTarget(s, pipeline.backends, { kind: "prompt", name: "a__greet" })).toEqual({ kind: "prompt", exposed: "a__greet", backend: "a", original: "greet" });
+    expect(resolveTarget(s, pipeline.backends, { kind: "completion", refType: "ref/prompt", name: "a__greet" })).toMatchObject({ kind: "prompt", original: "greet" });
   });
 
   it("resolves resources by exact URI, then by template, but never a hidden URI", () => {
-    expect(resolveTarget(s, { kind: "resource", name: "a://info" })).toMatchObject({ kind: "resource", backend: "a" });
-    expect(resolveTarget(s, { kind: "resource", name: "a://files/x.txt" })).toMatchObject({ kind: "resource", backend: "a", original: "a://files/x.txt" });
-    expect(resolveTarget(s, { kind: "completion", refType: "ref/resource", name: "a://files/{path}" })).toMatchObject({ kind: "resourceTemplate", backend: "a" });
-    expect(() => resolveTarget(s, { kind: "resource", name: "a://secret" })).toThrow(expect.objectContaining({ code: "UNKNOWN_RESOURCE", message: "Resource not found: a://secret" }));
+    expect(resolveTarget(s, pipeline.backends, { kind: "resource", name: "a://info" })).toMatchObject({ kind: "resource", backend: "a" });
+    expect(resolveTarget(s, pipeline.backends, { kind: "resource", name: "a://files/x.txt" })).toMatchObject({ kind: "resource", backend: "a", original: "a://files/x.txt" });
+    expect(resolveTarget(s, pipeline.backends, { kind: "completion", refType: "ref/resource", name: "a://files/{path}" })).toMatchObject({ kind: "resourceTemplate", backend: "a" });
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "resource", name: "a://secret" })).toThrow(expect.objectContaining({ code: "UNKNOWN_RESOURCE", message: "Resource not found: a://secret" }));
   });
 
   it("names the backend of an item whose backend is down, or would own it by namespace", () => {
-    expect(() => resolveTarget(s, { kind: "tool", name: "b__search" })).toThrow(expect.objectContaining({ code: "BACKEND_UNAVAILABLE", data: { backend: "b" } }));
-    expect(() => resolveTarget(s, { kind: "tool", name: "c__anything" })).toThrow(expect.objectContaining({ code: "BACKEND_UNAVAILABLE", data: { backend: "c" } }));
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "tool", name: "b__search" })).toThrow(expect.objectContaining({ code: "BACKEND_UNAVAILABLE", data: { backend: "b" } }));
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "tool", name: "c__anything" })).toThrow(expect.objectContaining({ code: "BACKEND_UNAVAILABLE", data: { backend: "c" } }));
   });
 
   it("answers an unknown item as unknown", () => {
-    expect(() => resolveTarget(s, { kind: "tool", name: "nope" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TOOL", message: "Unknown tool: nope" }));
-    expect(() => resolveTarget(s, { kind: "prompt", name: "nope" })).toThrow(expect.objectContaining({ code: "UNKNOWN_PROMPT", message: "Unknown prompt: nope" }));
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "tool", name: "nope" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TOOL", message: "Unknown tool: nope" }));
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "prompt", name: "nope" })).toThrow(expect.objectContaining({ code: "UNKNOWN_PROMPT", message: "Unknown prompt: nope" }));
   });
 
   it("splits namespaced task ids, and refuses ids of no backend", () => {
-    expect(resolveTarget(s, { kind: "task", name: "a/7/x" })).toEqual({ kind: "task", exposed: "a/7/x", backend: "a", original: "7/x" });
-    expect(() => resolveTarget(s, { kind: "task", name: "nobody/1" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TASK", message: "Unknown task: nobody/1" }));
-    expect(() => resolveTarget(s, { kind: "task", name: "7" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TASK" }));
+    expect(resolveTarget(s, pipeline.backends, { kind: "task", name: "a/7/x" })).toEqual({ kind: "task", exposed: "a/7/x", backend: "a", original: "7/x" });
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "task", name: "nobody/1" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TASK", message: "Unknown task: nobody/1" }));
+    expect(() => resolveTarget(s, pipeline.backends, { kind: "task", name: "7" })).toThrow(expect.objectContaining({ code: "UNKNOWN_TASK" }));
   });
 });
 
@@ -104,6 +103,17 @@ describe("the compiled pipeline", () => {
   it("never forwards a request whose target does not resolve", async () => {
     const forwarded: Array<{ backend: string; method: string; params: Params }> = [];
     await expect(pipeline.handle(request("tools/call", { name: "nope" }, scope(forwarded)))).rejects.toMatchObject({ code: "UNKNOWN_TOOL" });
+    expect(forwarded).toEqual([]);
+  });
+
+  it("refuses a request without the name it must carry, and an unknown log level, before anything is forwarded", async () => {
+    const forwarded: Array<{ backend: string; method: string; params: Params }> = [];
+    const s = scope(forwarded);
+    await expect(pipeline.handle(request("tools/call", {}, s))).rejects.toMatchObject({ code: "INVALID_PARAMS", message: "Invalid params: tools/call needs params.name (a string)" });
+    await expect(pipeline.handle(request("resources/read", { uri: 7 }, s))).rejects.toMatchObject({ code: "INVALID_PARAMS" });
+    await expect(pipeline.handle(request("completion/complete", {}, s))).rejects.toMatchObject({ code: "INVALID_PARAMS" });
+    await expect(pipeline.handle(request("tasks/get", {}, s))).rejects.toMatchObject({ code: "INVALID_PARAMS" });
+    await expect(pipeline.handle(request("logging/setLevel", { level: "bogus" }, s))).rejects.toMatchObject({ code: "INVALID_PARAMS" });
     expect(forwarded).toEqual([]);
   });
 

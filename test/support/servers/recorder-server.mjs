@@ -82,9 +82,24 @@ function makeServer() {
       default: { const e = new Error(`Unknown tool: ${request.params.name}`); e.code = -32602; throw e; }
     }
   });
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => (subscriptions.add(request.params.uri), {}));
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    // A URI naming "refuse" is refused, after a while: long enough for another client to ask too.
+    if (request.params.uri.includes("refuse")) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const e = new Error(`not subscribable: ${request.params.uri}`);
+      e.code = -32602;
+      throw e;
+    }
+    subscriptions.add(request.params.uri);
+    return {};
+  });
   server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (subscriptions.delete(request.params.uri), {}));
-  server.setRequestHandler(SetLevelRequestSchema, async (request) => ((logLevel = request.params.level), {}));
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    // RECORDER_SETLEVEL_DELAY_MS: a backend slow to change its level, so requests overlap.
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.RECORDER_SETLEVEL_DELAY_MS ?? 0)));
+    logLevel = request.params.level;
+    return {};
+  });
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: [{ name: "greet", arguments: [{ name: "who", required: true }] }] }));
   server.setRequestHandler(GetPromptRequestSchema, async (request) => ({ messages: [{ role: "user", content: { type: "text", text: `${name} greets ${request.params.arguments?.who}` } }] }));
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [{ uri: `recorder://${name}/info`, name: "info", mimeType: "text/plain" }] }));
