@@ -1,16 +1,24 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import { revealValue, type ResolvedBackend, type SecretOrString } from "../config/index.js";
+import type { SkippedLine } from "../core/json-lines.js";
 import { ChildStdioTransport } from "./child-stdio-transport.js";
 
 function reveal(map: Readonly<Record<string, SecretOrString>>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, revealValue(v)]));
 }
 
-/**
- * Builds the client transport for one upstream session; secrets are revealed here and only here.
- * A stdio child's stderr lines go to `onStderr` (the log), never into the protocol.
- */
-export function createBackendTransport(backend: ResolvedBackend, onStderr: (line: string) => void): Transport {
+/** What a transport reports besides protocol messages. */
+export interface TransportReports {
+  /** A stdio child's stderr line: for the log, never the protocol. */
+  stderr(line: string): void;
+  /** Something the backend sent that is not a JSON-RPC message; already dropped. */
+  invalid(message: unknown): void;
+  /** A message over the backend's size limit; already skipped. */
+  oversized(line: SkippedLine): void;
+}
+
+/** Builds the client transport for one upstream session; secrets are revealed here and only here. */
+export function createBackendTransport(backend: ResolvedBackend, reports: TransportReports): Transport {
   if (backend.transport === "stdio") {
     // Only allow-listed variables reach the child: the proxy's own secrets stay in the proxy.
     const env: Record<string, string> = {};
@@ -19,7 +27,16 @@ export function createBackendTransport(backend: ResolvedBackend, onStderr: (line
       if (value !== undefined) env[name] = value;
     }
     Object.assign(env, reveal(backend.env));
-    return new ChildStdioTransport({ command: backend.command, args: backend.args, env, cwd: backend.cwd, onStderr });
+    return new ChildStdioTransport({
+      command: backend.command,
+      args: backend.args,
+      env,
+      cwd: backend.cwd,
+      maxMessageBytes: backend.maxMessageBytes,
+      onStderr: (line) => reports.stderr(line),
+      onInvalid: (message) => reports.invalid(message),
+      onOversized: (line) => reports.oversized(line),
+    });
   }
   const requestInit: RequestInit = { headers: reveal(backend.headers) };
   const url = new URL(backend.url);

@@ -42,6 +42,8 @@ export interface ResolvedStdioBackend extends ResolvedBackendCommon {
   readonly env: Readonly<Record<string, SecretOrString>>;
   readonly inheritEnv: readonly string[];
   readonly cwd: string;
+  /** The longest message (one line) read from the child; a longer one fails its request, not the backend. */
+  readonly maxMessageBytes: number;
 }
 
 export interface ResolvedRemoteBackend extends ResolvedBackendCommon {

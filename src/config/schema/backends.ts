@@ -61,6 +61,15 @@ export const StdioBackend = strictObject(
       }),
     ),
     cwd: Type.Optional(Type.String({ minLength: 1, description: "Working directory of the child, relative to the config file's folder (defaults to that folder)." })),
+    maxMessageBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        maximum: 256 * 1024 * 1024,
+        default: 16 * 1024 * 1024,
+        description:
+          "Largest single message (one line of stdout) read from this backend, in bytes. A longer message is skipped up to its newline: the request it answered fails with -32015 naming the backend and the size, and the backend keeps running.",
+      }),
+    ),
     ...commonBackendFields,
   },
   "A backend MCP server started as a child process and spoken to over stdio.",

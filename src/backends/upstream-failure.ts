@@ -1,0 +1,64 @@
+import { ProxyError } from "../core/errors.js";
+
+/** Thrown by a transport when a message cannot be turned into JSON (too deeply nested, a cycle). */
+export class UnserializableMessageError extends Error {
+  override name = "UnserializableMessageError";
+}
+
+/**
+ * What a failed exchange with a backend means. Only `connection` ends the upstream session
+ * (and restarts it); everything else fails the one request and leaves the backend alone, so
+ * one client's odd request or one odd answer never costs the other clients their calls.
+ */
+export type UpstreamFailure = { readonly kind: "request"; readonly error: ProxyError } | { readonly kind: "connection"; readonly reason: string };
+
+/**
+ * Classifies an error from a transport. `scrub` removes the backend's credentials from any
+ * text kept; a raw HTTP error body is never kept at all (status and reason phrase only).
+ */
+export function classifyFailure(error: unknown, backend: string, scrub: (text: string) => string): UpstreamFailure {
+  const data = { backend };
+  if (error instanceof UnserializableMessageError || (error instanceof RangeError && /call stack/i.test(error.message))) {
+    return {
+      kind: "request",
+      error: new ProxyError("INVALID_PARAMS", `the request could not be serialised for backend "${backend}": it is nested too deep or too large`, data),
+    };
+  }
+  const status = httpStatusOf(error);
+  if (status === 401 || status === 403) {
+    return {
+      kind: "request",
+      error: new ProxyError("BACKEND_CREDENTIALS", `backend "${backend}" refused the proxy's credentials (HTTP ${status}); check its configured headers`, {
+        ...data,
+        status,
+      }),
+    };
+  }
+  if (status !== undefined) return { kind: "connection", reason: `HTTP ${status}${statusTextOf(error)}` };
+  if (isNotJsonRpc(error)) {
+    return { kind: "request", error: new ProxyError("BACKEND_INVALID_MESSAGE", `backend "${backend}" answered with a message that is not JSON-RPC`, data) };
+  }
+  return { kind: "connection", reason: scrub((error as Error)?.message ?? String(error)) };
+}
+
+/** The HTTP status of an SDK transport error: a field on Streamable HTTP errors, inside the message for legacy SSE. */
+function httpStatusOf(error: unknown): number | undefined {
+  const e = error as { status?: unknown; data?: { status?: unknown }; message?: unknown } | null;
+  const status = e?.data?.status ?? e?.status;
+  if (typeof status === "number") return status;
+  const match = typeof e?.message === "string" ? /\(HTTP (\d{3})\)/.exec(e.message) : null;
+  if (match) return Number(match[1]);
+  if ((error as Error)?.name === "UnauthorizedError") return 401;
+  return undefined;
+}
+
+function statusTextOf(error: unknown): string {
+  const text = (error as { data?: { statusText?: unknown } } | null)?.data?.statusText;
+  return typeof text === "string" && text !== "" ? ` ${text.slice(0, 60)}` : "";
+}
+
+/** A body that did not parse as JSON, or parsed into something that is not JSON-RPC. */
+function isNotJsonRpc(error: unknown): boolean {
+  const e = error as { name?: unknown; issues?: unknown } | null;
+  return e?.name === "ZodError" || Array.isArray(e?.issues) || error instanceof SyntaxError;
+}

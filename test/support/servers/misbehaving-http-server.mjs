@@ -1,0 +1,35 @@
+// A raw Streamable HTTP MCP server (no SDK) that can be told to misbehave. Prints its URL.
+//   node misbehaving-http-server.mjs null-reply    tools/call "null" is answered with the JSON text `null`
+//   node misbehaving-http-server.mjs echo-401      every POST gets a 401 whose body repeats the Authorization header
+// Tools: echo, null, initializes (how many initialize requests arrived so far).
+import { createServer } from "node:http";
+
+const mode = process.argv[2] ?? "null-reply";
+let initializes = 0;
+const text = (t) => ({ content: [{ type: "text", text: t }] });
+
+function reply(message) {
+  if (message.method === "initialize") {
+    initializes++;
+    return { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "misbehaving-http", version: "1.0.0" } };
+  }
+  if (message.method === "tools/list") return { tools: ["echo", "null", "initializes"].map((name) => ({ name, inputSchema: { type: "object" } })) };
+  if (message.method === "tools/call" && message.params.name === "initializes") return text(String(initializes));
+  if (message.method === "tools/call" && message.params.name === "null") return null;
+  return text("echo");
+}
+
+const server = createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    if (req.method !== "POST") return res.writeHead(405).end();
+    if (mode === "echo-401") return res.writeHead(401, { "content-type": "text/plain" }).end(`invalid credentials: ${req.headers.authorization}`);
+    const message = JSON.parse(body);
+    if (message.id === undefined) return res.writeHead(202).end();
+    const result = reply(message);
+    const out = result === null ? "null" : JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
+    res.writeHead(200, { "content-type": "application/json", "mcp-session-id": "s1" }).end(out);
+  });
+});
+server.listen(0, "127.0.0.1", () => process.stdout.write(`http://127.0.0.1:${server.address().port}/mcp\n`));
