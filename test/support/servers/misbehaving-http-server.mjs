@@ -1,11 +1,14 @@
 // A raw Streamable HTTP MCP server (no SDK) that can be told to misbehave. Prints its URL.
 //   node misbehaving-http-server.mjs null-reply    tools/call "null" is answered with the JSON text `null`
 //   node misbehaving-http-server.mjs echo-401      every POST gets a 401 whose body repeats the Authorization header
+//   node misbehaving-http-server.mjs echo-401-calls  the same, for tools/call only (a credential revoked after start-up)
+// Every mode counts the POSTs it receives: GET /posts answers the count.
 // Tools: echo, null, initializes (how many initialize requests arrived so far).
 import { createServer } from "node:http";
 
 const mode = process.argv[2] ?? "null-reply";
 let initializes = 0;
+let posts = 0;
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 
 function reply(message) {
@@ -23,9 +26,12 @@ const server = createServer((req, res) => {
   let body = "";
   req.on("data", (d) => (body += d));
   req.on("end", () => {
+    if (req.method === "GET" && req.url === "/posts") return res.writeHead(200).end(String(posts));
     if (req.method !== "POST") return res.writeHead(405).end();
-    if (mode === "echo-401") return res.writeHead(401, { "content-type": "text/plain" }).end(`invalid credentials: ${req.headers.authorization}`);
+    posts++;
     const message = JSON.parse(body);
+    const refused = mode === "echo-401" || (mode === "echo-401-calls" && message.method === "tools/call");
+    if (refused) return res.writeHead(401, { "content-type": "text/plain" }).end(`invalid credentials: ${req.headers.authorization}`);
     if (message.id === undefined) return res.writeHead(202).end();
     const result = reply(message);
     const out = result === null ? "null" : JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
