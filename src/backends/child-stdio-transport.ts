@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { StringDecoder } from "node:string_decoder";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { JsonLineReader, type SkippedLine } from "../core/json-lines.js";
+import { supervisedCommand } from "./child-supervision.js";
 import { isJsonRpcMessage } from "./json-rpc-message.js";
 import { UnserializableMessageError } from "./upstream-failure.js";
 
@@ -18,7 +19,11 @@ export interface ChildStdioOptions {
   readonly onInvalid: (message: unknown) => void;
   /** A line over `maxMessageBytes`, already skipped; the child keeps running. */
   readonly onOversized: (line: SkippedLine) => void;
+  /** Said once per process: children cannot be tied to the gateway's life here. */
+  readonly onUnsupervised: (why: string) => void;
 }
+
+let toldUnsupervised = false;
 
 const GRACE_MS = 2000;
 const GROUPS = process.platform !== "win32";
@@ -44,7 +49,12 @@ export class ChildStdioTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    const { command, args, env, cwd } = this.options;
+    const { env, cwd } = this.options;
+    const { command, args, unsupervised } = supervisedCommand(this.options.command, this.options.args, env.PATH);
+    if (unsupervised && !toldUnsupervised) {
+      toldUnsupervised = true;
+      this.options.onUnsupervised(unsupervised);
+    }
     // Its own process group, so stopping it stops what it started too (wrapper scripts, npx).
     const child = spawn(command, [...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: GROUPS });
     this.#child = child;

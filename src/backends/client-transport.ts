@@ -15,6 +15,8 @@ export interface TransportReports {
   invalid(message: unknown): void;
   /** A message over the backend's size limit; already skipped. */
   oversized(line: SkippedLine): void;
+  /** Something the operator should know about how backends run here (once per process). */
+  warning(line: string): void;
 }
 
 /** Builds the client transport for one upstream session; secrets are revealed here and only here. */
@@ -36,6 +38,7 @@ export function createBackendTransport(backend: ResolvedBackend, reports: Transp
       onStderr: (line) => reports.stderr(line),
       onInvalid: (message) => reports.invalid(message),
       onOversized: (line) => reports.oversized(line),
+      onUnsupervised: (why) => reports.warning(why),
     });
   }
   const requestInit: RequestInit = { headers: reveal(backend.headers) };

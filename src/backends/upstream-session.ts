@@ -94,6 +94,7 @@ export class UpstreamSession {
       stderr: (line) => this.events.stderr(this.#scrub(line)),
       invalid: (message) => this.#onInvalid(message),
       oversized: (line) => this.#onOversized(line),
+      warning: (line) => this.#problems.report(line),
     });
     this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
