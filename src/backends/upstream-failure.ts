@@ -1,3 +1,4 @@
+import { SdkHttpError, SseError, UnauthorizedError } from "@modelcontextprotocol/client";
 import { ProxyError } from "../core/errors.js";
 
 /** Thrown by a transport when a message cannot be turned into JSON (too deeply nested, a cycle). */
@@ -41,19 +42,20 @@ export function classifyFailure(error: unknown, backend: string, scrub: (text: s
   return { kind: "connection", reason: scrub((error as Error)?.message ?? String(error)) };
 }
 
-/** The HTTP status of an SDK transport error: a field on Streamable HTTP errors, inside the message for legacy SSE. */
+/**
+ * The HTTP status of an SDK transport error: a field on Streamable HTTP errors and on a legacy
+ * SSE stream's error, inside the message of a legacy SSE POST's error.
+ */
 function httpStatusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; data?: { status?: unknown }; message?: unknown } | null;
-  const status = e?.data?.status ?? e?.status;
-  if (typeof status === "number") return status;
-  const match = typeof e?.message === "string" ? /\(HTTP (\d{3})\)/.exec(e.message) : null;
-  if (match) return Number(match[1]);
-  if ((error as Error)?.name === "UnauthorizedError") return 401;
-  return undefined;
+  if (error instanceof SdkHttpError) return error.status;
+  if (error instanceof UnauthorizedError) return 401;
+  if (error instanceof SseError && typeof error.code === "number" && error.code >= 400) return error.code;
+  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
+  return match ? Number(match[1]) : undefined;
 }
 
 function statusTextOf(error: unknown): string {
-  const text = (error as { data?: { statusText?: unknown } } | null)?.data?.statusText;
+  const text = error instanceof SdkHttpError ? error.statusText : undefined;
   return typeof text === "string" && text !== "" ? ` ${text.slice(0, 60)}` : "";
 }
 

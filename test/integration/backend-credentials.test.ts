@@ -18,6 +18,7 @@ beforeAll(async () => {
       version: 1,
       backends: {
         locked: { transport: "http", url: locked.url, headers, session: "shared" },
+        lockedsse: { transport: "sse", url: locked.url, headers, session: "shared" },
         revoked: { transport: "http", url: revoked.url, headers, session: "shared" },
       },
       bindings: [{ transport: "http", port: 0 }],
@@ -61,7 +62,10 @@ describe("a backend that refuses the proxy's credentials and echoes them", () =>
       const error = await c.client.callTool({ name: "locked__echo", arguments: {} }).catch((e: unknown) => e);
       expect(error).toMatchObject({ message: expect.stringContaining('"locked"') });
       expect(JSON.stringify(error)).not.toContain(TOKEN);
-      expect(await waitFor(() => /locked[^\n]*refused the proxy's credentials \(HTTP 401\)/.test(proxy.stderr()), 5000)).toBe(true);
+      for (const name of ["locked", "lockedsse"]) {
+        const refused = new RegExp(`"backend":"${name}"[^\\n]*refused the proxy's credentials \\(HTTP 401\\)`);
+        expect(await waitFor(() => refused.test(proxy.stderr()), 5000)).toBe(true);
+      }
       const attempts = await postsTo(locked);
       await new Promise((r) => setTimeout(r, 2000));
       // Exponential backoff: a few attempts in two seconds, not a spin.

@@ -1,6 +1,6 @@
 // A raw Streamable HTTP MCP server (no SDK) that can be told to misbehave. Prints its URL.
 //   node misbehaving-http-server.mjs null-reply    tools/call "null" is answered with the JSON text `null`
-//   node misbehaving-http-server.mjs echo-401      every POST gets a 401 whose body repeats the Authorization header
+//   node misbehaving-http-server.mjs echo-401      every POST (and a legacy SSE GET) gets a 401 whose body repeats the Authorization header
 //   node misbehaving-http-server.mjs echo-401-calls  the same, for tools/call only (a credential revoked after start-up)
 // Every mode counts the POSTs it receives: GET /posts answers the count.
 // Tools: echo, null, initializes (how many initialize requests arrived so far).
@@ -27,6 +27,7 @@ const server = createServer((req, res) => {
   req.on("data", (d) => (body += d));
   req.on("end", () => {
     if (req.method === "GET" && req.url === "/posts") return res.writeHead(200).end(String(posts));
+    if (mode === "echo-401" && req.method === "GET") return res.writeHead(401, { "content-type": "text/plain" }).end(`invalid credentials: ${req.headers.authorization}`);
     if (req.method !== "POST") return res.writeHead(405).end();
     posts++;
     const message = JSON.parse(body);
