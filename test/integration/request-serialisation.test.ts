@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, recorderBackend, textOf } from "../support/mcp-clients.js";
+import { connectClient, recorderBackend, startHttpRecorder, textOf } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 // 10,000 levels of nesting in about 20 KB: more than a recursive serialiser's stack holds.
@@ -7,6 +7,7 @@ const DEEP = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
 
 let proxy: ProxyProcess;
 let sessionId: string;
+let remote: { url: string; stop(): void };
 
 async function postRaw(body: string): Promise<Response> {
   return fetch(proxy.url!, {
@@ -23,9 +24,10 @@ async function answerOf(res: Response): Promise<{ error?: { code: number; messag
 }
 
 beforeAll(async () => {
+  remote = await startHttpRecorder("remote");
   proxy = await startProxyProcess({
     version: 1,
-    backends: { shared: recorderBackend("shared", { session: "shared" }) },
+    backends: { shared: recorderBackend("shared", { session: "shared" }), remote: { transport: "http", url: remote.url, session: "shared" } },
     bindings: [{ transport: "http", port: 0 }],
     limits: { maxBodyBytes: 1_000_000 },
     logging: { level: "warn" },
@@ -37,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop();
+  remote?.stop();
 });
 
 describe("a request too deeply nested to forward", () => {
@@ -62,5 +65,13 @@ describe("a request too deeply nested to forward", () => {
     } finally {
       await victim.close();
     }
+  });
+
+  it("fails alone towards a Streamable HTTP backend too, which keeps its session", async () => {
+    const answer = await answerOf(await postRaw(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"remote__search","arguments":{"query":${DEEP}}}}`));
+    expect(answer.error).toMatchObject({ code: -32602, message: expect.stringContaining('backend "remote"') });
+    const ok = await answerOf(await postRaw(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"remote__search","arguments":{"query":"fine"}}}`));
+    expect(textOf(ok.result)).toBe("remote: fine");
+    expect(proxy.stderr()).not.toMatch(/backend down/);
   });
 });
