@@ -3,7 +3,19 @@ import { connectClient, recorderBackend, SERVERS, startHttpServer, textOf, waitF
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 // Messages that parse as JSON but are not JSON-RPC, and a line that is not JSON at all.
-const GARBAGE = ["null", "[]", "42", '{"foo":1}', '{"jsonrpc":"2.0","id":"gw-1"}', "not json at all"];
+const GARBAGE = ["null", "[]", "42", '{"foo":1}', '{"jsonrpc":"2.0","id":"gw-1"}', "not json at all", '{"jsonrpc":"2.0","method":42}', '{"jsonrpc":"2.0","id":1,"result":null}'];
+// Well-formed JSON-RPC the gateway did not ask for, or with odd params.
+const ODD = [
+  '{"jsonrpc":"2.0","method":"notifications/progress"}',
+  '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":null}}',
+  '{"jsonrpc":"2.0","method":"notifications/message"}',
+  '{"jsonrpc":"2.0","method":"notifications/tools/list_changed","params":{}}',
+  '{"jsonrpc":"2.0","id":999,"result":{}}',
+  '{"jsonrpc":"2.0","id":"gw-999","error":{"code":1,"message":"late"}}',
+  '{"jsonrpc":"2.0","id":"x1","method":"sampling/createMessage"}',
+  '{"jsonrpc":"2.0","id":"x2","method":"roots/list","params":{}}',
+  '{"jsonrpc":"2.0","id":"x3","method":"no/such/method","params":{}}',
+];
 
 let proxy: ProxyProcess;
 let httpBackend: { url: string; stop(): void };
@@ -42,6 +54,18 @@ describe("a backend that writes messages that are not JSON-RPC", () => {
       expect(proxy.stderr()).toContain('{\\"foo\\":1}');
     } finally {
       await Promise.all([c.close(), other.close()]);
+    }
+  });
+
+  it("survives well-formed messages it did not ask for", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      expect(textOf(await c.client.callTool({ name: "bad__emit", arguments: { lines: ODD } }))).toBe("emitted");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(textOf(await c.client.callTool({ name: "bad__echo", arguments: {} }))).toBe("echo");
+      expect(proxy.child.exitCode).toBeNull();
+    } finally {
+      await c.close();
     }
   });
 
