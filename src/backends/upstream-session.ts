@@ -50,7 +50,7 @@ export class UpstreamSession {
   #lost = false;
   /** Removes this backend's credentials from anything headed for a client or the log. */
   readonly #scrub: (text: string) => string;
-  readonly #problems: ProblemLog;
+  readonly #problemLog: ProblemLog;
 
   constructor(
     readonly backend: ResolvedBackend,
@@ -59,10 +59,10 @@ export class UpstreamSession {
     private readonly events: UpstreamEvents,
   ) {
     this.#scrub = scrubberFor(backend);
-    this.#problems = new ProblemLog((line) => (events.problem ? events.problem(line) : events.stderr(line)));
+    this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
-    this.#client.onerror = (error) => this.#problems.report(`transport error: ${this.#describe(error)}`);
+    this.#client.onerror = (error) => this.#problem(`transport error: ${this.#describe(error)}`);
     this.#client.fallbackRequestHandler = async (request, ctx) => {
       const pending = this.#pending;
       pending?.suspendTimers();
@@ -94,7 +94,7 @@ export class UpstreamSession {
       stderr: (line) => this.events.stderr(this.#scrub(line)),
       invalid: (message) => this.#onInvalid(message),
       oversized: (line) => this.#onOversized(line),
-      warning: (line) => this.#problems.report(line),
+      warning: (line) => this.#problem(line),
     });
     this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
@@ -201,6 +201,11 @@ export class UpstreamSession {
     return this.#unavailable(failure.reason);
   }
 
+  /** One rate-limited log line, through the session's problem channel (its stderr one when it has none). */
+  #problem(line: string): void {
+    this.#problemLog.report(line, (text) => (this.events.problem ? this.events.problem(text) : this.events.stderr(text)));
+  }
+
   /** A short description of a transport error, without any HTTP body and without credentials. */
   #describe(error: unknown): string {
     const failure = classifyFailure(error, this.backend.name, this.#scrub);
@@ -210,7 +215,7 @@ export class UpstreamSession {
   /** Dropped already; logged, and if it carried the id of a request of ours, that request fails now rather than timing out. */
   #onInvalid(message: unknown): void {
     const what = typeof message === "string" ? "a line that is not JSON" : "a message that is not JSON-RPC";
-    this.#problems.report(this.#scrub(`dropped ${what}: ${excerptOf(message)}`));
+    this.#problem(this.#scrub(`dropped ${what}: ${excerptOf(message)}`));
     const id = (message as { id?: unknown } | null)?.id;
     if (typeof id === "string") {
       this.#pending?.fail(id, new ProxyError("BACKEND_INVALID_MESSAGE", `backend "${this.backend.name}" answered with a message that is not JSON-RPC`, { backend: this.backend.name }));
@@ -220,7 +225,7 @@ export class UpstreamSession {
   /** Skipped already; the request it answered (when its id could be seen) fails naming the size. */
   #onOversized(line: SkippedLine): void {
     const limit = this.backend.transport === "stdio" ? this.backend.maxMessageBytes : 0;
-    this.#problems.report(`skipped a message of ${line.bytes} bytes, over maxMessageBytes (${limit})`);
+    this.#problem(`skipped a message of ${line.bytes} bytes, over maxMessageBytes (${limit})`);
     const id = lastRequestId(line.tail) ?? lastRequestId(line.head);
     if (id === undefined) return;
     const error = new ProxyError(
