@@ -1,6 +1,7 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import { revealValue, type ResolvedBackend, type SecretOrString } from "../config/index.js";
 import type { SkippedLine } from "../core/json-lines.js";
+import { boundedFetch } from "./bounded-fetch.js";
 import { ChildStdioTransport } from "./child-stdio-transport.js";
 
 function reveal(map: Readonly<Record<string, SecretOrString>>): Record<string, string> {
@@ -43,5 +44,7 @@ export function createBackendTransport(backend: ResolvedBackend, reports: Transp
   }
   const requestInit: RequestInit = { headers: reveal(backend.headers) };
   const url = new URL(backend.url);
-  return backend.transport === "http" ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit });
+  return backend.transport === "http"
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: boundedFetch(backend.maxMessageBytes) })
+    : new SSEClientTransport(url, { requestInit });
 }

@@ -1,5 +1,6 @@
 import { SdkHttpError, SseError, UnauthorizedError } from "@modelcontextprotocol/client";
 import { ProxyError } from "../core/errors.js";
+import { MessageTooLargeError } from "./bounded-fetch.js";
 
 /** Thrown by a transport when a message cannot be turned into JSON (too deeply nested, a cycle). */
 export class UnserializableMessageError extends Error {
@@ -23,6 +24,18 @@ export function classifyFailure(error: unknown, backend: string, scrub: (text: s
     return {
       kind: "request",
       error: new ProxyError("INVALID_PARAMS", `the request could not be serialised for backend "${backend}": it is nested too deep or too large`, data),
+    };
+  }
+  const tooLarge = [error, (error as { cause?: unknown } | null)?.cause].find((e) => e instanceof MessageTooLargeError);
+  if (tooLarge) {
+    const { bytes, limit } = tooLarge as MessageTooLargeError;
+    return {
+      kind: "request",
+      error: new ProxyError("BACKEND_MESSAGE_TOO_LARGE", `backend "${backend}" answered with a message of ${bytes} bytes or more, over its limit of ${limit} bytes (maxMessageBytes)`, {
+        ...data,
+        bytes,
+        limit,
+      }),
     };
   }
   const status = httpStatusOf(error);

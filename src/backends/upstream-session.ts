@@ -224,7 +224,7 @@ export class UpstreamSession {
 
   /** Skipped already; the request it answered (when its id could be seen) fails naming the size. */
   #onOversized(line: SkippedLine): void {
-    const limit = this.backend.transport === "stdio" ? this.backend.maxMessageBytes : 0;
+    const limit = this.backend.maxMessageBytes;
     this.#problem(`skipped a message of ${line.bytes} bytes, over maxMessageBytes (${limit})`);
     const id = lastRequestId(line.tail) ?? lastRequestId(line.head);
     if (id === undefined) return;

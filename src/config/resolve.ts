@@ -54,6 +54,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
     maxSessions: backend.maxSessions ?? 64,
+    maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     timeouts: {
       startupMs: backend.timeouts?.startupMs ?? 30_000,
       callMs: backend.timeouts?.callMs ?? 60_000,
@@ -73,7 +74,6 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
       env: resolveStringMap(backend.env, joinPath(path, "env"), ctx),
       inheritEnv: [...new Set([...BASE_INHERITED_ENV, ...(backend.inheritEnv ?? [])])],
       cwd: resolvePath(ctx.configDir, backend.cwd ?? "."),
-      maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     };
   }
   return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
