@@ -5,6 +5,7 @@ const EDGE = 512;
 
 /** What is known about a line that was too long to keep. */
 export interface SkippedLine {
+  /** Its length as decoded text, which is its size in bytes for ASCII JSON (limits are counted the same way). */
   readonly bytes: number;
   /** The line's first and last characters (its id is usually in one of them). */
   readonly head: string;
