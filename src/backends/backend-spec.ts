@@ -5,7 +5,7 @@
  */
 
 /** A header or environment value: text, or a secret that says what it is only when asked. */
-export type Revealable = string | { reveal(): string };
+export type Revealable = string | { reveal(): string; /** False for a secret loaded unchecked (nothing to reveal). */ readonly resolved?: boolean };
 
 /** The value to put on the wire or in a child's environment; secrets are revealed here and only here. */
 export function reveal(value: Revealable): string {
@@ -16,6 +16,8 @@ interface BackendSpecCommon {
   readonly name: string;
   readonly namespace: string;
   readonly timeouts: { readonly startupMs: number; readonly callMs: number };
+  /** Largest message accepted from the backend. */
+  readonly maxMessageBytes: number;
 }
 
 export interface StdioBackendSpec extends BackendSpecCommon {

@@ -2,18 +2,29 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { StringDecoder } from "node:string_decoder";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
-import { JsonLineReader } from "../core/json-lines.js";
+import { JsonLineReader, type SkippedLine } from "../core/json-lines.js";
+import { supervisedCommand } from "./child-supervision.js";
+import { isJsonRpcMessage } from "./json-rpc-message.js";
+import { UnserializableMessageError } from "./upstream-failure.js";
 
 export interface ChildStdioOptions {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly cwd: string;
+  /** The longest line (one message) read from the child; longer ones are skipped. */
+  readonly maxMessageBytes: number;
   readonly onStderr: (line: string) => void;
+  /** Something the child wrote that is not a JSON-RPC message (a string when it was not even JSON); already dropped. */
+  readonly onInvalid: (message: unknown) => void;
+  /** A line over `maxMessageBytes`, already skipped; the child keeps running. */
+  readonly onOversized: (line: SkippedLine) => void;
+  /** Said once per process: children cannot be tied to the gateway's life here. */
+  readonly onUnsupervised: (why: string) => void;
 }
 
-/** A single message larger than this without a newline means the child is not speaking MCP. */
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
+let toldUnsupervised = false;
+
 const GRACE_MS = 2000;
 const GROUPS = process.platform !== "win32";
 
@@ -38,7 +49,12 @@ export class ChildStdioTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    const { command, args, env, cwd } = this.options;
+    const { env, cwd } = this.options;
+    const { command, args, unsupervised } = supervisedCommand(this.options.command, this.options.args, env.PATH);
+    if (unsupervised && !toldUnsupervised) {
+      toldUnsupervised = true;
+      this.options.onUnsupervised(unsupervised);
+    }
     // Its own process group, so stopping it stops what it started too (wrapper scripts, npx).
     const child = spawn(command, [...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: GROUPS });
     this.#child = child;
@@ -50,16 +66,14 @@ export class ChildStdioTransport implements Transport {
     child.once("close", () => this.#finish());
     // A child that exits while we write must not crash the proxy with EPIPE.
     child.stdin.on("error", (error) => this.onerror?.(error));
+    // Only well-formed JSON-RPC goes on: the layers above read fields without guarding them.
     const reader = new JsonLineReader(
-      (message) => this.onmessage?.(message as JSONRPCMessage),
-      (line) => this.onerror?.(new Error(`backend wrote a line that is not JSON: ${line.slice(0, 200)}`)),
-      MAX_LINE_BYTES,
+      (message) => (isJsonRpcMessage(message) ? this.onmessage?.(message as JSONRPCMessage) : this.options.onInvalid(message)),
+      (line) => this.options.onInvalid(line),
+      this.options.maxMessageBytes,
+      this.options.onOversized,
     );
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (reader.push(chunk)) return;
-      this.onerror?.(new Error(`backend wrote more than ${MAX_LINE_BYTES} bytes without a newline`));
-      void this.close();
-    });
+    child.stdout.on("data", (chunk: Buffer) => void reader.push(chunk));
     const stderr = new StringDecoder("utf8");
     let pending = "";
     child.stderr.on("data", (chunk: Buffer) => {
@@ -76,7 +90,7 @@ export class ChildStdioTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
     if (!child || this.#closed) throw new Error("backend process is not running");
-    this.#outgoing += `${JSON.stringify(message)}\n`;
+    this.#outgoing += `${serialise(message)}\n`;
     this.#flushing ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         const chunk = this.#outgoing;
@@ -119,5 +133,14 @@ export class ChildStdioTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.onclose?.();
+  }
+}
+
+/** A message that cannot be written (nested too deep for the stack) fails alone, not the connection. */
+function serialise(message: JSONRPCMessage): string {
+  try {
+    return JSON.stringify(message);
+  } catch (error) {
+    throw new UnserializableMessageError((error as Error).message);
   }
 }

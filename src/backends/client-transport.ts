@@ -1,16 +1,27 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import type { SkippedLine } from "../core/json-lines.js";
 import { type BackendSpec, reveal, type Revealable } from "./backend-spec.js";
+import { boundedFetch } from "./bounded-fetch.js";
 import { ChildStdioTransport } from "./child-stdio-transport.js";
 
 function revealAll(map: Readonly<Record<string, Revealable>>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, reveal(v)]));
 }
 
-/**
- * Builds the client transport for one upstream session; secrets are revealed here and only here.
- * A stdio child's stderr lines go to `onStderr` (the log), never into the protocol.
- */
-export function createBackendTransport(backend: BackendSpec, onStderr: (line: string) => void): Transport {
+/** What a transport reports besides protocol messages. */
+export interface TransportReports {
+  /** A stdio child's stderr line: for the log, never the protocol. */
+  stderr(line: string): void;
+  /** Something the backend sent that is not a JSON-RPC message; already dropped. */
+  invalid(message: unknown): void;
+  /** A message over the backend's size limit; already skipped. */
+  oversized(line: SkippedLine): void;
+  /** Something the operator should know about how backends run here (once per process). */
+  warning(line: string): void;
+}
+
+/** Builds the client transport for one upstream session; secrets are revealed here and only here. */
+export function createBackendTransport(backend: BackendSpec, reports: TransportReports): Transport {
   if (backend.transport === "stdio") {
     // Only allow-listed variables reach the child: the proxy's own secrets stay in the proxy.
     const env: Record<string, string> = {};
@@ -19,9 +30,21 @@ export function createBackendTransport(backend: BackendSpec, onStderr: (line: st
       if (value !== undefined) env[name] = value;
     }
     Object.assign(env, revealAll(backend.env));
-    return new ChildStdioTransport({ command: backend.command, args: backend.args, env, cwd: backend.cwd, onStderr });
+    return new ChildStdioTransport({
+      command: backend.command,
+      args: backend.args,
+      env,
+      cwd: backend.cwd,
+      maxMessageBytes: backend.maxMessageBytes,
+      onStderr: (line) => reports.stderr(line),
+      onInvalid: (message) => reports.invalid(message),
+      onOversized: (line) => reports.oversized(line),
+      onUnsupervised: (why) => reports.warning(why),
+    });
   }
   const requestInit: RequestInit = { headers: revealAll(backend.headers) };
   const url = new URL(backend.url);
-  return backend.transport === "http" ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit });
+  return backend.transport === "http"
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: boundedFetch(backend.maxMessageBytes) })
+    : new SSEClientTransport(url, { requestInit });
 }

@@ -78,6 +78,14 @@ export class PendingRequests {
     });
   }
 
+  /** One request fails now, with its own error (its answer was unusable); the connection is fine. */
+  fail(id: string, error: unknown): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#forget(id, pending);
+    pending.reject(error);
+  }
+
   /** Progress counts as a sign of life: the call's timer starts again. */
   touch(progressToken: string): void {
     for (const pending of this.#pending.values()) if (pending.progressToken === progressToken) pending.timer?.refresh();

@@ -1,9 +1,14 @@
 import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError, WireError } from "../core/errors.js";
+import type { SkippedLine } from "../core/json-lines.js";
 import type { BackendSpec } from "./backend-spec.js";
 import { createBackendTransport } from "./client-transport.js";
+import { excerptOf } from "./json-rpc-message.js";
 import { BackendRpcError, PendingRequests } from "./pending-requests.js";
+import { ProblemLog } from "./problem-log.js";
+import { scrubberFor } from "./secret-scrubber.js";
+import { classifyFailure } from "./upstream-failure.js";
 
 export interface UpstreamEvents {
   /** A notification from the backend other than progress (which goes to the request that asked for it). */
@@ -13,6 +18,12 @@ export interface UpstreamEvents {
   /** The connection ended without us closing it (process died, server went away). */
   closed(reason: string): void;
   stderr(line: string): void;
+  /**
+   * A protocol problem worth a log line (a message that is not JSON-RPC, one over the size
+   * limit); already rate-limited and scrubbed of the backend's credentials. Without this
+   * handler such lines go to `stderr`.
+   */
+  problem?(line: string): void;
 }
 
 export interface InitializeInfo {
@@ -37,6 +48,9 @@ export class UpstreamSession {
   #pending: PendingRequests | undefined;
   #transport: Transport | undefined;
   #lost = false;
+  /** Removes this backend's credentials from anything headed for a client or the log. */
+  readonly #scrub: (text: string) => string;
+  readonly #problemLog: ProblemLog;
 
   constructor(
     readonly backend: BackendSpec,
@@ -44,7 +58,11 @@ export class UpstreamSession {
     clientCapabilities: Record<string, unknown>,
     private readonly events: UpstreamEvents,
   ) {
+    this.#scrub = scrubberFor(backend);
+    this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
+    // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
+    this.#client.onerror = (error) => this.#problem(`transport error: ${this.#describe(error)}`);
     this.#client.fallbackRequestHandler = async (request, ctx) => {
       const pending = this.#pending;
       pending?.suspendTimers();
@@ -75,7 +93,12 @@ export class UpstreamSession {
 
   /** Connects and initializes within the backend's start-up timeout. */
   async connect(): Promise<InitializeInfo> {
-    const transport = createBackendTransport(this.backend, (line) => this.events.stderr(line));
+    const transport = createBackendTransport(this.backend, {
+      stderr: (line) => this.events.stderr(this.#scrub(line)),
+      invalid: (message) => this.#onInvalid(message),
+      oversized: (line) => this.#onOversized(line),
+      warning: (line) => this.#problem(line),
+    });
     this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
     // The SDK's parsed capabilities drop keys it does not know; keep the backend's own words.
@@ -89,7 +112,9 @@ export class UpstreamSession {
     } catch (error) {
       this.#closing = true;
       await this.#client.close().catch(() => undefined);
-      throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" failed to start: ${(error as Error).message}`, {
+      const failure = classifyFailure(error, this.backend.name, this.#scrub);
+      if (failure.kind === "request" && failure.error.code === "BACKEND_CREDENTIALS") throw failure.error;
+      throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" failed to start: ${this.#describe(error)}`, {
         backend: this.backend.name,
       });
     }
@@ -165,15 +190,53 @@ export class UpstreamSession {
   }
 
   /**
-   * A backend's own JSON-RPC error passes unchanged; a proxy error (timeout) as it is; any
-   * other failure means the connection itself failed (an HTTP backend restarted and forgot
-   * our session, a network error): the session is lost and is restarted like a dead child.
+   * A backend's own JSON-RPC error passes unchanged; a proxy error (timeout) as it is; a
+   * failure of this one request (it could not be serialised, the answer was not JSON-RPC, the
+   * backend refused our credentials) fails it alone. Any other failure means the connection
+   * itself failed (an HTTP backend restarted and forgot our session, a network error): the
+   * session is lost and is restarted like a dead child.
    */
   #translate(error: unknown): unknown {
     if (error instanceof BackendRpcError || error instanceof ProxyError) return error;
-    const reason = (error as Error)?.message ?? String(error);
-    if (this.#info) this.#lose(reason);
-    return this.#unavailable(reason);
+    const failure = classifyFailure(error, this.backend.name, this.#scrub);
+    if (failure.kind === "request") return failure.error;
+    if (this.#info) this.#lose(failure.reason);
+    return this.#unavailable(failure.reason);
+  }
+
+  /** One rate-limited log line, through the session's problem channel (its stderr one when it has none). */
+  #problem(line: string): void {
+    this.#problemLog.report(line, (text) => (this.events.problem ? this.events.problem(text) : this.events.stderr(text)));
+  }
+
+  /** A short description of a transport error, without any HTTP body and without credentials. */
+  #describe(error: unknown): string {
+    const failure = classifyFailure(error, this.backend.name, this.#scrub);
+    return failure.kind === "request" ? failure.error.message : failure.reason;
+  }
+
+  /** Dropped already; logged, and if it carried the id of a request of ours, that request fails now rather than timing out. */
+  #onInvalid(message: unknown): void {
+    const what = typeof message === "string" ? "a line that is not JSON" : "a message that is not JSON-RPC";
+    this.#problem(this.#scrub(`dropped ${what}: ${excerptOf(message)}`));
+    const id = (message as { id?: unknown } | null)?.id;
+    if (typeof id === "string") {
+      this.#pending?.fail(id, new ProxyError("BACKEND_INVALID_MESSAGE", `backend "${this.backend.name}" answered with a message that is not JSON-RPC`, { backend: this.backend.name }));
+    }
+  }
+
+  /** Skipped already; the request it answered (when its id could be seen) fails naming the size. */
+  #onOversized(line: SkippedLine): void {
+    const limit = this.backend.maxMessageBytes;
+    this.#problem(`skipped a message of ${line.bytes} bytes, over maxMessageBytes (${limit})`);
+    const id = lastRequestId(line.tail) ?? lastRequestId(line.head);
+    if (id === undefined) return;
+    const error = new ProxyError(
+      "BACKEND_MESSAGE_TOO_LARGE",
+      `backend "${this.backend.name}" answered with a message of ${line.bytes} bytes, over its limit of ${limit} bytes (maxMessageBytes)`,
+      { backend: this.backend.name, bytes: line.bytes, limit },
+    );
+    this.#pending?.fail(id, error);
   }
 
   /** The connection is gone for good: fail what waits on it, tell the session once, let it go. */
@@ -189,4 +252,13 @@ export class UpstreamSession {
   #unavailable(reason: string): ProxyError {
     return new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable: ${reason}`, { backend: this.backend.name });
   }
+}
+
+/**
+ * The id of one of our requests in an edge of a message too large to parse. Our ids ("gw-N")
+ * only appear unescaped at the message's top level: inside a string their quotes are escaped.
+ */
+function lastRequestId(edge: string): string | undefined {
+  const ids = [...edge.matchAll(/(?<!\\)"id"\s*:\s*"(gw-\d+)"/g)];
+  return ids.at(-1)?.[1];
 }

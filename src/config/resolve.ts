@@ -43,6 +43,9 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
 /** Environment variables every child gets: without them most programs cannot even start. */
 const BASE_INHERITED_ENV = ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SHELL", "TERM", "SystemRoot"];
 
+/** 16 MiB: far above what MCP servers answer, far below what one V8 string can hold. */
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 function resolveBackend(name: string, backend: Backend, ctx: SecretContext): ResolvedBackend {
   const path = joinPath("backends", name);
   const common = {
@@ -51,6 +54,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
     maxSessions: backend.maxSessions ?? 64,
+    maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     timeouts: {
       startupMs: backend.timeouts?.startupMs ?? 30_000,
       callMs: backend.timeouts?.callMs ?? 60_000,

@@ -30,6 +30,8 @@ interface ResolvedBackendCommon {
   readonly namespace: string;
   readonly session: "per-client" | "shared";
   readonly maxSessions: number;
+  /** The largest message read from the backend; a larger one fails its request, not the backend. */
+  readonly maxMessageBytes: number;
   readonly timeouts: { readonly startupMs: number; readonly callMs: number; readonly idleMs: number };
   readonly include: readonly string[] | undefined;
   readonly exclude: readonly string[];

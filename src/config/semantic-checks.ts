@@ -24,27 +24,36 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
 
 /** Header and variable names that carry credentials by convention. */
 const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie)$|token|secret|password|passwd|api[-_]?key|(^|[-_])key$/i;
+/** `scheme://user:password@host`, anywhere in a value (DATABASE_URL=postgres://u:pw@h/db). */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i;
+const LITERAL_PASSWORD = "holds a password written literally; use a secret reference { env: NAME } or { file: path }";
 
 /**
  * Secrets are references, never literals: a config lives in git. A literal value under a
- * credential-looking name is refused (the message never repeats the value).
+ * credential-looking name, or a URL with a password in it, is refused (the message never
+ * repeats the value), so `print-config` can never print one either.
  */
 function checkLiteralCredentials(raw: Record<string, unknown>, backends: Record<string, unknown>, issues: ConfigIssue[]): void {
   for (const [name, backend] of Object.entries(backends)) {
     if (!isRecord(backend)) continue;
+    if (typeof backend.url === "string" && URL_WITH_PASSWORD.test(backend.url)) issues.push({ path: `backends.${name}.url`, message: LITERAL_PASSWORD });
     for (const section of ["headers", "env"] as const) {
       const map = backend[section];
       if (!isRecord(map)) continue;
       for (const [key, value] of Object.entries(map)) {
-        if (typeof value === "string" && CREDENTIAL_NAME.test(key)) {
-          issues.push({ path: `backends.${name}.${section}.${key}`, message: "looks like a credential written literally; use a secret reference { env: NAME } or { file: path }" });
+        if (typeof value !== "string") continue;
+        const path = `backends.${name}.${section}.${key}`;
+        if (CREDENTIAL_NAME.test(key)) {
+          issues.push({ path, message: "looks like a credential written literally; use a secret reference { env: NAME } or { file: path }" });
+        } else if (URL_WITH_PASSWORD.test(value)) {
+          issues.push({ path, message: LITERAL_PASSWORD });
         }
       }
     }
   }
   const store = isRecord(raw.limits) && isRecord(raw.limits.store) ? raw.limits.store : undefined;
-  if (typeof store?.url === "string" && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(store.url)) {
-    issues.push({ path: "limits.store.url", message: "holds a password written literally; use a secret reference { env: NAME } or { file: path }" });
+  if (typeof store?.url === "string" && URL_WITH_PASSWORD.test(store.url)) {
+    issues.push({ path: "limits.store.url", message: LITERAL_PASSWORD });
   }
 }
 

@@ -18,6 +18,10 @@ export const JSON_RPC = {
   rateLimited: -32013,
   /** LSP's RequestCancelled; only ever internal: a cancelled request gets no answer. */
   requestCancelled: -32800,
+  /** A backend refused the proxy's own credentials (HTTP 401/403): a configuration problem, not a crash. */
+  backendCredentials: -32014,
+  /** A backend's answer was larger than its `maxMessageBytes`. */
+  backendMessageTooLarge: -32015,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -51,6 +55,10 @@ const CODE_TO_JSON_RPC = {
   RATE_LIMITED: JSON_RPC.rateLimited,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
+  BACKEND_CREDENTIALS: JSON_RPC.backendCredentials,
+  BACKEND_MESSAGE_TOO_LARGE: JSON_RPC.backendMessageTooLarge,
+  /** The backend answered with something that is not a JSON-RPC message. */
+  BACKEND_INVALID_MESSAGE: JSON_RPC.internalError,
 } as const;
 
 export type ProxyErrorCode = keyof typeof CODE_TO_JSON_RPC;

@@ -159,6 +159,7 @@ export class BackendLink<Tag = unknown> {
         this.#down(reason);
       },
       stderr: (line) => this.#log.info({ stderr: line }, "backend stderr"),
+      problem: (line) => this.#log.warn({ problem: line }, "backend protocol problem"),
     });
     this.#upstream = upstream;
     try {

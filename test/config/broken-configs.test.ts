@@ -84,6 +84,18 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     paths: ["backends.crm.headers.Authorization", "backends.db.env.DB_PASSWORD"],
     message: /looks like a credential written literally/,
   },
+  {
+    name: "password in a URL written literally",
+    config: {
+      version: 1,
+      backends: {
+        db: { transport: "stdio", command: "db", env: { DATABASE_URL: "postgres://u:pw-4b1d@h/db", MODE: "ro", DOCS: "https://example.com/x@y" } },
+        crm: { transport: "http", url: "https://svc:pw-4b1d@crm.example/mcp" },
+      },
+    },
+    paths: ["backends.crm.url", "backends.db.env.DATABASE_URL"],
+    message: /holds a password written literally/,
+  },
 ];
 
 function write(name: string, value: unknown): string {
@@ -100,6 +112,16 @@ describe("broken configs fail with exactly their paths", () => {
     expect(report.valid).toBe(false);
     expect(report.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
     if (message) expect(report.errors.map((e) => e.message).join("\n")).toMatch(message);
+  });
+
+  it("never prints a password written into a backend's env URL: validate flags it, print-config refuses", async () => {
+    const file = write("env-url-password", { version: 1, backends: { db: { transport: "stdio", command: "db", env: { DATABASE_URL: "postgres://u:pw-9f8e7d@h/db" } } } });
+    const validate = await cli(["validate", "--config", file]);
+    const printed = await cli(["print-config", "--config", file]);
+    expect(validate.code).toBe(1);
+    expect(printed.code).toBe(1);
+    expect(validate.stderr + printed.stderr).toContain("backends.db.env.DATABASE_URL");
+    expect(validate.stdout + validate.stderr + printed.stdout + printed.stderr).not.toContain("pw-9f8e7d");
   });
 
   it("never repeats a value found where a credential belongs", async () => {

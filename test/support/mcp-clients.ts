@@ -8,6 +8,8 @@ export const SERVERS = {
   everything: `${REPO_ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`,
   memory: `${REPO_ROOT}node_modules/@modelcontextprotocol/server-memory/dist/index.js`,
   recorder: `${REPO_ROOT}test/support/servers/recorder-server.mjs`,
+  misbehaving: `${REPO_ROOT}test/support/servers/misbehaving-server.mjs`,
+  misbehavingHttp: `${REPO_ROOT}test/support/servers/misbehaving-http-server.mjs`,
 };
 
 export type BindingKind = "http" | "sse" | "stdio";
@@ -60,8 +62,13 @@ export async function connectClient(kind: BindingKind, target: { url?: string; s
 }
 
 /** Starts the recorder server in HTTP mode and returns its URL and a stop function. */
-export async function startHttpRecorder(name: string, port = 0): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [SERVERS.recorder, "http", name, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+export function startHttpRecorder(name: string, port = 0): Promise<{ url: string; stop(): void }> {
+  return startHttpServer(SERVERS.recorder, ["http", name, String(port)]);
+}
+
+/** Starts a test server script that prints its URL on stdout; returns the URL and a stop function. */
+export async function startHttpServer(script: string, args: string[]): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("recorder did not start")), 10_000);
     child.stdout!.once("data", (d: Buffer) => {

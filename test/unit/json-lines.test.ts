@@ -41,4 +41,18 @@ describe("JSON line framing", () => {
     expect(r.push(Buffer.from("x".repeat(999)))).toBe(true);
     expect(r.push(Buffer.from("x".repeat(10)))).toBe(false);
   });
+
+  it("skips an oversized line up to its newline, reports its size and edges, and reads on", () => {
+    const messages: unknown[] = [];
+    const skipped: Array<{ bytes: number; head: string; tail: string }> = [];
+    const r = new JsonLineReader((m) => messages.push(m), () => undefined, 1000, (line) => skipped.push(line));
+    const big = `{"result":{"text":"${"x".repeat(5000)}"},"jsonrpc":"2.0","id":"gw-7"}`;
+    const bytes = Buffer.from(`${big}\n{"ok":1}\n`);
+    for (let i = 0; i < bytes.length; i += 300) r.push(bytes.subarray(i, i + 300));
+    expect(messages).toEqual([{ ok: 1 }]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.bytes).toBe(big.length);
+    expect(skipped[0]!.head.startsWith('{"result"')).toBe(true);
+    expect(skipped[0]!.tail.endsWith('"id":"gw-7"}')).toBe(true);
+  });
 });

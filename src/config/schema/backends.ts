@@ -34,6 +34,15 @@ const commonBackendFields = {
       "Time limits for this backend, in milliseconds.",
     ),
   ),
+  maxMessageBytes: Type.Optional(
+    Type.Integer({
+      minimum: 1024,
+      maximum: 256 * 1024 * 1024,
+      default: 16 * 1024 * 1024,
+      description:
+        "Largest single message read from this backend, in bytes: one line of a stdio backend's stdout (counted in characters), one JSON answer of an http backend (server-sent event streams, and so sse backends, are not bounded). A larger message fails the request it answered with -32015 naming the backend and the size; the backend keeps running (a stdio line is skipped up to its newline).",
+    }),
+  ),
   include: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
       description: "Original item names (or URIs) to expose; `*` is a wildcard. When given, everything else is hidden.",

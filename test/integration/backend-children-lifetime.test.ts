@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { connectClient, isAlive, SERVERS, textOf, waitFor } from "../support/mcp-clients.js";
+import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
+
+let proxy: ProxyProcess | undefined;
+const leftovers: number[] = [];
+
+afterEach(async () => {
+  for (const pid of leftovers.splice(0)) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  await proxy?.stop();
+});
+
+describe.skipIf(process.platform !== "linux")("backend processes when the gateway dies", () => {
+  it("are all gone, grandchildren included, after the gateway is killed with SIGKILL", async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: {
+        family: { transport: "stdio", command: process.execPath, args: [SERVERS.misbehaving, "--grandchild"] },
+        shared: { transport: "stdio", command: process.execPath, args: [SERVERS.misbehaving, "--grandchild"], session: "shared" },
+      },
+      bindings: [{ transport: "http", port: 0 }],
+      logging: { level: "warn" },
+    });
+    const c = await connectClient("http", { url: proxy.url });
+    const pids: number[] = [];
+    for (const name of ["family__family", "shared__family"]) {
+      const { pid, grandchild } = JSON.parse(textOf(await c.client.callTool({ name, arguments: {} }))) as { pid: number; grandchild: number };
+      pids.push(pid, grandchild);
+    }
+    leftovers.push(...pids);
+    expect(pids.every(isAlive)).toBe(true);
+    proxy.child.kill("SIGKILL");
+    await c.close().catch(() => undefined);
+    expect(await waitFor(() => !pids.some(isAlive), 5000)).toBe(true);
+  }, 30_000);
+});
