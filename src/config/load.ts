@@ -3,6 +3,7 @@ import { resolve as resolvePath } from "node:path";
 import { cosmiconfig, defaultLoaders } from "cosmiconfig";
 import { ConfigError, type ConfigIssue, ConfigNotFoundError } from "./config-issue.js";
 import { loadConfigModule } from "./load-module.js";
+import { ConfigSyntaxError, fromYamlException, parseJsonConfig } from "./syntax-error.js";
 
 /** Where a config is looked for, in this order, in the working directory. */
 export const SEARCH_PLACES = [
@@ -48,7 +49,7 @@ export async function readConfigFile(options: { configPath?: string; cwd?: strin
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: "none",
     cache: false,
-    loaders: { ...defaultLoaders, ".ts": moduleLoader, ".mts": moduleLoader, ".js": moduleLoader, ".mjs": moduleLoader, ".cjs": moduleLoader },
+    loaders: { ...defaultLoaders, ".json": parseJsonConfig, ".ts": moduleLoader, ".mts": moduleLoader, ".js": moduleLoader, ".mjs": moduleLoader, ".cjs": moduleLoader },
   });
   const file = options.configPath === undefined ? undefined : resolvePath(cwd, options.configPath);
   if (file !== undefined) assertReadable(file);
@@ -56,7 +57,9 @@ export async function readConfigFile(options: { configPath?: string; cwd?: strin
   try {
     result = file === undefined ? await explorer.search(cwd) : await explorer.load(file);
   } catch (error) {
-    throw new ConfigError(file, [describeLoadFailure(error, file)]);
+    // While searching, only the parser knows which file it was reading.
+    const syntax = error instanceof Error ? (error instanceof ConfigSyntaxError ? error : fromYamlException(error)) : undefined;
+    throw new ConfigError(file ?? syntax?.file, [describeLoadFailure(error, file ?? syntax?.file)]);
   }
   if (!result) {
     throw new ConfigNotFoundError(`no config found in ${cwd} (looked for ${SEARCH_PLACES.join(", ")}); pass --config PATH`);
@@ -79,6 +82,8 @@ function assertReadable(file: string): void {
 /** A parse error or a throwing module, described with the file and line it came from. */
 export function describeLoadFailure(error: unknown, file: string | undefined): ConfigIssue {
   const err = error instanceof Error ? error : new Error(String(error));
+  const syntax = err instanceof ConfigSyntaxError ? err : fromYamlException(err);
+  if (syntax) return { path: "", message: `config cannot be parsed: ${syntax.reason} (at ${file ?? syntax.file ?? "config"}:${syntax.line}:${syntax.column})` };
   const where = locate(err, file);
   const what = err.name === "YAMLException" || err.name === "JSONError" ? "cannot be parsed" : "threw while loading";
   // Parsers put the reason on the second line and a code excerpt after a blank line.

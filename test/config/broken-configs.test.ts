@@ -176,6 +176,28 @@ describe("broken configs fail with exactly their paths", () => {
     const report = JSON.parse(result.stdout);
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0].path).toBe("");
-    expect(report.errors[0].message).toMatch(/cannot be parsed.*line 4|cannot be parsed.*\(4:/s);
+    expect(report.errors[0].message).toBe(`config cannot be parsed: unexpected end of the stream within a flow collection (at ${file}:4:1)`);
+  });
+
+  it("reports a JSON syntax error with its reason, line and column, through the real binary", () => {
+    const file = join(dir, "trailing-comma.json");
+    writeFileSync(file, '{\n  "version": 1,\n  "backends": { "a": { "transport": "stdio", "command": "x" }, }\n}\n');
+    const result = spawnCli(["validate", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/trailing-comma\.json: invalid, 1 error\n/);
+    expect(result.stderr).toContain(`\n  (config): config cannot be parsed: Expected double-quoted property name (at ${file}:3:64)\n`);
+  });
+
+  it.each([
+    ["a trailing comma in an array", '{"version": 1,\n "backends": {"a": {"args": [1, 2,]}}}', "Unexpected token ']'", "2:35"],
+    ["a misspelled literal", '{"version": 1,\n "x": tru}', "Unexpected token '}'", "2:10"],
+    ["a comment", '{"version": 1, // one\n}', "Expected double-quoted property name", "1:16"],
+    ["a file that ends early", '{"version": 1,\n "backends": {}', "Expected ',' or '}' after property value", "2:16"],
+  ])("locates %s in JSON", async (_name, text, reason, at) => {
+    const file = join(dir, "located.json");
+    writeFileSync(file, text);
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "", message: `config cannot be parsed: ${reason} (at ${file}:${at})` }]);
   });
 });
