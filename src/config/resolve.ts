@@ -1,5 +1,6 @@
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { resolve as resolvePath } from "node:path";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
+import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
 import type { ResolvedAuth, ResolvedBackend, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
 import type { Auth, Backend, Binding, Limits, ProxyConfig } from "./schema/index.js";
@@ -64,12 +65,10 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     exclude: backend.exclude ?? [],
   } as const;
   if (backend.transport === "stdio") {
-    // A bare program name is looked up on PATH; anything with a slash is a path next to the config.
-    const command = backend.command.includes("/") && !isAbsolute(backend.command) ? resolvePath(ctx.configDir, backend.command) : backend.command;
     return {
       ...common,
       transport: "stdio",
-      command,
+      command: resolveCommand(backend.command, ctx.configDir),
       args: backend.args ?? [],
       env: resolveStringMap(backend.env, joinPath(path, "env"), ctx),
       inheritEnv: [...new Set([...BASE_INHERITED_ENV, ...(backend.inheritEnv ?? [])])],
