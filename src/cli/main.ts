@@ -23,12 +23,16 @@ Options everywhere:
   -h, --help     show help for a command
   -v, --version  print the version
 `,
-  validate: `Usage: mcp-proxy validate [--config PATH] [--format text|json] [--skip-secrets]
+  validate: `Usage: mcp-proxy validate [--config PATH] [--format text|json] [--skip-secrets] [--strict]
 
 Loads the config the way the proxy does and reports every problem at once, each with its path.
+Sections this version does not enforce (which start refuses) are errors; a stdio backend
+program missing on this machine is a warning.
   -c, --config PATH   config file (default: search the working directory)
-  -f, --format FMT    text (default) or json: { "valid", "file", "errors": [{ "path", "message" }] }
+  -f, --format FMT    text (default) or json: { "valid", "file", "errors", "warnings" },
+                      each issue { "path", "message" }
       --skip-secrets  check secret references for shape only (for CI without production secrets)
+      --strict        count warnings as errors
 Exit: 0 valid, 1 invalid, 2 usage error or missing/unreadable file.
 `,
   start: `Usage: mcp-proxy start [--config PATH]
@@ -51,13 +55,14 @@ const OPTIONS = {
   config: { type: "string", short: "c" },
   format: { type: "string", short: "f" },
   "skip-secrets": { type: "boolean" },
+  strict: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
 
 const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   start: ["config"],
-  validate: ["config", "format", "skip-secrets"],
+  validate: ["config", "format", "skip-secrets", "strict"],
   "print-config": ["config", "skip-secrets"],
   schema: [],
 };
@@ -106,7 +111,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   }
   switch (command) {
     case "validate":
-      return validateCommand({ configPath: values.config, format: parseFormat(values.format), skipSecrets: values["skip-secrets"] ?? false }, io);
+      return validateCommand({ configPath: values.config, format: parseFormat(values.format), skipSecrets: values["skip-secrets"] ?? false, strict: values.strict ?? false }, io);
     case "start":
       return startCommand({ configPath: values.config, version: VERSION, stopSignal: io.stopSignal ?? new Promise<string>(() => undefined) }, io);
     case "print-config":

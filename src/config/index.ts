@@ -1,4 +1,4 @@
-export { ConfigError, ConfigNotFoundError, type ConfigIssue } from "./config-issue.js";
+export { ConfigError, ConfigNotFoundError, type ConfigIssue, sortIssues } from "./config-issue.js";
 export { defineProxy, type ProxyConfigFunction } from "./define-proxy.js";
 export { loadConfig, validateConfig, type ConfigContext, type LoadConfigOptions, type LoadedConfig } from "./load-config.js";
 export { SEARCH_PLACES } from "./load.js";
@@ -6,3 +6,5 @@ export type * from "./resolved-types.js";
 export { Secret, revealValue, type SecretOrString } from "./secret.js";
 export { CONFIG_FORMAT_VERSION, ProxyConfigSchema, renderJsonSchema, type ProxyConfig } from "./schema/index.js";
 export type * from "./schema/index.js";
+export { checkRunnable, type RunnableReport } from "./runnable-checks.js";
+export { unenforcedIssues, unenforcedSections, unenforcedSettings, type UnenforcedSetting } from "./unenforced.js";

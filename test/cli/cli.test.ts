@@ -28,13 +28,13 @@ describe("mcp-proxy CLI", () => {
   it("validate --format json prints the documented document for a valid config", async () => {
     const result = await cli(["validate", "--format", "json", "--config", fixture("ts-import/mcp-proxy.config.ts")]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ valid: true, file: fixture("ts-import/mcp-proxy.config.ts"), errors: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ valid: true, file: fixture("ts-import/mcp-proxy.config.ts"), errors: [], warnings: [] });
   });
 
   it("validate --format json prints a document even when the file is missing (exit 2)", async () => {
     const result = await cli(["validate", "--format", "json", "--config", "missing.yaml"]);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({ valid: false, file: null, errors: [{ path: "", message: expect.stringMatching(/missing\.yaml does not exist/) }] });
+    expect(JSON.parse(result.stdout)).toEqual({ valid: false, file: null, errors: [{ path: "", message: expect.stringMatching(/missing\.yaml does not exist/) }], warnings: [] });
   });
 
   it("print-config shows defaults and absolute paths but never a secret", async () => {

@@ -10,28 +10,51 @@ const configOf = (folder: string) => {
 };
 
 
-describe("every example is a valid config", () => {
+/**
+ * Sections these examples set that this version does not enforce yet: `validate` reports exactly
+ * these as errors (and `start` refuses them) until the runtime applies them; then the lists empty.
+ */
+const UNENFORCED: Record<string, string[]> = {
+  "team-rbac": ["audit", "auth", "policies"],
+  "redact-and-limit": ["filters", "limits.rateLimits"],
+};
+/** Programs an example names that exist only where it would really run. */
+const MISSING_PROGRAMS: Record<string, string[]> = { "team-rbac": ["backends.db.command"] };
+
+interface Report {
+  valid: boolean;
+  errors: Array<{ path: string; message: string }>;
+  warnings: Array<{ path: string; message: string }>;
+}
+
+describe("every example is a valid config, but for the sections this version does not enforce", () => {
   it("has at least four scenarios, each with a README", () => {
     expect(folders.length).toBeGreaterThanOrEqual(4);
     for (const folder of folders) expect(readdirSync(`${REPO_ROOT}examples/${folder.name}`)).toContain("README.md");
   });
 
   it.each(folders.map((f) => f.name))("examples/%s validates through the validate command, secrets resolved", async (folder) => {
-    const result = await cli(["validate", "--config", configOf(folder)]);
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/: valid \(/);
+    const result = await cli(["validate", "--format", "json", "--config", configOf(folder)], { env: { PATH: process.env.PATH } });
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.errors.map((e) => e.path)).toEqual(UNENFORCED[folder] ?? []);
+    for (const error of report.errors) expect(error.message).toMatch(/^is not enforced by this version yet/);
+    expect(report.warnings.map((w) => w.path)).toEqual(MISSING_PROGRAMS[folder] ?? []);
+    expect(result.code).toBe(UNENFORCED[folder] ? 1 : 0);
   });
 
   it.each(folders.map((f) => f.name))("examples/%s validates in CI mode without its secrets", async (folder) => {
-    const result = await cli(["validate", "--skip-secrets", "--config", configOf(folder)]);
-    expect(result.code).toBe(0);
+    const result = await cli(["validate", "--skip-secrets", "--format", "json", "--config", configOf(folder)]);
+    expect((JSON.parse(result.stdout) as Report).errors.map((e) => e.path)).toEqual(UNENFORCED[folder] ?? []);
+    expect(result.code).toBe(UNENFORCED[folder] ? 1 : 0);
   });
 
   it.each(folders.map((f) => f.name))("examples/%s validates through the real binary with no environment", (folder) => {
     const result = spawnCli(["validate", "--config", configOf(folder)]);
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
+    if (UNENFORCED[folder] || MISSING_PROGRAMS[folder]) {
+      const listed = result.stderr.split("\n").filter((line) => line.startsWith("  ")).map((line) => line.trim().split(":")[0]);
+      expect(listed).toEqual([...(UNENFORCED[folder] ?? []), ...(MISSING_PROGRAMS[folder] ?? [])]);
+    } else expect(result.stderr).toBe("");
+    expect(result.code).toBe(UNENFORCED[folder] ? 1 : 0);
   });
 
   it("the default mcp-proxy.config.ts validates through the real binary", () => {

@@ -1,12 +1,25 @@
-import { ConfigError, loadConfig } from "../../config/index.js";
+import { ConfigError, loadConfig, type ResolvedConfig, unenforcedSections } from "../../config/index.js";
 import { formatIssues } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode } from "../io.js";
+
+/**
+ * The resolved config without the defaults of features this version does not have (hot reload,
+ * auth, policies, filters, rate limits, the audit trail): printing `reload.enabled: true` would
+ * promise them. A section the config does set stays, so the reader sees what `start` refuses.
+ */
+function printable(config: ResolvedConfig): Record<string, unknown> {
+  const set = new Set(unenforcedSections(config).map((gap) => gap.path));
+  const unbuilt = new Set(["reload", "auth", "policies", "filters", "audit", "limits.rateLimits", "limits.store"]);
+  const keep = (path: string) => !unbuilt.has(path) || set.has(path);
+  const pick = (value: object, prefix: string) => Object.fromEntries(Object.entries(value).filter(([key]) => keep(`${prefix}${key}`)));
+  return { ...pick(config, ""), limits: pick(config.limits, "limits.") };
+}
 
 /** Prints the resolved config (defaults applied, paths absolute) with every secret masked. */
 export async function printConfigCommand(options: { configPath: string | undefined; skipSecrets: boolean }, io: CommandIo): Promise<ExitCode> {
   try {
     const loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env, skipSecrets: options.skipSecrets });
-    io.out(`${JSON.stringify(loaded.config, null, 2)}\n`);
+    io.out(`${JSON.stringify(printable(loaded.config), null, 2)}\n`);
     return EXIT.ok;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,0 +1,27 @@
+import { type ConfigIssue, joinPath, sortIssues } from "./config-issue.js";
+import { programProblem } from "./resolve-command.js";
+import type { ResolvedConfig } from "./resolved-types.js";
+import { unenforcedIssues } from "./unenforced.js";
+
+/** What `validate` adds to a valid config: what `start` would refuse, and what it could not run. */
+export interface RunnableReport {
+  /** Sections `start` refuses: errors, because no machine could run this config. */
+  readonly errors: ConfigIssue[];
+  /**
+   * Backend programs missing on this machine: warnings, because a CI machine rarely has them
+   * while the production host does (`--strict` makes them errors).
+   */
+  readonly warnings: ConfigIssue[];
+}
+
+export function checkRunnable(config: ResolvedConfig, env: Readonly<Record<string, string | undefined>>): RunnableReport {
+  const warnings: ConfigIssue[] = [];
+  for (const backend of Object.values(config.backends)) {
+    if (backend.transport !== "stdio" || !backend.enabled) continue;
+    // The child is spawned with its own environment; a PATH set there is the one searched.
+    const ownPath = backend.env.PATH;
+    const problem = programProblem(backend.command, typeof ownPath === "string" ? ownPath : env.PATH);
+    if (problem) warnings.push({ path: joinPath(joinPath("backends", backend.name), "command"), message: problem });
+  }
+  return { errors: sortIssues(unenforcedIssues(config)), warnings: sortIssues(warnings) };
+}

@@ -1,0 +1,40 @@
+import type { ConfigIssue } from "./config-issue.js";
+import type { ResolvedConfig } from "./resolved-types.js";
+
+/** One setting the config language has but this version's runtime does not apply. */
+export interface UnenforcedSetting {
+  /** Where it is set, as `validate` reports it. */
+  readonly path: string;
+  /** How `start` names it when refusing: `auth (bearer)`. */
+  readonly label: string;
+}
+
+/**
+ * Settings this version validates but does not enforce yet. Running anyway would let an
+ * operator believe a gateway is locked down while it is open, so `start` refuses them and
+ * `validate` reports them as errors: the language runs ahead of the runtime, never the
+ * other way round.
+ */
+export function unenforcedSections(config: ResolvedConfig): UnenforcedSetting[] {
+  const gaps: UnenforcedSetting[] = [];
+  if (config.auth.type !== "none") gaps.push({ path: "auth", label: `auth (${config.auth.type})` });
+  if (config.policies) gaps.push({ path: "policies", label: "policies" });
+  if (config.filters.length > 0) gaps.push({ path: "filters", label: "filters" });
+  if (config.limits.rateLimits.length > 0) gaps.push({ path: "limits.rateLimits", label: "limits.rateLimits" });
+  if (config.limits.store.type !== "memory") gaps.push({ path: "limits.store", label: `limits.store (${config.limits.store.type})` });
+  if (config.audit.sink === "file" || config.audit.includeArguments) gaps.push({ path: "audit", label: "audit (file sink, arguments)" });
+  return gaps;
+}
+
+/** The names `start` prints when it refuses a config: `auth (bearer), policies`. */
+export function unenforcedSettings(config: ResolvedConfig): string[] {
+  return unenforcedSections(config).map((gap) => gap.label);
+}
+
+/** The same gaps as `validate` errors, each at its path. */
+export function unenforcedIssues(config: ResolvedConfig): ConfigIssue[] {
+  return unenforcedSections(config).map((gap) => ({
+    path: gap.path,
+    message: `is not enforced by this version yet (${gap.label}); start refuses the config rather than run more open than it says`,
+  }));
+}

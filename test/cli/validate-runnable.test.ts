@@ -1,0 +1,77 @@
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { spawnCli } from "../support/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mcp-proxy-runnable-"));
+const write = (name: string, config: unknown) => {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+};
+const json = (stdout: string) => JSON.parse(stdout) as { valid: boolean; errors: Array<{ path: string; message: string }>; warnings: Array<{ path: string; message: string }> };
+const node = { transport: "stdio", command: process.execPath };
+
+describe("validate judges a config as start would", () => {
+  it("reports a section start refuses as an error at its path (exit 1)", () => {
+    const file = write("unenforced", { version: 1, backends: { a: node }, limits: { rateLimits: [{ name: "r", per: "global", requests: 1, windowMs: 1000 }] } });
+    const result = spawnCli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(json(result.stdout)).toMatchObject({
+      valid: false,
+      errors: [{ path: "limits.rateLimits", message: expect.stringMatching(/^is not enforced by this version yet \(limits\.rateLimits\); start refuses/) }],
+      warnings: [],
+    });
+    expect(spawnCli(["start", "--config", file]).code).toBe(1);
+  });
+
+  it("warns about a backend program that does not exist or cannot be executed, in text and JSON (exit 0)", () => {
+    const script = join(dir, "not-executable.sh");
+    writeFileSync(script, "#!/bin/sh\n");
+    chmodSync(script, 0o644);
+    const file = write("missing-programs", {
+      version: 1,
+      backends: {
+        ghost: { transport: "stdio", command: "mcp-server-that-does-not-exist" },
+        local: { transport: "stdio", command: "./not-executable.sh" },
+        off: { transport: "stdio", command: "./nowhere", enabled: false },
+        fine: node,
+      },
+    });
+    const text = spawnCli(["validate", "--config", file], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe("missing-programs.json: valid (4 backends, 1 binding), 2 warnings\n");
+    expect(text.stderr).toBe(
+      '  backends.ghost.command: warning: program "mcp-server-that-does-not-exist" is not in node_modules/.bin of the config\'s folder or above, nor on PATH\n' +
+        `  backends.local.command: warning: program ${script} is not an executable file\n`,
+    );
+    const report = json(spawnCli(["validate", "--format", "json", "--config", file]).stdout);
+    expect(report.valid).toBe(true);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings.map((w) => w.path)).toEqual(["backends.ghost.command", "backends.local.command"]);
+  });
+
+  it("--strict counts those warnings as errors; --skip-secrets still only warns", () => {
+    const file = write("missing-strict", { version: 1, backends: { ghost: { transport: "stdio", command: "/opt/none/mcp-ghost" } } });
+    const strict = spawnCli(["validate", "--strict", "--format", "json", "--config", file]);
+    expect(strict.code).toBe(1);
+    expect(json(strict.stdout)).toEqual({
+      valid: false,
+      file,
+      errors: [{ path: "backends.ghost.command", message: "program /opt/none/mcp-ghost does not exist" }],
+      warnings: [],
+    });
+    const ci = spawnCli(["validate", "--skip-secrets", "--format", "json", "--config", file]);
+    expect(ci.code).toBe(0);
+    expect(json(ci.stdout).warnings).toEqual([{ path: "backends.ghost.command", message: "program /opt/none/mcp-ghost does not exist" }]);
+  });
+
+  it("print-config shows no defaults for features this version does not have", () => {
+    const result = spawnCli(["print-config", "--config", write("plain", { version: 1, backends: { a: node } })]);
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout);
+    for (const key of ["reload", "auth", "policies", "filters", "audit"]) expect(printed).not.toHaveProperty(key);
+    expect(Object.keys(printed.limits)).toEqual(["maxBodyBytes", "maxClientSessions", "clientSessionIdleMs"]);
+  });
+});
