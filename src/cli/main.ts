@@ -35,10 +35,15 @@ program missing on this machine is a warning.
       --strict        count warnings as errors
 Exit: 0 valid, 1 invalid, 2 usage error or missing/unreadable file.
 `,
-  start: `Usage: mcp-proxy start [--config PATH]
+  start: `Usage: mcp-proxy start [--config PATH] [--port N] [--host HOST]
 
 Runs the gateway: connects the backends, serves every binding and prints one line per URL.
+  -c, --config PATH   config file (default: search the working directory)
+  -p, --port N        listen on port N instead of the first HTTP binding's port (0: any free port)
+      --host HOST     listen on HOST instead of the first HTTP binding's host
 With a stdio binding, stdout carries only the protocol and everything else goes to stderr.
+When the stdio client leaves, the gateway stops if stdio was its only binding; otherwise the
+other bindings keep serving.
 SIGINT or SIGTERM closes bindings and backends (no child process is left behind).
 `,
   "print-config": `Usage: mcp-proxy print-config [--config PATH] [--skip-secrets]
@@ -53,6 +58,8 @@ Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
 
 const OPTIONS = {
   config: { type: "string", short: "c" },
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
   format: { type: "string", short: "f" },
   "skip-secrets": { type: "boolean" },
   strict: { type: "boolean" },
@@ -61,7 +68,7 @@ const OPTIONS = {
 } as const;
 
 const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
-  start: ["config"],
+  start: ["config", "port", "host"],
   validate: ["config", "format", "skip-secrets", "strict"],
   "print-config": ["config", "skip-secrets"],
   schema: [],
@@ -85,7 +92,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nRun mcp-proxy --help for usage.`);
+    throw new UsageError(describeParseError(error as Error & { code?: string }, argv));
   }
   const { values, positionals } = parsed;
   const command = positionals[0] ?? "";
@@ -113,11 +120,30 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
     case "validate":
       return validateCommand({ configPath: values.config, format: parseFormat(values.format), skipSecrets: values["skip-secrets"] ?? false, strict: values.strict ?? false }, io);
     case "start":
-      return startCommand({ configPath: values.config, version: VERSION, stopSignal: io.stopSignal ?? new Promise<string>(() => undefined) }, io);
+      return startCommand({ configPath: values.config, port: parsePort(values.port), host: values.host, version: VERSION, stopSignal: io.stopSignal ?? new Promise<string>(() => undefined) }, io);
     case "print-config":
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
     default:
       io.out(renderJsonSchema());
       return EXIT.ok;
   }
+}
+
+/** Node's parser explains `--` escaping; a user who mistyped an option needs its name and where help is. */
+function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
+  const loose = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  const command = loose.positionals[0];
+  const help = command && ACCEPTS[command] ? `mcp-proxy ${command} --help` : "mcp-proxy --help";
+  const option = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+    return `unknown option ${option}${command && ACCEPTS[command] ? ` for '${command}'` : ""} (see ${help})`;
+  }
+  return `${error.message} (see ${help})`;
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(value)})`);
+  return port;
 }

@@ -1,12 +1,14 @@
-import { ConfigError, loadConfig } from "../../config/index.js";
+import { ConfigError, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
 import { startGateway } from "../../runtime/gateway.js";
 import { createLogger } from "../../runtime/logger.js";
-import { unenforcedSettings } from "../../runtime/unenforced.js";
 import { formatIssues } from "../format-issues.js";
-import { type CommandIo, EXIT, type ExitCode } from "../io.js";
+import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
 
 export interface StartOptions {
   readonly configPath: string | undefined;
+  /** `--port` / `--host`: override the first HTTP binding (the one a user starting by hand means). */
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
   readonly version: string;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM in the CLI). */
   readonly stopSignal: Promise<string>;
@@ -22,7 +24,7 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
     io.err(formatIssues(error.file ?? "config", error.issues));
     return EXIT.invalid;
   }
-  const { config } = loaded;
+  const config = withListenOverride(loaded.config, options);
   const gaps = unenforcedSettings(config);
   if (gaps.length > 0) {
     io.err(
@@ -49,9 +51,25 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   if (lines.length) announce(lines.join(""));
   logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
   if (config.reload.enabled) logger.info("config changes take effect on restart (hot reload is not in this version)");
-  const reason = await Promise.race([options.stopSignal, gateway.stdioClosed.then(() => "stdio client disconnected")]);
+  // The stdio client leaving ends its session; it ends the process only when nothing else is
+  // served (under systemd or `docker run` without -i stdin is closed from the start).
+  const stdioOnly = config.bindings.every((b) => b.transport === "stdio");
+  void gateway.stdioClosed.then(() => {
+    if (!stdioOnly) logger.info("stdio client disconnected; the other bindings keep serving");
+  });
+  const reason = await Promise.race([options.stopSignal, ...(stdioOnly ? [gateway.stdioClosed.then(() => "stdio client disconnected")] : [])]);
   logger.info({ reason }, "shutting down");
   await gateway.close();
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return EXIT.ok;
+}
+
+function withListenOverride(config: ResolvedConfig, options: StartOptions): ResolvedConfig {
+  if (options.port === undefined && options.host === undefined) return config;
+  const first = config.bindings.findIndex((b) => b.transport === "http");
+  if (first < 0) throw new UsageError("--port and --host apply to an HTTP binding, and this config has none");
+  const bindings = config.bindings.map((b, i) =>
+    i === first && b.transport === "http" ? { ...b, port: options.port ?? b.port, host: options.host ?? b.host } : b,
+  );
+  return Object.freeze({ ...config, bindings: Object.freeze(bindings) });
 }
