@@ -84,17 +84,24 @@ function translate(error: ErrorObject): ConfigIssue {
     case "const":
       return { path, message: `must be ${JSON.stringify(params.allowedValue)} (got ${describe(error.data)})` };
     case "enum":
-      return { path, message: `must be one of: ${list(params.allowedValues as unknown[])} (got ${describe(error.data)})` };
+      return { path, message: `must be one of: ${list(params.allowedValues as unknown[])} (got ${describe(error.data)}${suggest(error.data, params.allowedValues as unknown[], path)})` };
     case "discriminator": {
       const tag = String(params.tag);
       const branches = ((schema.oneOf as Array<{ properties: Record<string, { const: unknown }> }>) ?? []).map((b) => b.properties[tag]?.const);
       return params.error === "tag"
         ? { path: joinPath(path, tag), message: `is required: one of ${list(branches)}` }
-        : { path: joinPath(path, tag), message: `must be one of: ${list(branches)} (got ${describeValue(params.tagValue)})` };
+        : { path: joinPath(path, tag), message: `must be one of: ${list(branches)} (got ${describeValue(params.tagValue)}${suggest(params.tagValue, branches, tag)})` };
     }
     case "anyOf":
-    case "oneOf":
+    case "oneOf": {
+      // A union of literals (TypeBox's form of an enum) reads best as its list of values.
+      const branches = (schema[error.keyword] as Array<Record<string, unknown>> | undefined) ?? [];
+      if (branches.length > 0 && branches.every((b) => "const" in b)) {
+        const values = branches.map((b) => b.const);
+        return { path, message: `must be one of: ${list(values)} (got ${describe(error.data)}${suggest(error.data, values, path)})` };
+      }
       return { path, message: `must be ${String(schema["x-expected"] ?? "one of the accepted forms")} (got ${describe(error.data)})` };
+    }
     case "pattern":
       return { path, message: `must match ${String(params.pattern)} (got ${describe(error.data)})` };
     case "minimum":
@@ -114,6 +121,23 @@ function translate(error: ErrorObject): ConfigIssue {
 function article(type: string): string {
   const noun = type === "integer" ? "an integer" : type === "object" ? "an object" : type === "array" ? "an array" : `a ${type}`;
   return type.includes(",") ? `of type ${type}` : noun;
+}
+
+/**
+ * A hint after a value outside its list: the accepted value it nearly spells, or, when it spells
+ * the key itself (`transport: "trasnport"`), the reminder that the value names which one.
+ */
+function suggest(value: unknown, accepted: readonly unknown[], key: string): string {
+  if (typeof value !== "string") return "";
+  const names = accepted.filter((v): v is string => typeof v === "string");
+  const near = closest(value, names);
+  if (near) return `; did you mean ${JSON.stringify(near)}?`;
+  const keyName = key.split(/[.[\]]/).filter(Boolean).pop() ?? "";
+  if (keyName && closest(value, [keyName])) {
+    const options = names.map((n) => JSON.stringify(n));
+    return `, the key's own name; did you mean ${options.length > 1 ? `${options.slice(0, -1).join(", ")} or ${options.at(-1)}` : options[0]}?`;
+  }
+  return "";
 }
 
 /** The known key nearest to a misspelling, if it is near enough to be a likely typo. */

@@ -18,6 +18,24 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     paths: ["backends.crm.transport"],
     message: /must be one of: "stdio", "http", "sse" \(got "grpc"\)/,
   },
+  {
+    name: "the key's own name as the transport",
+    config: { version: 1, backends: { crm: { transport: "trasnport", url: "http://127.0.0.1:1/" } } },
+    paths: ["backends.crm.transport"],
+    message: /^must be one of: "stdio", "http", "sse" \(got "trasnport", the key's own name; did you mean "stdio", "http" or "sse"\?\)$/,
+  },
+  {
+    name: "misspelled transport",
+    config: { version: 1, backends: { crm: { transport: "htpp", url: "http://127.0.0.1:1/" } } },
+    paths: ["backends.crm.transport"],
+    message: /^must be one of: "stdio", "http", "sse" \(got "htpp"; did you mean "http"\?\)$/,
+  },
+  {
+    name: "misspelled session mode",
+    config: { version: 1, backends: { m: { transport: "stdio", command: "x", session: "per-clinet" } } },
+    paths: ["backends.m.session"],
+    message: /^must be one of: "per-client", "shared" \(got "per-clinet"; did you mean "per-client"\?\)$/,
+  },
   { name: "wrong type", config: { ...base, bindings: [{ transport: "http", port: "8080" }] }, paths: ["bindings[0].port"], message: /must be an integer/ },
   { name: "port out of range", config: { ...base, bindings: [{ transport: "http", port: 70000 }] }, paths: ["bindings[0].port"], message: /<= 65535/ },
   {
