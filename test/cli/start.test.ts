@@ -1,8 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { delimiter } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT, spawnCli } from "../support/cli.js";
-import { connectClient } from "../support/mcp-clients.js";
+import { connectClient, waitFor } from "../support/mcp-clients.js";
 import { writeConfig } from "../support/proxy-process.js";
 
 /** PATH as a user's shell has it outside `npm run`: no node_modules/.bin anywhere. */
@@ -113,5 +113,33 @@ describe("mcp-proxy start", () => {
     } finally {
       await client.close();
     }
+  });
+
+  // util-linux `script` gives the proxy a terminal as stderr, as a person running it has.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("logs readable lines to a terminal and JSON lines to anything else", async () => {
+    const file = writeConfig({
+      version: 1,
+      backends: { echo: { transport: "stdio", command: process.execPath, args: [`${REPO_ROOT}test/support/servers/recorder-server.mjs`, "stdio", "echo"] } },
+      bindings: [{ transport: "http", port: 0 }],
+    });
+    const piped = await startBinary(["--config", file]);
+    expect(await waitFor(() => piped.output().includes("gateway started"))).toBe(true);
+    expect(piped.output()).toMatch(/^\{"level":30,"time":\d+,"name":"mcp-proxy",.*"msg":"gateway started"\}$/m);
+
+    const inner = `echo "pid $$"; exec ${JSON.stringify(process.execPath)} ${REPO_ROOT}bin/mcp-proxy.js start --config ${file}`;
+    const terminal = spawn("script", ["-qc", inner, "/dev/null"], { env: { PATH: PLAIN_PATH }, stdio: ["pipe", "pipe", "pipe"] });
+    running.push(terminal);
+    let seen = "";
+    terminal.stdout.on("data", (d: Buffer) => (seen += d.toString()));
+    const started = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => /gateway started/.test(seen) && (clearInterval(timer), resolve(true)), 50);
+      setTimeout(() => (clearInterval(timer), resolve(false)), 15_000);
+    });
+    const pid = Number(/pid (\d+)/.exec(seen)?.[1]);
+    if (pid) process.kill(pid, "SIGTERM");
+    expect(started).toBe(true);
+    expect(seen).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  gateway started file=\S+ endpoints=\[.*\] backends=\["echo"\]\r?$/m);
+    expect(seen).not.toContain('"level":30');
   });
 });
