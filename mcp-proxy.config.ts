@@ -15,11 +15,16 @@ export default defineProxy(({ configDir }) => {
     backends: {
       everything: { transport: "stdio", command: process.execPath, args: [server("server-everything"), "stdio"] },
       files: { transport: "stdio", command: process.execPath, args: [server("server-filesystem"), "./demo/files"] },
+      // One knowledge graph for every client, on purpose: server-memory keeps its graph in the one
+      // file MEMORY_FILE_PATH names, so per-client children would read and overwrite each other's
+      // entities anyway (and race on the file). Shared says so, and runs one child. The file sits in
+      // demo/, which a fresh clone has (git keeps no empty .tmp/), and is ignored by git.
       memory: {
         transport: "stdio",
         command: process.execPath,
         args: [server("server-memory")],
-        env: { MEMORY_FILE_PATH: `${configDir}/.tmp/memory.jsonl` },
+        env: { MEMORY_FILE_PATH: `${configDir}/demo/memory.jsonl` },
+        session: "shared",
       },
     },
     bindings: [{ transport: "http", host: "127.0.0.1", port: 8080, path: "/mcp" }],
