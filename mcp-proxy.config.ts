@@ -2,7 +2,7 @@ import { defineProxy } from "mcp-portcullis";
 
 /**
  * The default gateway: three reference MCP servers from npm behind one loopback endpoint.
- * `npm start` runs it; `npx mcp-proxy validate` checks it.
+ * `npm start` runs it; `npm run validate` checks it.
  *
  * Servers are started with this very Node binary and their installed entry files, so the
  * gateway runs the same way through `npm start`, `node bin/mcp-proxy.js` or a global install.

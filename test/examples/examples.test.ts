@@ -1,6 +1,9 @@
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { REPO_ROOT, cli, spawnCli } from "../support/cli.js";
+import { SERVERS } from "../support/mcp-clients.js";
 
 const folders = readdirSync(`${REPO_ROOT}examples`, { withFileTypes: true }).filter((d) => d.isDirectory());
 const configOf = (folder: string) => {
@@ -62,5 +65,23 @@ describe("every example is a valid config, but for the sections this version doe
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^mcp-proxy\.config\.ts: valid \(\d+ backends/);
+  });
+});
+
+describe("what the examples say about their backends is true", () => {
+  it("redact-and-limit rate-limits a tool the everything server really has", async () => {
+    const config = JSON.parse(readFileSync(`${REPO_ROOT}examples/redact-and-limit/mcp-proxy.config.json`, "utf8")) as {
+      limits: { rateLimits: Array<{ match?: { names?: string[] } }> };
+    };
+    const named = config.limits.rateLimits.flatMap((l) => l.match?.names ?? []);
+    expect(named.length).toBeGreaterThan(0);
+    const client = new Client({ name: "examples-test", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVERS.everything, "stdio"], stderr: "pipe" }));
+    try {
+      const tools = (await client.listTools()).tools.map((t) => `everything__${t.name}`);
+      for (const name of named) expect(tools).toContain(name);
+    } finally {
+      await client.close();
+    }
   });
 });
