@@ -56,7 +56,7 @@ const commonBackendFields = {
 export const StdioBackend = strictObject(
   {
     transport: Type.Literal("stdio", { description: "Start the server as a child process and talk over its stdin/stdout." }),
-    command: Type.String({ minLength: 1, description: "Program to run (no shell). A path with a slash is relative to the config file's folder." }),
+    command: Type.String({ minLength: 1, description: "Program to run (no shell). A path with a slash is relative to the config file's folder; a bare name is looked up in node_modules/.bin of the config file's folder and each folder above it, then on PATH." }),
     args: Type.Optional(Type.Array(Type.String(), { description: "Arguments passed to the program as they are." })),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), StringOrSecret, {

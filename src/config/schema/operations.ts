@@ -36,8 +36,8 @@ export const Limits = strictObject(
         5_000,
       ),
     ),
-    rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits." })),
-    store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live.")),
+    rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits. Not enforced in this version: `start` refuses a config that sets them." })),
+    store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live. Not enforced in this version: `start` refuses a Redis store.")),
   },
   "Resource limits.",
 );
@@ -57,7 +57,7 @@ export const Audit = strictObject(
       Type.Boolean({ default: false, description: "Record call arguments (after redaction). Off by default: arguments may hold personal data." }),
     ),
   },
-  "The audit trail: one JSON line per request, allowed or denied.",
+  "The audit trail: one JSON line per request, allowed or denied. Not enforced in this version: `start` refuses a file sink or includeArguments.",
 );
 
 export const Reload = strictObject(
@@ -65,7 +65,7 @@ export const Reload = strictObject(
     enabled: Type.Optional(Type.Boolean({ default: true, description: "Watch the config and the files it imports; apply changes without dropping clients." })),
     debounceMs: Type.Optional(Duration("Wait this long after the last change before reloading.", 200)),
   },
-  "Hot reload.",
+  "Hot reload. Not in this version: accepted and ignored; config changes take effect on restart.",
 );
 
 export const Logging = strictObject(

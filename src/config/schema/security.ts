@@ -34,7 +34,7 @@ const JwtAuth = strictObject(
   "Callers present a JWT as a bearer token; give `secret` (HMAC) or `jwksUrl`.",
 );
 
-export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none, bearer or jwt. Client credentials never reach a backend.");
+export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none, bearer or jwt. Client credentials never reach a backend. Not enforced in this version: `start` refuses bearer or jwt.");
 export type Auth = Static<typeof Auth>;
 
 /** JSON-Logic is open-ended JSON; its operators are checked beyond the schema, at validation. */
@@ -70,7 +70,7 @@ export const Policies = strictObject(
     ),
     rules: Type.Array(PolicyRule, { description: "Rules; any applying deny wins over any applying allow." }),
   },
-  "Who may list and call what.",
+  "Who may list and call what. Not enforced in this version: `start` refuses a config that sets it.",
 );
 export type Policies = Static<typeof Policies>;
 
@@ -96,4 +96,4 @@ export const Filter = strictObject(
   "Rules for what may come back to clients.",
 );
 export type Filter = Static<typeof Filter>;
-export const Filters = Type.Array(Filter, { description: "Response filters, applied in order." });
+export const Filters = Type.Array(Filter, { description: "Response filters, applied in order. Not enforced in this version: `start` refuses a config that sets any." });
