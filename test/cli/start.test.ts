@@ -128,7 +128,7 @@ describe("mcp-proxy start", () => {
     expect(piped.output()).toMatch(/^\{"level":30,"time":\d+,"name":"mcp-proxy",.*"msg":"gateway started"\}$/m);
 
     const inner = `echo "pid $$"; exec ${JSON.stringify(process.execPath)} ${REPO_ROOT}bin/mcp-proxy.js start --config ${file}`;
-    const terminal = spawn("script", ["-qc", inner, "/dev/null"], { env: { PATH: PLAIN_PATH }, stdio: ["pipe", "pipe", "pipe"] });
+    const terminal = spawn("script", ["-qec", inner, "/dev/null"], { env: { PATH: PLAIN_PATH }, stdio: ["pipe", "pipe", "pipe"] });
     running.push(terminal);
     let seen = "";
     terminal.stdout.on("data", (d: Buffer) => (seen += d.toString()));
@@ -136,8 +136,10 @@ describe("mcp-proxy start", () => {
       const timer = setInterval(() => /gateway started/.test(seen) && (clearInterval(timer), resolve(true)), 50);
       setTimeout(() => (clearInterval(timer), resolve(false)), 15_000);
     });
+    const exited = new Promise<number | null>((resolve) => terminal.once("exit", (code) => resolve(code)));
     const pid = Number(/pid (\d+)/.exec(seen)?.[1]);
     if (pid) process.kill(pid, "SIGTERM");
+    expect(await exited).toBe(0);
     expect(started).toBe(true);
     expect(seen).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  gateway started file=\S+ endpoints=\[.*\] backends=\["echo"\]\r?$/m);
     expect(seen).not.toContain('"level":30');
