@@ -26,7 +26,7 @@ export function parseJsonConfig(file: string, content: string): unknown {
     const message = (error as Error).message;
     const reason = message
       .replace(/,\s*(\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, "")
-      .replace(/ in JSON at position \d+.*$/s, "")
+      .replace(/ (in|after) JSON at position \d+.*$/s, (_m, word: string) => (word === "after" ? " after the JSON value" : ""))
       .replace(/ \(line \d+ column \d+\)$/, "");
     const offset = firstJsonErrorOffset(content);
     const { line, column } = lineAndColumn(content, offset);
@@ -86,6 +86,7 @@ export function firstJsonErrorOffset(text: string): number {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') {
         if (text.charCodeAt(j) < 0x20) fail(j);
+        if (text[j] === "\\" && !/^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(text.slice(j + 1, j + 6))) fail(j);
         j += text[j] === "\\" ? 2 : 1;
       }
       fail(j);

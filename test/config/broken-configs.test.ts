@@ -210,6 +210,8 @@ describe("broken configs fail with exactly their paths", () => {
     ["a trailing comma in an array", '{"version": 1,\n "backends": {"a": {"args": [1, 2,]}}}', "Unexpected token ']'", "2:35"],
     ["a misspelled literal", '{"version": 1,\n "x": tru}', "Unexpected token '}'", "2:10"],
     ["a comment", '{"version": 1, // one\n}', "Expected double-quoted property name", "1:16"],
+    ["a second value after the first", '{"version": 1}\n{"backends": {}}', "Unexpected non-whitespace character after the JSON value", "2:1"],
+    ["a bad escape in a string", '{"version": 1, "x": "C:\\q"}', "Bad escaped character", "1:24"],
     ["a file that ends early", '{"version": 1,\n "backends": {}', "Expected ',' or '}' after property value", "2:16"],
   ])("locates %s in JSON", async (_name, text, reason, at) => {
     const file = join(dir, "located.json");
