@@ -48,7 +48,9 @@ SIGINT or SIGTERM closes bindings and backends (no child process is left behind)
 `,
   "print-config": `Usage: mcp-proxy print-config [--config PATH] [--skip-secrets]
 
-Prints the resolved config as JSON: defaults applied, relative paths made absolute, secrets masked.
+Prints the resolved config as JSON: defaults applied, relative paths made absolute, bare backend
+commands resolved, secrets masked. Features this version does not have yet (hot reload, auth,
+policies, filters, rate limits, the audit trail) are left out unless the config sets them.
 `,
   schema: `Usage: mcp-proxy schema
 
