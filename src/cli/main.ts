@@ -26,8 +26,8 @@ Options everywhere:
   validate: `Usage: mcp-proxy validate [--config PATH] [--format text|json] [--skip-secrets] [--strict]
 
 Loads the config the way the proxy does and reports every problem at once, each with its path.
-Sections this version does not enforce (which start refuses) are errors; a stdio backend
-program missing on this machine is a warning.
+Sections this version does not enforce (which start refuses) are errors; a stdio backend's
+program or working folder missing on this machine is a warning.
   -c, --config PATH   config file (default: search the working directory)
   -f, --format FMT    text (default) or json: { "valid", "file", "errors", "warnings" },
                       each issue { "path", "message" }

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { type ConfigIssue, joinPath, sortIssues } from "./config-issue.js";
 import { programProblem } from "./resolve-command.js";
 import type { ResolvedConfig } from "./resolved-types.js";
@@ -21,7 +22,18 @@ export function checkRunnable(config: ResolvedConfig, env: Readonly<Record<strin
     // The child is spawned with its own environment; a PATH set there is the one searched.
     const ownPath = backend.env.PATH;
     const problem = programProblem(backend.command, typeof ownPath === "string" ? ownPath : env.PATH);
-    if (problem) warnings.push({ path: joinPath(joinPath("backends", backend.name), "command"), message: problem });
+    const path = joinPath("backends", backend.name);
+    if (problem) warnings.push({ path: joinPath(path, "command"), message: problem });
+    // A missing working folder fails the spawn just as a missing program does.
+    if (!isDirectory(backend.cwd)) warnings.push({ path: joinPath(path, "cwd"), message: `folder ${backend.cwd} does not exist` });
   }
   return { errors: sortIssues(unenforcedIssues(config)), warnings: sortIssues(warnings) };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -26,7 +26,7 @@ describe("validate judges a config as start would", () => {
     expect(spawnCli(["start", "--config", file]).code).toBe(1);
   });
 
-  it("warns about a backend program that does not exist or cannot be executed, in text and JSON (exit 0)", () => {
+  it("warns about a backend program that does not exist or cannot be executed, or a missing working folder, in text and JSON (exit 0)", () => {
     const script = join(dir, "not-executable.sh");
     writeFileSync(script, "#!/bin/sh\n");
     chmodSync(script, 0o644);
@@ -36,20 +36,22 @@ describe("validate judges a config as start would", () => {
         ghost: { transport: "stdio", command: "mcp-server-that-does-not-exist" },
         local: { transport: "stdio", command: "./not-executable.sh" },
         off: { transport: "stdio", command: "./nowhere", enabled: false },
+        lost: { ...node, cwd: "./no-such-folder" },
         fine: node,
       },
     });
     const text = spawnCli(["validate", "--config", file], { cwd: dir });
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe("missing-programs.json: valid (4 backends, 1 binding), 2 warnings\n");
+    expect(text.stdout).toBe("missing-programs.json: valid (5 backends, 1 binding), 3 warnings\n");
     expect(text.stderr).toBe(
       '  backends.ghost.command: warning: program "mcp-server-that-does-not-exist" is not in node_modules/.bin of the config\'s folder or above, nor on PATH\n' +
-        `  backends.local.command: warning: program ${script} is not an executable file\n`,
+        `  backends.local.command: warning: program ${script} is not an executable file\n` +
+        `  backends.lost.cwd: warning: folder ${join(dir, "no-such-folder")} does not exist\n`,
     );
     const report = json(spawnCli(["validate", "--format", "json", "--config", file]).stdout);
     expect(report.valid).toBe(true);
     expect(report.errors).toEqual([]);
-    expect(report.warnings.map((w) => w.path)).toEqual(["backends.ghost.command", "backends.local.command"]);
+    expect(report.warnings.map((w) => w.path)).toEqual(["backends.ghost.command", "backends.local.command", "backends.lost.cwd"]);
   });
 
   it("--strict counts those warnings as errors; --skip-secrets still only warns", () => {
