@@ -18,11 +18,16 @@ const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find((
  */
 const SUPERVISOR = [
   "trap 'kill -KILL 0' USR1",
+  // The group's SIGTERM (an orderly stop) must not end this shell before the backend: a
+  // gateway killed during its grace time would then leave a backend that ignores TERM behind.
+  // ':' rather than '' so the backend does not inherit an ignored TERM.
+  "trap ':' TERM INT HUP",
   'gateway="$1"; shift',
   'exec 3<&0; "$@" <&3 3<&- &',
   "backend=$!",
   '[ "$PPID" = "$gateway" ] || kill -KILL 0',
-  'wait "$backend"',
+  // wait returns early when a trapped signal arrives: wait again until the backend is gone.
+  'while kill -0 "$backend" 2>/dev/null; do wait "$backend"; done',
 ].join("\n");
 
 export interface SupervisedCommand {

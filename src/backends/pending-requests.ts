@@ -64,7 +64,7 @@ export class PendingRequests {
       const cancellation = options.cancellation;
       if (cancellation) {
         pending.stopListening = cancellation.onCancel((reason) =>
-          this.#cancel(id, String(reason ?? "cancelled"), new ProxyError("REQUEST_CANCELLED", `request cancelled: ${String(reason ?? "cancelled")}`)),
+          this.#cancel(id, reasonText(reason), new ProxyError("REQUEST_CANCELLED", `request cancelled: ${reasonText(reason)}`)),
         );
         if (!this.#pending.has(id)) return;
       }
@@ -130,4 +130,13 @@ export class PendingRequests {
     pending.stopListening?.();
     this.#pending.delete(id);
   }
+}
+
+/**
+ * A cancellation reason as text for the backend: a client's string, cut to a sane length.
+ * Anything else a client put there (an object nested 10,000 deep) is not stringified at all:
+ * that would overflow the stack.
+ */
+export function reasonText(reason: unknown): string {
+  return typeof reason === "string" && reason !== "" ? reason.slice(0, 500) : "cancelled";
 }

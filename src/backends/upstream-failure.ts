@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { SdkHttpError, SseError, UnauthorizedError } from "@modelcontextprotocol/client";
 import { ProxyError } from "../core/errors.js";
 import { MessageTooLargeError } from "./bounded-fetch.js";
@@ -16,7 +17,7 @@ export type UpstreamFailure = { readonly kind: "request"; readonly error: ProxyE
 
 /**
  * Classifies an error from a transport. `scrub` removes the backend's credentials from any
- * text kept; a raw HTTP error body is never kept at all (status and reason phrase only).
+ * text kept; a raw HTTP error body is never kept at all (the status and its standard reason phrase only).
  */
 export function classifyFailure(error: unknown, backend: string, scrub: (text: string) => string): UpstreamFailure {
   const data = { backend };
@@ -48,7 +49,15 @@ export function classifyFailure(error: unknown, backend: string, scrub: (text: s
       }),
     };
   }
-  if (status !== undefined) return { kind: "connection", reason: `HTTP ${status}${statusTextOf(error)}` };
+  // A server error on one POST is that request's failure: the session may be fine, and on a
+  // shared backend a restart would fail every client's calls. A lost session (404) or a lost
+  // stream is the connection's. The reason phrase is the standard one, never the server's own
+  // text (which may echo a credential).
+  const reason = status === undefined ? "" : `HTTP ${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
+  if (status !== undefined && status >= 500 && error instanceof SdkHttpError) {
+    return { kind: "request", error: new ProxyError("BACKEND_UNAVAILABLE", `backend "${backend}" failed this request: ${reason}`, { ...data, status }) };
+  }
+  if (status !== undefined) return { kind: "connection", reason };
   if (isNotJsonRpc(error)) {
     return { kind: "request", error: new ProxyError("BACKEND_INVALID_MESSAGE", `backend "${backend}" answered with a message that is not JSON-RPC`, data) };
   }
@@ -65,11 +74,6 @@ function httpStatusOf(error: unknown): number | undefined {
   if (error instanceof SseError && typeof error.code === "number" && error.code >= 400) return error.code;
   const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
   return match ? Number(match[1]) : undefined;
-}
-
-function statusTextOf(error: unknown): string {
-  const text = error instanceof SdkHttpError ? error.statusText : undefined;
-  return typeof text === "string" && text !== "" ? ` ${text.slice(0, 60)}` : "";
 }
 
 /** A body that did not parse as JSON, or parsed into something that is not JSON-RPC. */

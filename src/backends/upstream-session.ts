@@ -197,11 +197,31 @@ export class UpstreamSession {
    * session is lost and is restarted like a dead child.
    */
   #translate(error: unknown): unknown {
-    if (error instanceof BackendRpcError || error instanceof ProxyError) return error;
+    if (error instanceof BackendRpcError) return this.#scrubRpcError(error);
+    if (error instanceof ProxyError) return error;
     const failure = classifyFailure(error, this.backend.name, this.#scrub);
     if (failure.kind === "request") return failure.error;
     if (this.#info) this.#lose(failure.reason);
     return this.#unavailable(failure.reason);
+  }
+
+  /**
+   * A backend's own error keeps its code, message and data, except for the backend's own
+   * credentials, which a careless server may echo (an error path only: the cost is fine).
+   */
+  #scrubRpcError(error: BackendRpcError): BackendRpcError {
+    const message = this.#scrub(error.message);
+    if (error.data === undefined) return message === error.message ? error : new BackendRpcError(error.code, message);
+    let data = error.data;
+    try {
+      const raw = JSON.stringify(error.data);
+      const scrubbed = this.#scrub(raw);
+      if (scrubbed !== raw) data = JSON.parse(scrubbed);
+    } catch {
+      data = "[data withheld: it could not be checked for credentials]";
+    }
+    if (message === error.message && data === error.data) return error;
+    return new BackendRpcError(error.code, message, data);
   }
 
   /** One rate-limited log line, through the session's problem channel (its stderr one when it has none). */

@@ -39,7 +39,14 @@ export class StdioServerTransport implements Transport {
       void this.send(errorResponse(id, new ProxyError("INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message")) as never);
       return;
     }
-    this.onmessage?.(message as JSONRPCMessage);
+    try {
+      this.onmessage?.(message as JSONRPCMessage);
+    } catch (error) {
+      // One client message that breaks its handling must not take the gateway down with it.
+      const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
+      this.onerror?.(error as Error);
+      void this.send(errorResponse(id, new ProxyError("INVALID_REQUEST", "Invalid Request: the message could not be handled")) as never);
+    }
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { RequestInfo } from "../core/context.js";
-import { errorResponse, ProxyError } from "../core/errors.js";
+import { duplicateRequestId, errorResponse } from "../core/errors.js";
 import { BoundedEventStore } from "./event-store.js";
 import { refuse } from "./http-errors.js";
 import { isMessage, type Message } from "./json-rpc-shape.js";
@@ -170,7 +170,7 @@ export class StreamableHttpTransport implements Transport {
   /** Answers the refused requests of a POST in that POST's own answer. */
   #refuse(exchange: PostExchange, refused: ReadonlySet<Message>): void {
     for (const request of refused) {
-      const answer = errorResponse(request.id!, duplicateId(request.id!)) as Message;
+      const answer = errorResponse(request.id!, duplicateRequestId(request.id!)) as Message;
       if (exchange.sse) this.#writeSse(exchange, answer);
       else exchange.answers.push(answer);
     }
@@ -245,10 +245,6 @@ export function prefersStream(accept: string | undefined): boolean {
   const sse = types.indexOf("text/event-stream");
   const json = types.findIndex((t) => t === "application/json" || t === "application/*" || t === "*/*");
   return sse !== -1 && (json === -1 || sse < json);
-}
-
-function duplicateId(id: RequestId): ProxyError {
-  return new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(id)} is already in flight in this session`);
 }
 
 function sseEvent(id: string, message: unknown): string {

@@ -102,6 +102,11 @@ export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
   return { code: JSON_RPC.internalError, message: "internal error" };
 }
 
+/** The refusal of a request whose id is already in flight in the same session. */
+export function duplicateRequestId(id: string | number): ProxyError {
+  return new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(id)} is already in flight in this session`);
+}
+
 /** A whole JSON-RPC error response; `id` is null when the request's id could not be read. */
 export function errorResponse(id: string | number | null, error: unknown): { jsonrpc: "2.0"; id: string | number | null; error: JsonRpcErrorObject } {
   return { jsonrpc: "2.0", id, error: toJsonRpcError(error) };

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
 import { Cancellation } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext } from "../core/context.js";
-import { errorResponse, ProxyError, WireError } from "../core/errors.js";
+import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
@@ -105,13 +105,18 @@ export class ClientSession implements ClientScope {
     const sdkOnMessage = transport.onmessage;
     transport.onmessage = (message, extra) => {
       const m = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId; reason?: unknown } };
+      if (m.method !== undefined && m.id !== undefined && this.#calls.has(m.id)) {
+        // The first request with this id keeps its call, its cancellation and its answer; a
+        // second one (ping or any other) would be answered under the same id.
+        return void transport.send(errorResponse(m.id, duplicateRequestId(m.id)) as never).catch(() => undefined);
+      }
       if (m.method !== undefined && this.#initialized) {
         if (m.id !== undefined && isRoutedMethod(m.method)) {
           return void this.#serve(transport, message as JSONRPCRequest, (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo);
         }
         if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined) {
           const call = this.#calls.get(m.params.requestId);
-          if (call) return call.cancel(m.params.reason ?? "cancelled by the client");
+          if (call) return call.cancel(typeof m.params.reason === "string" ? m.params.reason.slice(0, 500) : "cancelled by the client");
         }
       }
       sdkOnMessage?.(message, extra);
@@ -119,11 +124,6 @@ export class ClientSession implements ClientScope {
   }
 
   async #serve(transport: Transport, request: JSONRPCRequest, info: RequestInfo): Promise<void> {
-    if (this.#calls.has(request.id)) {
-      // The first request with this id keeps its call, its cancellation and its answer.
-      const duplicate = new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(request.id)} is already in flight in this session`);
-      return void transport.send(errorResponse(request.id, duplicate) as never).catch(() => undefined);
-    }
     const cancellation = new Cancellation();
     let reply: Record<string, unknown>;
     try {

@@ -33,4 +33,31 @@ describe.skipIf(process.platform !== "linux")("backend processes when the gatewa
     await c.close().catch(() => undefined);
     expect(await waitFor(() => !pids.some(isAlive), 5000)).toBe(true);
   }, 30_000);
+
+  it("are all gone when the gateway is killed during its orderly stop, backends that ignore SIGTERM included", async () => {
+    const stubborn = [SERVERS.misbehaving, "--grandchild", "--ignore-term"];
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: {
+        direct: { transport: "stdio", command: process.execPath, args: stubborn },
+        // A wrapper script that itself ignores TERM, as some launchers do.
+        wrapped: { transport: "stdio", command: "/bin/sh", args: ["-c", `trap '' TERM; exec "$0" "$@"`, process.execPath, ...stubborn] },
+      },
+      bindings: [{ transport: "http", port: 0 }],
+      logging: { level: "warn" },
+    });
+    const c = await connectClient("http", { url: proxy.url });
+    const pids: number[] = [];
+    for (const name of ["direct__family", "wrapped__family"]) {
+      const { pid, grandchild } = JSON.parse(textOf(await c.client.callTool({ name, arguments: {} }))) as { pid: number; grandchild: number };
+      pids.push(pid, grandchild);
+    }
+    leftovers.push(...pids);
+    await c.close().catch(() => undefined);
+    // systemd or docker stop: SIGTERM, then SIGKILL before the gateway's own grace time is over.
+    proxy.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    proxy.child.kill("SIGKILL");
+    expect(await waitFor(() => !pids.some(isAlive), 5000)).toBe(true);
+  }, 30_000);
 });

@@ -6,12 +6,14 @@ const TOKEN = "sekrit-token-4b1d";
 let proxy: ProxyProcess;
 let locked: { url: string; stop(): void };
 let revoked: { url: string; stop(): void };
+let chatty: { url: string; stop(): void };
 
 const postsTo = async (server: { url: string }) => Number(await (await fetch(new URL("/posts", server.url))).text());
 
 beforeAll(async () => {
   locked = await startHttpServer(SERVERS.misbehavingHttp, ["echo-401"]);
   revoked = await startHttpServer(SERVERS.misbehavingHttp, ["echo-401-calls"]);
+  chatty = await startHttpServer(SERVERS.misbehavingHttp, ["null-reply"]);
   const headers = { Authorization: { env: "BACKEND_AUTH" } };
   proxy = await startProxyProcess(
     {
@@ -20,6 +22,7 @@ beforeAll(async () => {
         locked: { transport: "http", url: locked.url, headers, session: "shared" },
         lockedsse: { transport: "sse", url: locked.url, headers, session: "shared" },
         revoked: { transport: "http", url: revoked.url, headers, session: "shared" },
+        chatty: { transport: "http", url: chatty.url, headers, session: "shared" },
       },
       bindings: [{ transport: "http", port: 0 }],
       logging: { level: "debug" },
@@ -32,6 +35,35 @@ afterAll(async () => {
   await proxy?.stop();
   locked?.stop();
   revoked?.stop();
+  chatty?.stop();
+});
+
+describe("a backend that echoes the proxy's credentials in its errors", () => {
+  it("fails a call it answers with HTTP 500 alone, with the standard reason phrase and no restart", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      const failure = await c.client.callTool({ name: "chatty__fail500", arguments: {} }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: -32010, message: 'backend "chatty" failed this request: HTTP 500 Internal Server Error' });
+      expect(JSON.stringify(failure)).not.toContain(TOKEN);
+      // The session was kept: the next call works without a second initialize.
+      const initializes = await c.client.callTool({ name: "chatty__initializes", arguments: {} });
+      expect(initializes.content).toEqual([{ type: "text", text: "1" }]);
+      expect(proxy.stderr()).not.toContain(TOKEN);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it("passes the backend's own error on with its code, its credentials masked", async () => {
+    const c = await connectClient("http", { url: proxy.url });
+    try {
+      const failure = await c.client.callTool({ name: "chatty__leak", arguments: {} }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: -32000, message: "bad auth [redacted]", data: { auth: "[redacted]" } });
+      expect(JSON.stringify(failure)).not.toContain(TOKEN);
+    } finally {
+      await c.close();
+    }
+  });
 });
 
 describe("a backend that refuses the proxy's credentials and echoes them", () => {

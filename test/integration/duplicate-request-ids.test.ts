@@ -47,7 +47,7 @@ describe("a request id already in flight, over Streamable HTTP", () => {
 });
 
 describe("a request id already in flight, over stdio", () => {
-  it("refuses the duplicate at once and still answers the first request", async () => {
+  it("refuses the duplicate at once and still answers the first request; a hostile cancellation harms nothing", async () => {
     const { command, args } = proxyCommand(writeConfig({ version: 1, backends: { alpha: recorderBackend("alpha") }, bindings: [{ transport: "stdio" }], logging: { level: "warn" } }));
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     try {
@@ -63,9 +63,20 @@ describe("a request id already in flight, over stdio", () => {
       send({ jsonrpc: "2.0", method: "notifications/initialized" });
       send(slow(5));
       send({ jsonrpc: "2.0", id: 5, method: "tools/list", params: {} });
-      const answers = await answerTo(5, 2);
+      // Not only routed requests: a ping under the same id would be answered in the call's place.
+      send({ jsonrpc: "2.0", id: 5, method: "ping" });
+      const answers = await answerTo(5, 3);
       expect(answers[0]).toMatchObject({ id: 5, error: duplicate });
-      expect(answers[1]).toEqual({ jsonrpc: "2.0", id: 5, result: { content: [{ type: "text", text: "done" }] } });
+      expect(answers[1]).toMatchObject({ id: 5, error: duplicate });
+      expect(answers[2]).toEqual({ jsonrpc: "2.0", id: 5, result: { content: [{ type: "text", text: "done" }] } });
+
+      // A cancellation whose reason is nested 10,000 deep cancels that call and harms nothing else.
+      send(slow(6, 5000));
+      const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+      child.stdin.write(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6,"reason":${deep}}}\n`);
+      send({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "alpha__whoami", arguments: {} } });
+      expect(await answerTo(7)).toEqual([{ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "alpha" }] } }]);
+      expect(child.exitCode).toBe(null);
     } finally {
       child.kill("SIGTERM");
     }

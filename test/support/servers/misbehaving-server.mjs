@@ -2,6 +2,7 @@
 // proxy does with a broken backend. Flags:
 //   --before-init LINE   writes LINE (verbatim) before answering initialize
 //   --grandchild         starts a long-lived grandchild process (as npx → node would)
+//   --ignore-term        ignores SIGTERM and stays up when its stdin ends (a backend that has to be killed)
 // Tools: echo, pid, family ({ pid, grandchild }), emit { lines } (writes each line verbatim,
 // then answers), big { bytes } (answers with a text of that many characters).
 import { spawn } from "node:child_process";
@@ -12,6 +13,8 @@ const beforeInit = argv.includes("--before-init") ? argv[argv.indexOf("--before-
 const grandchild = argv.includes("--grandchild")
   ? spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" })
   : undefined;
+
+if (argv.includes("--ignore-term")) process.on("SIGTERM", () => undefined);
 
 const write = (line) => process.stdout.write(`${line}\n`);
 const answer = (id, result) => write(JSON.stringify({ jsonrpc: "2.0", id, result }));
@@ -44,4 +47,5 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   if (m.method === "ping") return answer(m.id, {});
   write(JSON.stringify({ jsonrpc: "2.0", id: m.id, error: { code: -32601, message: "Method not found" } }));
 });
-process.stdin.on("end", () => process.exit(0));
+if (argv.includes("--ignore-term")) setInterval(() => undefined, 1 << 30);
+else process.stdin.on("end", () => process.exit(0));
