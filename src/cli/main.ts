@@ -140,6 +140,12 @@ function describeParseError(error: Error & { code?: string }, argv: readonly str
   if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
     return `unknown option ${option}${command && ACCEPTS[command] ? ` for '${command}'` : ""} (see ${help})`;
   }
+  // "Option '-p, --port <value>' argument missing" / "Option '--strict' does not take an argument".
+  const named = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' (argument missing|does not take an argument)/.exec(error.message);
+  if (named) {
+    const [, name, what] = named;
+    return `${name} ${what === "argument missing" ? "needs a value" : "takes no value"} (see ${help})`;
+  }
   return `${error.message} (see ${help})`;
 }
 

@@ -102,6 +102,8 @@ describe("mcp-proxy start", () => {
     expect(spawnCli(["start", "--port", "http"])).toMatchObject({ code: 2, stderr: 'mcp-proxy: --port must be an integer from 0 to 65535 (got "http")\n' });
     expect(spawnCli(["start", "--foo"])).toEqual({ code: 2, stdout: "", stderr: "mcp-proxy: unknown option --foo for 'start' (see mcp-proxy start --help)\n" });
     expect(spawnCli(["--foo"])).toEqual({ code: 2, stdout: "", stderr: "mcp-proxy: unknown option --foo (see mcp-proxy --help)\n" });
+    expect(spawnCli(["start", "--port"])).toEqual({ code: 2, stdout: "", stderr: "mcp-proxy: --port needs a value (see mcp-proxy start --help)\n" });
+    expect(spawnCli(["validate", "--strict=yes"])).toEqual({ code: 2, stdout: "", stderr: "mcp-proxy: --strict takes no value (see mcp-proxy validate --help)\n" });
   });
 
   it("runs an example's bare command from node_modules/.bin without it on PATH, from any working directory", async () => {
