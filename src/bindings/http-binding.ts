@@ -74,7 +74,8 @@ export class HttpBinding {
       });
     });
     if (this.options.idleMs > 0) {
-      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 2));
+      // A quarter of the idle time: a session is reclaimed at most 1.25 × idleMs after its client went.
+      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 4));
       this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
     }
   }
@@ -184,8 +185,10 @@ export class HttpBinding {
   #sweep(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const [id, entry] of this.#sessions) {
-      // A session with a call under way or a stream held open is in use, however quiet.
-      if (entry.lastSeen < cutoff && !entry.streamable?.busy && !entry.sse) {
+      // A session with a call under way or a stream held open is in use, however quiet; its
+      // idle time starts when the last of those ends, not when its last request began.
+      if (entry.streamable?.busy || entry.sse) entry.lastSeen = Date.now();
+      else if (entry.lastSeen < cutoff) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();
         this.#drop(id);

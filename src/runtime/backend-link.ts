@@ -70,7 +70,7 @@ export class BackendLink<Tag = unknown> {
    * background). Later callers (another client joining a shared link) get the same promise.
    */
   start(): Promise<void> {
-    this.#firstStart ??= this.#start(false);
+    this.#firstStart ??= this.#start();
     return this.#firstStart;
   }
 
@@ -135,11 +135,11 @@ export class BackendLink<Tag = unknown> {
   }
 
   #wake(): Promise<void> {
-    this.#starting ??= this.#start(true).finally(() => (this.#starting = undefined));
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
     return this.#starting;
   }
 
-  async #start(replacing: boolean): Promise<void> {
+  async #start(): Promise<void> {
     if (this.#closed) return;
     const { backend } = this;
     if (!this.#holdingSlot && !this.options.slots.tryAcquire(backend.name, backend.maxSessions)) {
@@ -172,7 +172,9 @@ export class BackendLink<Tag = unknown> {
       this.#lastUsed = Date.now();
       this.#log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length, shared: backend.session === "shared" }, "backend connected");
       this.#armIdleClose();
-      if (replacing) await this.events.restore(upstream);
+      // Always, not only on a restart: a client's own session started on first use is told
+      // what the client asked before it existed (a log level set while it listed from a catalog).
+      await this.events.restore(upstream);
       this.events.changed();
     } catch (error) {
       if (this.#upstream !== upstream) return;
@@ -194,7 +196,7 @@ export class BackendLink<Tag = unknown> {
     const delay = restartDelay(this.#failures++);
     this.#log.warn({ reason, retryInMs: Math.round(delay) }, "backend down");
     clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#start(true), delay).unref();
+    this.#restartTimer = setTimeout(() => void this.#start(), delay).unref();
   }
 
   #releaseSlot(): void {

@@ -206,7 +206,7 @@ export class ClientSession implements ClientScope {
     }
     await this.#openBackends();
     this.#rebuild(false);
-    const infos = [...this.#reaches.values()].flatMap((r) => (r.upstream ? [{ backend: r.name, info: r.upstream.info }] : []));
+    const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
     const requested = params.protocolVersion ?? "";
     const instructions = joinInstructions(infos);
     this.#initialized = true;
