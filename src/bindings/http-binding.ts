@@ -156,6 +156,9 @@ export class HttpBinding {
     if (!parsed.ok) return;
     const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
     if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, "INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message");
+    if (entry.sse.asksBeforeInitialize(messages as never)) {
+      return refuse(res, 404, "SSE_SESSION_NOT_INITIALIZED", "Session not found: this SSE stream's session was never initialized (the stream reconnected after the session it belonged to ended, e.g. a proxy restart); connect again and initialize");
+    }
     entry.lastSeen = Date.now();
     res.writeHead(202).end("Accepted");
     const info = this.#info(req, "legacy-sse");
