@@ -20,6 +20,12 @@ export interface BackendReach {
   readonly upstream: UpstreamSession | undefined;
   /** Joins at initialize: starts or joins what lists the backend; settles once the first attempt did. */
   open(): Promise<void>;
+  /**
+   * For a reach that lists from a catalog: starts the client's own upstream session now and
+   * resolves true once its first attempt settled (the client's lists may have changed); false
+   * when there was nothing to start (already its own, or shared).
+   */
+  startOwn?(): Promise<boolean>;
   /** Sends one request on the client's behalf; `id` is the client's request id (for streams). */
   call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result>;
   subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;

@@ -65,6 +65,12 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
     return this.#catalog ? this.#catalog.watch(this) : this.#startOwn();
   }
 
+  async startOwn(): Promise<boolean> {
+    if (!this.#catalog) return false;
+    await this.#startOwn();
+    return true;
+  }
+
   /** The catalog's lists changed (or it came or went). */
   changed(): void {
     this.#events.changed();

@@ -9,7 +9,7 @@ beforeAll(async () => {
   proxy = await startProxyProcess({
     version: 1,
     backends: {
-      solo: recorderBackend("solo"),
+      solo: recorderBackend("solo", { env: { RECORDER_PERSONAL_TOOL: "1" } }),
       everything: { transport: "stdio", command: process.execPath, args: [SERVERS.everything, "stdio"] },
     },
     bindings: [{ transport: "http", port: 0 }],
@@ -52,6 +52,19 @@ describe("per-client backends start on first use", () => {
       expect(textOf(sampled)).toContain("model");
     } finally {
       await Promise.all([sampler.terminate(), plain.terminate()]);
+    }
+  });
+
+  it("starts the client's own session for a name the catalog did not list but the backend's namespace claims, and resolves it there", async () => {
+    const c = await connectClient("http", { url: proxy.url }, { name: "ann" });
+    try {
+      expect((await c.client.listTools()).tools.map((t) => t.name)).not.toContain("solo__personal");
+      expect(textOf(await c.client.callTool({ name: "solo__personal", arguments: {} }))).toBe("personal: ann");
+      expect((await c.client.listTools()).tools.map((t) => t.name)).toContain("solo__personal");
+      expect(c.notifications).toContain("notifications/tools/list_changed");
+      await expect(c.client.callTool({ name: "solo__nonexistent", arguments: {} })).rejects.toMatchObject({ code: -32602, message: "Unknown tool: solo__nonexistent" });
+    } finally {
+      await c.terminate();
     }
   });
 });
