@@ -60,7 +60,7 @@ export class BackendCatalog {
   }
 
   get info(): InitializeInfo | undefined {
-    return this.#link.upstream?.info;
+    return this.#link.info;
   }
 
   /** A client session lists from it; settles once the first connect-and-list attempt has. */

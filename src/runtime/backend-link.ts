@@ -1,6 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { UpstreamSession } from "../backends/upstream-session.js";
+import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
@@ -42,6 +42,7 @@ export class BackendLink<Tag = unknown> {
   readonly backend: ResolvedBackend;
   #upstream: UpstreamSession | undefined;
   #listing: BackendListing | undefined;
+  #info: InitializeInfo | undefined;
   #lastKnown: BackendListing | undefined;
   #holdingSlot = false;
   #failures = 0;
@@ -82,6 +83,11 @@ export class BackendLink<Tag = unknown> {
   /** The listing while up, else the last one seen, so calls to a down backend's items name it. */
   get lastKnown(): BackendListing | undefined {
     return this.#listing ?? this.#lastKnown;
+  }
+
+  /** What the backend answered to initialize, while it is listed (a dormant link's too). */
+  get info(): InitializeInfo | undefined {
+    return this.#listing ? this.#info : undefined;
   }
 
   /** The upstream session while it is up and connected. */
@@ -167,6 +173,7 @@ export class BackendLink<Tag = unknown> {
       const listing = await listBackend(upstream, info);
       if (this.#closed || this.#upstream !== upstream) return void upstream.close();
       this.#listing = listing;
+      this.#info = info;
       this.#lastKnown = undefined;
       this.#dormant = false;
       this.#lastUsed = Date.now();

@@ -53,7 +53,7 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
   }
 
   get info(): InitializeInfo | undefined {
-    return this.#catalog ? this.#catalog.info : this.#link.upstream?.info;
+    return this.#catalog ? this.#catalog.info : this.#link.info;
   }
 
   get upstream(): UpstreamSession | undefined {

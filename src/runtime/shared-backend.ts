@@ -241,7 +241,7 @@ export class SharedSeat implements BackendReach {
   }
 
   get info(): InitializeInfo | undefined {
-    return this.shared.link?.upstream?.info;
+    return this.shared.link?.info;
   }
 
   async open(): Promise<void> {
