@@ -157,10 +157,12 @@ export class ClientSession implements ClientScope {
   /**
    * A catalog lists what a backend offers a client with these capabilities, but a server may
    * list by more than that (who the client says it is, state of its own). A tool or prompt the
-   * catalog did not list (or could not: it is down) whose name carries a per-client backend's
-   * namespace starts this client's own upstream session with that backend, and the request is
-   * resolved again against its own listing. Nothing was sent to the backend on the first try:
-   * a request that resolved would have started the own session itself.
+   * catalog did not list whose name carries a per-client backend's namespace starts this
+   * client's own upstream session with that backend, and the request is resolved again
+   * against its own listing. Nothing was sent to the backend on the first try: a request that
+   * resolved would have started the own session itself. A backend whose catalog is down (or
+   * still starting) is not tried this way: its calls fail fast, naming it, as for any backend
+   * that is down, instead of waiting out a start-up that may hang.
    */
   async #startedOwnFor(ctx: RequestContext, error: unknown, pipeline: Pipeline): Promise<boolean> {
     if (!(error instanceof ProxyError) || !RESOLVE_AGAIN.has(error.code)) return false;
@@ -312,6 +314,6 @@ export class ClientSession implements ClientScope {
 }
 
 /** Refusals that a client's own upstream session, started now, might turn into an answer. */
-const RESOLVE_AGAIN: ReadonlySet<string> = new Set(["UNKNOWN_TOOL", "UNKNOWN_PROMPT", "BACKEND_UNAVAILABLE"]);
+const RESOLVE_AGAIN: ReadonlySet<string> = new Set(["UNKNOWN_TOOL", "UNKNOWN_PROMPT"]);
 
 const PASS_THROUGH = { "~standard": { version: 1, vendor: "mcp-portcullis", validate: (value: unknown) => ({ value: value as Result }) } } as const;
