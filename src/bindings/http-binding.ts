@@ -74,7 +74,8 @@ export class HttpBinding {
       });
     });
     if (this.options.idleMs > 0) {
-      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 2));
+      // A quarter of the idle time: a session is reclaimed at most 1.25 × idleMs after its client went.
+      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 4));
       this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
     }
   }
@@ -155,6 +156,9 @@ export class HttpBinding {
     if (!parsed.ok) return;
     const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
     if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, "INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message");
+    if (entry.sse.asksBeforeInitialize(messages as never)) {
+      return refuse(res, 404, "SSE_SESSION_NOT_INITIALIZED", "Session not found: this SSE stream's session was never initialized (the stream reconnected after the session it belonged to ended, e.g. a proxy restart); connect again and initialize");
+    }
     entry.lastSeen = Date.now();
     res.writeHead(202).end("Accepted");
     const info = this.#info(req, "legacy-sse");
@@ -184,8 +188,10 @@ export class HttpBinding {
   #sweep(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const [id, entry] of this.#sessions) {
-      // A session with a call under way or a stream held open is in use, however quiet.
-      if (entry.lastSeen < cutoff && !entry.streamable?.busy && !entry.sse) {
+      // A session with a call under way or a stream held open is in use, however quiet; its
+      // idle time starts when the last of those ends, not when its last request began.
+      if (entry.streamable?.busy || entry.sse) entry.lastSeen = Date.now();
+      else if (entry.lastSeen < cutoff) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();
         this.#drop(id);

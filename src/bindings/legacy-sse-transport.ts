@@ -14,6 +14,7 @@ export class LegacySseTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: Transport["onmessage"];
   #closed = false;
+  #initializeSeen = false;
   #keepalive: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,8 +36,26 @@ export class LegacySseTransport implements Transport {
     this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
+  /**
+   * Whether these posted messages ask something (other than ping) of a session that no
+   * initialize has started. That is what a reconnecting client does: the SDK's EventSource
+   * reopens the stream on its own after a proxy restart, is handed a new session and endpoint,
+   * and keeps posting calls as if its old session were still there. Answering each with a
+   * JSON-RPC error would fail it for good; the binding answers 404 instead, the transports'
+   * shared signal that a session is gone and the client must start over.
+   */
+  asksBeforeInitialize(messages: readonly JSONRPCMessage[]): boolean {
+    if (this.#initializeSeen) return false;
+    for (const message of messages as ReadonlyArray<{ id?: unknown; method?: unknown }>) {
+      if (message.method === "initialize") return false;
+      if (message.id !== undefined && typeof message.method === "string" && message.method !== "ping") return true;
+    }
+    return false;
+  }
+
   /** A message the client posted; the POST is answered 202 by the binding. */
   receive(message: JSONRPCMessage, info: RequestInfo): void {
+    if ((message as { method?: unknown }).method === "initialize") this.#initializeSeen = true;
     const extra: ServedMessageExtra = { info };
     this.onmessage?.(message, extra);
   }

@@ -124,7 +124,7 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
   return {
     maxBodyBytes: limits.maxBodyBytes ?? 4_194_304,
     maxClientSessions: limits.maxClientSessions ?? 1000,
-    clientSessionIdleMs: limits.clientSessionIdleMs ?? 1_800_000,
+    clientSessionIdleMs: limits.clientSessionIdleMs ?? 15_000,
     initializeWaitMs: limits.initializeWaitMs ?? 5_000,
     rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
     store:

@@ -40,6 +40,8 @@ const CODE_TO_JSON_RPC = {
   NOT_INITIALIZED: JSON_RPC.invalidRequest,
   DUPLICATE_REQUEST_ID: JSON_RPC.invalidRequest,
   SESSION_NOT_FOUND: JSON_RPC.sessionNotFound,
+  /** A legacy SSE client asking before initializing: its stream reconnected to a new session (a proxy restart), so its own session is gone. */
+  SSE_SESSION_NOT_INITIALIZED: JSON_RPC.sessionNotFound,
   TOO_MANY_SESSIONS: JSON_RPC.internalError,
   UNKNOWN_TOOL: JSON_RPC.invalidParams,
   UNKNOWN_PROMPT: JSON_RPC.invalidParams,

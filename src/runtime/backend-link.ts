@@ -1,6 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { UpstreamSession } from "../backends/upstream-session.js";
+import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
@@ -42,6 +42,7 @@ export class BackendLink<Tag = unknown> {
   readonly backend: ResolvedBackend;
   #upstream: UpstreamSession | undefined;
   #listing: BackendListing | undefined;
+  #info: InitializeInfo | undefined;
   #lastKnown: BackendListing | undefined;
   #holdingSlot = false;
   #failures = 0;
@@ -70,7 +71,7 @@ export class BackendLink<Tag = unknown> {
    * background). Later callers (another client joining a shared link) get the same promise.
    */
   start(): Promise<void> {
-    this.#firstStart ??= this.#start(false);
+    this.#firstStart ??= this.#start();
     return this.#firstStart;
   }
 
@@ -82,6 +83,11 @@ export class BackendLink<Tag = unknown> {
   /** The listing while up, else the last one seen, so calls to a down backend's items name it. */
   get lastKnown(): BackendListing | undefined {
     return this.#listing ?? this.#lastKnown;
+  }
+
+  /** What the backend answered to initialize, while it is listed (a dormant link's too). */
+  get info(): InitializeInfo | undefined {
+    return this.#listing ? this.#info : undefined;
   }
 
   /** The upstream session while it is up and connected. */
@@ -135,11 +141,11 @@ export class BackendLink<Tag = unknown> {
   }
 
   #wake(): Promise<void> {
-    this.#starting ??= this.#start(true).finally(() => (this.#starting = undefined));
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
     return this.#starting;
   }
 
-  async #start(replacing: boolean): Promise<void> {
+  async #start(): Promise<void> {
     if (this.#closed) return;
     const { backend } = this;
     if (!this.#holdingSlot && !this.options.slots.tryAcquire(backend.name, backend.maxSessions)) {
@@ -167,12 +173,15 @@ export class BackendLink<Tag = unknown> {
       const listing = await listBackend(upstream, info);
       if (this.#closed || this.#upstream !== upstream) return void upstream.close();
       this.#listing = listing;
+      this.#info = info;
       this.#lastKnown = undefined;
       this.#dormant = false;
       this.#lastUsed = Date.now();
       this.#log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length, shared: backend.session === "shared" }, "backend connected");
       this.#armIdleClose();
-      if (replacing) await this.events.restore(upstream);
+      // Always, not only on a restart: a client's own session started on first use is told
+      // what the client asked before it existed (a log level set while it listed from a catalog).
+      await this.events.restore(upstream);
       this.events.changed();
     } catch (error) {
       if (this.#upstream !== upstream) return;
@@ -194,7 +203,7 @@ export class BackendLink<Tag = unknown> {
     const delay = restartDelay(this.#failures++);
     this.#log.warn({ reason, retryInMs: Math.round(delay) }, "backend down");
     clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#start(true), delay).unref();
+    this.#restartTimer = setTimeout(() => void this.#start(), delay).unref();
   }
 
   #releaseSlot(): void {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ResolvedBackend } from "../config/index.js";
 import type { BackendReach } from "./backend-reach.js";
+import { BackendCatalogs } from "./backend-catalog.js";
 import { BackendSlots } from "./backend-slots.js";
 import { OwnBackend, type OwnBackendEvents } from "./own-backend.js";
 import { SharedBackend, type SharedSubscriber } from "./shared-backend.js";
@@ -20,16 +21,21 @@ export interface PoolClient {
 export class BackendPool {
   readonly slots = new BackendSlots();
   readonly #shared = new Map<string, SharedBackend>();
+  readonly #catalogs: BackendCatalogs;
 
   constructor(
     private readonly logger: Logger,
-    /** How the gateway introduces itself to a shared backend, as that connection's one client. */
+    /** How the gateway introduces itself to a shared backend or a catalog, as that connection's one client. */
     private readonly self: { name: string; version: string },
-  ) {}
+  ) {
+    this.#catalogs = new BackendCatalogs(logger, self);
+  }
 
+  /** A per-client backend is listed from a catalog until the client first uses it (see `OwnBackend`). */
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise() }, client.own(backend.name));
+    const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise() }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {

@@ -1,4 +1,4 @@
-import type { CallOptions, UpstreamSession } from "../backends/upstream-session.js";
+import type { CallOptions, InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { Params, RequestId, Result } from "../core/context.js";
 import type { BackendListing } from "../core/surface.js";
 
@@ -14,10 +14,18 @@ export interface BackendReach {
   readonly listing: BackendListing | undefined;
   /** Lists while up, else the last seen (so calls to a down backend's items name it). */
   readonly lastKnown: BackendListing | undefined;
-  /** The upstream session while up (for capabilities and instructions). */
+  /** What the backend answered to initialize, while up (for capabilities and instructions). */
+  readonly info: InitializeInfo | undefined;
+  /** The upstream session this client talks to while it is up (none while a per-client one only lists from its catalog). */
   readonly upstream: UpstreamSession | undefined;
-  /** Joins: starts the link (or joins the shared one); settles once the first attempt did. */
+  /** Joins at initialize: starts or joins what lists the backend; settles once the first attempt did. */
   open(): Promise<void>;
+  /**
+   * For a reach that lists from a catalog: starts the client's own upstream session now and
+   * resolves true once its first attempt settled (the client's lists may have changed); false
+   * when there was nothing to start (already its own, or shared).
+   */
+  startOwn?(): Promise<boolean>;
   /** Sends one request on the client's behalf; `id` is the client's request id (for streams). */
   call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result>;
   subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;

@@ -1,28 +1,37 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
-import type { CallOptions, UpstreamSession } from "../backends/upstream-session.js";
+import type { CallOptions, InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { Params, RequestId, Result } from "../core/context.js";
 import type { BackendListing } from "../core/surface.js";
+import type { BackendCatalog, CatalogWatcher } from "./backend-catalog.js";
 import type { BackendReach } from "./backend-reach.js";
 import { BackendLink, type LinkOptions } from "./backend-link.js";
 
 /** What a client session hears from its own upstream session with one backend. */
 export interface OwnBackendEvents {
   changed(): void;
-  notification(method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void;
+  notification(method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void;
   request(request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result>;
 }
 
 /**
  * A client's own upstream session with one backend (`session: "per-client"`): nothing in it
- * is anyone else's. It remembers what the client asked of the backend (subscriptions, log
- * level) so a restarted or reconnected upstream session is told again.
+ * is anyone else's. With a catalog it starts on the client's first use of the backend (a
+ * call, read, subscribe, completion…) and lists from the catalog until then, so a client that
+ * only lists costs no process; once its own session is up, its own listing replaces the
+ * catalog's. It remembers what the client asked of the backend (subscriptions, log level)
+ * so its upstream session, when it starts or is restarted or reconnected, is told again.
  */
-export class OwnBackend implements BackendReach {
+export class OwnBackend implements BackendReach, CatalogWatcher {
   readonly #link: BackendLink<RequestId>;
+  readonly #events: OwnBackendEvents;
   readonly #subscriptions = new Set<string>();
+  #catalog: BackendCatalog | undefined;
   #logLevel: Params | undefined;
+  #ownStart: Promise<void> | undefined;
 
-  constructor(options: LinkOptions, events: OwnBackendEvents) {
+  constructor(options: LinkOptions, events: OwnBackendEvents, catalog: BackendCatalog | undefined) {
+    this.#events = events;
+    this.#catalog = catalog;
     this.#link = new BackendLink<RequestId>(options, {
       changed: () => events.changed(),
       notification: (method, params) => events.notification(method, params, this.relatedRequest()),
@@ -36,22 +45,39 @@ export class OwnBackend implements BackendReach {
   }
 
   get listing(): BackendListing | undefined {
-    return this.#link.listing;
+    return this.#catalog ? this.#catalog.listing : this.#link.listing;
   }
 
   get lastKnown(): BackendListing | undefined {
-    return this.#link.lastKnown;
+    return this.#catalog ? this.#catalog.lastKnown : this.#link.lastKnown;
+  }
+
+  get info(): InitializeInfo | undefined {
+    return this.#catalog ? this.#catalog.info : this.#link.info;
   }
 
   get upstream(): UpstreamSession | undefined {
     return this.#link.upstream;
   }
 
+  /** At initialize: the catalog when there is one (no process of the client's own yet), else the own session. */
   open(): Promise<void> {
-    return this.#link.start();
+    return this.#catalog ? this.#catalog.watch(this) : this.#startOwn();
+  }
+
+  async startOwn(): Promise<boolean> {
+    if (!this.#catalog) return false;
+    await this.#startOwn();
+    return true;
+  }
+
+  /** The catalog's lists changed (or it came or went). */
+  changed(): void {
+    this.#events.changed();
   }
 
   async call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result> {
+    await this.#startOwn();
     const upstream = await this.#link.require();
     return this.#link.track(id, upstream.request(method, params, options));
   }
@@ -68,6 +94,7 @@ export class OwnBackend implements BackendReach {
     return result;
   }
 
+  /** Kept for the own session (applied when it starts); sent now only if it is up. */
   async setLogLevel(params: Params): Promise<void> {
     this.#logLevel = params;
     const upstream = this.#link.upstream;
@@ -86,8 +113,29 @@ export class OwnBackend implements BackendReach {
     return inflight.length ? inflight[inflight.length - 1] : undefined;
   }
 
-  close(): Promise<void> {
-    return this.#link.close();
+  async close(): Promise<void> {
+    this.#leaveCatalog();
+    await this.#link.close();
+  }
+
+  /**
+   * Starts the client's own session once; the first attempt settles the promise (a failure
+   * restarts in the background, like any link). From then on the own listing is the one
+   * shown, even while the session is down, so the client sees what its own backend offers.
+   */
+  #startOwn(): Promise<void> {
+    this.#ownStart ??= this.#link.start().finally(() => {
+      if (!this.#catalog) return;
+      this.#leaveCatalog();
+      this.#events.changed();
+    });
+    return this.#ownStart;
+  }
+
+  #leaveCatalog(): void {
+    const catalog = this.#catalog;
+    this.#catalog = undefined;
+    catalog?.unwatch(this);
   }
 
   async #restore(upstream: UpstreamSession): Promise<void> {

@@ -1,6 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import type { CallOptions, UpstreamSession } from "../backends/upstream-session.js";
+import type { CallOptions, InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Params, RequestId, Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
@@ -238,6 +238,10 @@ export class SharedSeat implements BackendReach {
 
   get upstream(): UpstreamSession | undefined {
     return this.shared.link?.upstream;
+  }
+
+  get info(): InitializeInfo | undefined {
+    return this.shared.link?.info;
   }
 
   async open(): Promise<void> {

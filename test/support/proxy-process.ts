@@ -35,6 +35,12 @@ export async function startProxyProcess(config: Record<string, unknown>, options
   // take unless they test the wait itself.
   const limits = (config.limits ?? {}) as Record<string, unknown>;
   const file = writeConfig({ ...config, limits: { initializeWaitMs: 30_000, ...limits } });
+  const wantsHttp = (config.bindings as Array<{ transport: string }> | undefined)?.some((b) => b.transport === "http") ?? true;
+  return runProxyOnFile(file, { ...options, waitForUrls: wantsHttp && options.waitForUrls !== false });
+}
+
+/** Runs `mcp-proxy start` on a config file as it is (any format), waits for its URLs unless told not to. */
+export async function runProxyOnFile(file: string, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
   const dir = dirname(file);
   const { command, args } = proxyCommand(file);
   const child = spawn(command, args, {
@@ -46,9 +52,8 @@ export async function startProxyProcess(config: Record<string, unknown>, options
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const wantsHttp = (config.bindings as Array<{ transport: string }> | undefined)?.some((b) => b.transport === "http") ?? true;
   const urls = await new Promise<{ url?: string; sseUrl?: string }>((resolve, reject) => {
-    if (!wantsHttp || options.waitForUrls === false) return resolve({});
+    if (options.waitForUrls === false) return resolve({});
     const timer = setTimeout(() => reject(new Error(`proxy did not start in 15 s:\n${stderr}`)), 15_000);
     const onData = (d: Buffer) => {
       stdout += d.toString();

@@ -16,6 +16,7 @@ describe("the error table", () => {
     expect(jsonRpcCodeOf("FORBIDDEN")).toBe(-32012);
     expect(jsonRpcCodeOf("RATE_LIMITED")).toBe(-32013);
     expect(jsonRpcCodeOf("SESSION_NOT_FOUND")).toBe(-32001);
+    expect(jsonRpcCodeOf("SSE_SESSION_NOT_INITIALIZED")).toBe(-32001);
     expect(jsonRpcCodeOf("PARSE_ERROR")).toBe(JSON_RPC.parseError);
     expect(jsonRpcCodeOf("METHOD_NOT_FOUND")).toBe(-32601);
   });

@@ -13,11 +13,11 @@ const commonBackendFields = {
     Type.Union([Type.Literal("per-client"), Type.Literal("shared")], {
       default: "per-client",
       description:
-        "per-client: one upstream session per client session (isolation; the default). shared: one upstream connection multiplexed for every client, for stateless servers.",
+        "per-client: one upstream session per client session (isolation; the default), started on the client's first use of the backend; until then it is listed from a catalog session shared by clients with the same capabilities. shared: one upstream connection multiplexed for every client, for stateless servers.",
     }),
   ),
   maxSessions: Type.Optional(
-    Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode)." }),
+    Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode): the sessions clients use, each started on a client's first use of the backend. The catalogs that list the backend until then are not counted (at most 4, one per distinct set of client capabilities)." }),
   ),
   timeouts: Type.Optional(
     strictObject(

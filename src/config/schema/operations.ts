@@ -28,7 +28,10 @@ export const Limits = strictObject(
     maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024, default: 4_194_304, description: "Largest request body accepted; larger ones get 413 before parsing." })),
     maxClientSessions: Type.Optional(Type.Integer({ minimum: 1, default: 1000, description: "Most client sessions open at once per binding." })),
     clientSessionIdleMs: Type.Optional(
-      Duration("A client session with no request, no call under way and no open stream for this long is closed; 0 never closes one.", 1_800_000),
+      Duration(
+        "A client session with no request, no call under way and no open stream for this long is closed (checked every quarter of it), with its backend sessions; 0 never closes one. Clients that leave without ending their session (no DELETE: the SDK's close(), MCP Inspector's CLI, a crashed agent) hold nothing longer than this; a client that comes back later gets 404 and starts a new session, as the protocol says. SDK clients keep a stream open while connected, so only clients that neither stream nor call for this long are affected.",
+        15_000,
+      ),
     ),
     initializeWaitMs: Type.Optional(
       Duration(

@@ -4,7 +4,9 @@
 //   node recorder-server.mjs http <name> [port]   (prints its URL on stdout; 127.0.0.1, free port by default)
 // With RECORDER_DOWN_WHILE=<file> in its environment it exits at start while that file exists,
 // so a test can hold a backend down for as long as it needs to look at the outage; with
-// RECORDER_START_DELAY_MS=<ms> it starts answering only after that long (a slow start).
+// RECORDER_START_DELAY_MS=<ms> it starts answering only after that long (a slow start); with
+// RECORDER_PERSONAL_TOOL=1 it also lists a `personal` tool to every client but the gateway itself
+// (a server that lists by who its client is).
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
@@ -44,12 +46,17 @@ const LEVELS = ["debug", "info", "warning", "error"];
 
 function makeServer() {
   const server = new Server({ name: `recorder-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, prompts: {}, resources: { subscribe: true }, logging: {} }, instructions: `${name} records what it receives.` });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
+  const personal = { name: "personal", description: "listed to clients other than the gateway itself", inputSchema: obj };
+  const clientName = () => server.getClientVersion()?.name;
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: process.env.RECORDER_PERSONAL_TOOL && clientName() !== "mcp-portcullis" ? [...tools, personal] : tools,
+  }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = request.params.arguments ?? {};
     switch (request.params.name) {
       case "search": return text(`${name}: ${args.query}`);
       case "whoami": return text(name);
+      case "personal": return text(`personal: ${clientName()}`);
       case "pid": return text(String(process.pid));
       case "cancellations": return text(JSON.stringify(cancellations));
       case "state": return text(JSON.stringify({ subscriptions: [...subscriptions], logLevel }));

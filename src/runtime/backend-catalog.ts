@@ -1,0 +1,127 @@
+import type { Logger } from "pino";
+import type { InitializeInfo } from "../backends/upstream-session.js";
+import type { ResolvedBackend } from "../config/index.js";
+import type { Result } from "../core/context.js";
+import { ProxyError } from "../core/errors.js";
+import type { BackendListing } from "../core/surface.js";
+import { BackendLink } from "./backend-link.js";
+import { BackendSlots } from "./backend-slots.js";
+
+/** What a client session's reach hears from the catalog it lists from. */
+export interface CatalogWatcher {
+  changed(): void;
+}
+
+/**
+ * One upstream session of a per-client backend that only lists, so that a client that never
+ * calls anything costs no process of its own. The gateway is its client, advertising the
+ * capabilities of the clients that list from it: servers list differently by what their
+ * client can do (the reference `everything` server offers its sampling and elicitation tools
+ * only to clients that can answer them), so clients with different capabilities get
+ * different catalogs (`BackendCatalogs`). A server→client request has no client to reach:
+ * roots are answered with an empty list, anything else is refused. It runs while some
+ * client session lists from it and closes when the last one leaves.
+ */
+export class BackendCatalog {
+  readonly #watchers = new Set<CatalogWatcher>();
+  readonly #link: BackendLink;
+
+  constructor(
+    backend: ResolvedBackend,
+    logger: Logger,
+    slots: BackendSlots,
+    client: { info: { name: string; version: string }; capabilities: Record<string, unknown> },
+    /** Called when the last watcher leaves, so the owner forgets this catalog before it closes. */
+    private readonly onEmpty: () => void,
+  ) {
+    this.#link = new BackendLink(
+      { backend, logger: logger.child({ catalog: true }), slots, client: () => client },
+      {
+        changed: () => {
+          for (const watcher of this.#watchers) watcher.changed();
+        },
+        // Log messages and other notifications belong to no client.
+        notification: () => undefined,
+        request: async (request): Promise<Result> => {
+          if (request.method === "roots/list") return { roots: [] };
+          throw new ProxyError("METHOD_NOT_FOUND", `the gateway's catalog session of backend "${backend.name}" cannot answer ${request.method}`);
+        },
+        restore: async () => undefined,
+      },
+    );
+  }
+
+  get listing(): BackendListing | undefined {
+    return this.#link.listing;
+  }
+
+  get lastKnown(): BackendListing | undefined {
+    return this.#link.lastKnown;
+  }
+
+  get info(): InitializeInfo | undefined {
+    return this.#link.info;
+  }
+
+  /** A client session lists from it; settles once the first connect-and-list attempt has. */
+  watch(watcher: CatalogWatcher): Promise<void> {
+    this.#watchers.add(watcher);
+    return this.#link.start();
+  }
+
+  /** A client session stops listing from it (it left, or its own upstream is up); the last one closes it. */
+  unwatch(watcher: CatalogWatcher): void {
+    if (!this.#watchers.delete(watcher) || this.#watchers.size > 0) return;
+    this.onEmpty();
+    void this.#link.close();
+  }
+}
+
+/**
+ * Most catalogs one backend runs at once, one per distinct set of client capabilities. A
+ * client whose capabilities would need another gets no catalog: its own upstream starts at
+ * initialize, as without catalogs.
+ */
+export const MAX_CATALOGS_PER_BACKEND = 4;
+
+/**
+ * The catalogs of every per-client backend, keyed by backend and the capabilities their
+ * clients advertise. They are not counted against a backend's `maxSessions` (which caps the
+ * clients' own upstream sessions): at most `MAX_CATALOGS_PER_BACKEND` per backend.
+ */
+export class BackendCatalogs {
+  readonly #catalogs = new Map<string, Map<string, BackendCatalog>>();
+  /** Catalogs count among themselves only, so a `maxSessions` of 1 still leaves the one slot to a client. */
+  readonly #slots = new BackendSlots();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly self: { name: string; version: string },
+  ) {}
+
+  /** The catalog for clients with these capabilities, or undefined when the backend already runs its most. */
+  for(backend: ResolvedBackend, capabilities: Record<string, unknown>): BackendCatalog | undefined {
+    let byKey = this.#catalogs.get(backend.name);
+    if (!byKey) this.#catalogs.set(backend.name, (byKey = new Map()));
+    const key = canonicalJson(capabilities);
+    let catalog = byKey.get(key);
+    if (catalog) return catalog;
+    if (byKey.size >= MAX_CATALOGS_PER_BACKEND) return undefined;
+    const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
+    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities }, () => {
+      if (byKey.get(key) === catalog) byKey.delete(key);
+    });
+    byKey.set(key, catalog);
+    return catalog;
+  }
+}
+
+/** JSON with object keys sorted, so equal capabilities make one key whatever their order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
