@@ -2,7 +2,7 @@ import type { ResolvedConfig } from "../config/index.js";
 import { compose } from "../core/compose.js";
 import type { Handler, Interceptor } from "../core/context.js";
 import { METHODS, type MethodSpec } from "../core/methods.js";
-import { type BackendTable, resolveTarget } from "../core/resolve-target.js";
+import { type BackendTable, resolveTarget, startOwnSessionFor } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { planNaming } from "./naming-plan.js";
 
@@ -47,10 +47,24 @@ export function compile(config: ResolvedConfig): Pipeline {
     separator: config.naming.separator,
     namespaces: new Map(Object.values(config.backends).flatMap((b) => (b.enabled ? [[b.name, b.namespace] as const] : []))),
   };
-  /** Resolves the item a request names into `ctx.target`, for every method that names one. */
+  /**
+   * Resolves the item a request names into `ctx.target`, for every method that names one. A
+   * name its catalog did not list is resolved again once the client's own session with that
+   * backend is up (the slow path, off the common one).
+   */
   const resolveTargetStage: Interceptor = (ctx, next) => {
     const spec: MethodSpec = METHODS[ctx.method];
-    if (spec.names) ctx.target = resolveTarget(ctx.scope, backends, spec.names(ctx.params));
+    if (!spec.names) return next();
+    const ref = spec.names(ctx.params);
+    try {
+      ctx.target = resolveTarget(ctx.scope, backends, ref);
+    } catch (error) {
+      return startOwnSessionFor(ctx.scope, backends, ref, error).then((again) => {
+        if (!again) throw error;
+        ctx.target = resolveTarget(ctx.scope, backends, ref);
+        return next();
+      });
+    }
     return next();
   };
   const chain = new Map<Stage, Interceptor>([["resolveTarget", resolveTargetStage]]);

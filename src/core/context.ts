@@ -57,6 +57,12 @@ export interface ClientScope {
   readonly knownSurface: Surface;
   /** Whether this client has a listing of the backend, current or last known (false: never reached it). */
   hasListing(backend: string): boolean;
+  /**
+   * Starts this client's own upstream session with a per-client backend it has so far listed
+   * from a shared catalog; true once that settled (its lists may now hold more), false when
+   * there was nothing to start.
+   */
+  startOwn(backend: string): Promise<boolean>;
   /** Sends a request to the target's backend on this client's behalf and returns its result unchanged. */
   forward(ctx: RoutedContext, method: string, params: Params): Promise<Result>;
   subscribe(ctx: RoutedContext): Promise<Result>;

@@ -7,7 +7,7 @@ import type { Pipeline } from "../compile/compile.js";
 import { Cancellation } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext } from "../core/context.js";
 import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
-import { isRoutedMethod, METHODS, type MethodSpec, ROUTED_METHODS } from "../core/methods.js";
+import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
@@ -143,40 +143,17 @@ export class ClientSession implements ClientScope {
     const pipeline = this.#host.pipeline;
     this.#calls.set(id, cancellation);
     try {
-      try {
-        return await pipeline.handle(ctx);
-      } catch (error) {
-        if (!(await this.#startedOwnFor(ctx, error, pipeline))) throw error;
-        return await pipeline.handle({ ...ctx, target: undefined });
-      }
+      return await pipeline.handle(ctx);
     } finally {
       if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
     }
   }
 
-  /**
-   * A catalog lists what a backend offers a client with these capabilities, but a server may
-   * list by more than that (who the client says it is, state of its own). A tool or prompt the
-   * catalog did not list whose name carries a per-client backend's namespace starts this
-   * client's own upstream session with that backend, and the request is resolved again
-   * against its own listing. Nothing was sent to the backend on the first try: a request that
-   * resolved would have started the own session itself. A backend whose catalog is down (or
-   * still starting) is not tried this way: its calls fail fast, naming it, as for any backend
-   * that is down, instead of waiting out a start-up that may hang.
-   */
-  async #startedOwnFor(ctx: RequestContext, error: unknown, pipeline: Pipeline): Promise<boolean> {
-    if (!(error instanceof ProxyError) || !RESOLVE_AGAIN.has(error.code)) return false;
-    const ref = (METHODS[ctx.method] as MethodSpec).names?.(ctx.params);
-    if (!ref || (ref.kind !== "tool" && ref.kind !== "prompt" && !(ref.kind === "completion" && ref.refType === "ref/prompt"))) return false;
-    const { separator, namespaces } = pipeline.backends;
-    for (const [backend, namespace] of namespaces) {
-      if (!ref.name.startsWith(`${namespace}${separator}`)) continue;
-      if (await this.#reaches.get(backend)?.startOwn?.()) return true;
-    }
-    return false;
-  }
-
   // ClientScope: how the pipeline reaches backends for this client.
+
+  async startOwn(backend: string): Promise<boolean> {
+    return (await this.#reaches.get(backend)?.startOwn?.()) ?? false;
+  }
 
   hasListing(backend: string): boolean {
     return this.#reaches.get(backend)?.lastKnown !== undefined;
@@ -312,8 +289,5 @@ export class ClientSession implements ClientScope {
     this.#host.closed(this);
   }
 }
-
-/** Refusals that a client's own upstream session, started now, might turn into an answer. */
-const RESOLVE_AGAIN: ReadonlySet<string> = new Set(["UNKNOWN_TOOL", "UNKNOWN_PROMPT"]);
 
 const PASS_THROUGH = { "~standard": { version: 1, vendor: "mcp-portcullis", validate: (value: unknown) => ({ value: value as Result }) } } as const;

@@ -40,6 +40,7 @@ function scope(forwarded: Array<{ backend: string; method: string; params: Param
     surface: live,
     knownSurface: known,
     hasListing: (backend) => backend === "a" || backend === "b",
+    startOwn: async () => false,
     forward: record,
     subscribe: (ctx) => record(ctx, ctx.method, ctx.params),
     unsubscribe: (ctx) => record(ctx, ctx.method, ctx.params),
