@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestInfo } from "../core/context.js";
+import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { isMessage } from "./json-rpc-shape.js";
-import { hostAllowed, originAllowed } from "./origin.js";
+import { LogBudget } from "./log-budget.js";
+import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
-import { StreamableHttpTransport } from "./streamable-http-transport.js";
+import { type StreamLimits, StreamableHttpTransport } from "./streamable-http-transport.js";
 
 /** What an HTTP binding serves; the runtime passes the resolved binding, which has this shape. */
 export interface HttpBindingSettings {
@@ -18,6 +20,8 @@ export interface HttpBindingSettings {
   readonly ssePath: string;
   readonly messagePath: string;
   readonly allowedOrigins: readonly string[];
+  /** Host names accepted in the Host header on a non-loopback binding, besides loopback names and IP literals. */
+  readonly allowedHosts: readonly string[];
 }
 
 interface Entry {
@@ -25,12 +29,26 @@ interface Entry {
   readonly streamable?: StreamableHttpTransport;
   readonly sse?: LegacySseTransport;
   lastSeen: number;
+  /** Closes the session unless its handshake completes first; cleared once it has. */
+  handshakeTimer: NodeJS.Timeout | undefined;
 }
 
 export interface HttpBindingOptions {
   readonly maxBodyBytes: number;
   readonly maxSessions: number;
   readonly idleMs: number;
+  /** Most messages in one batch. */
+  readonly maxBatchSize: number;
+  /** Most bytes of answers to one POST (one request or a batch). */
+  readonly maxResponseBytes: number;
+  /** Most bytes a slow reader may leave waiting on one stream before it is cut off. */
+  readonly maxStreamBufferBytes: number;
+  /** How long a session may take from being opened to completing its handshake. */
+  readonly handshakeMs: number;
+  readonly maxUninitializedSessions: number;
+  readonly maxConnections: number;
+  /** Applied on non-loopback bindings only. */
+  readonly maxConnectionsPerAddress: number;
 }
 
 /** Serves Streamable HTTP (and legacy SSE beside it) on one address, one session per client. */
@@ -40,6 +58,10 @@ export class HttpBinding {
   /** How this binding is named in request info (audit, policies): its configured address. */
   readonly #name: string;
   #sweeper: NodeJS.Timeout | undefined;
+  #uninitialized = 0;
+  readonly #limitLog: LogBudget;
+  readonly #streamLimits: StreamLimits;
+  readonly #connections: ReturnType<typeof limitConnections>;
 
   constructor(
     readonly config: HttpBindingSettings,
@@ -47,7 +69,17 @@ export class HttpBinding {
     private readonly sessions: SessionFactory,
   ) {
     this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
+    this.#limitLog = new LogBudget(sessions.logger);
+    this.#streamLimits = {
+      maxResponseBytes: options.maxResponseBytes,
+      guard: {
+        maxBufferedBytes: options.maxStreamBufferBytes,
+        onCut: (what, bufferedBytes) =>
+          this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`),
+      },
+    };
     this.#server = createServer((req, res) => {
+      if (this.#connections.refused(req.socket)) return;
       this.#handle(req, res).catch((error: unknown) => {
         this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
         refuse(res, 500, "INTERNAL", "internal error");
@@ -55,6 +87,12 @@ export class HttpBinding {
     });
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
     this.#server.keepAliveTimeout = 65_000;
+    this.#connections = limitConnections(this.#server, {
+      maxConnections: options.maxConnections,
+      maxPerAddress: isLoopbackHost(config.host) ? undefined : options.maxConnectionsPerAddress,
+      onRefused: (remoteAddress, open, limit) =>
+        this.#limitLog.warn("TOO_MANY_CONNECTIONS", { binding: this.#name, remoteAddress, open, limit }, "refused a connection: too many open"),
+    });
   }
 
   /** The URLs this binding serves, once listening. */
@@ -84,7 +122,7 @@ export class HttpBinding {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req.headers.host, this.config.host)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not a loopback name");
+    if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
     if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
     const path = (req.url ?? "/").split("?")[0];
     if (path === this.config.path) return this.#streamable(req, res);
@@ -96,7 +134,13 @@ export class HttpBinding {
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
     try {
       const raw = await readBody(req, this.options.maxBodyBytes);
-      return { ok: true, body: JSON.parse(raw.toString("utf8")) };
+      const body: unknown = JSON.parse(raw.toString("utf8"));
+      // Refused whole and before any of it runs: each message costs a dispatch and an answer.
+      if (Array.isArray(body) && body.length > this.options.maxBatchSize) {
+        refuse(res, 400, "BATCH_TOO_LARGE", `Invalid Request: a batch of ${body.length} messages is over the limit of ${this.options.maxBatchSize} (limits.maxBatchSize)`);
+        return { ok: false };
+      }
+      return { ok: true, body };
     } catch (error) {
       if (error instanceof BodyTooLargeError) refuse(res, 413, "BODY_TOO_LARGE", `Request body exceeds ${this.options.maxBodyBytes} bytes`, { connection: "close" });
       else refuse(res, 400, "PARSE_ERROR", `Parse error: ${(error as Error).message}`);
@@ -118,7 +162,10 @@ export class HttpBinding {
       const entry = this.#sessions.get(sessionId);
       if (!entry?.streamable) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
       entry.lastSeen = Date.now();
-      if (req.method === "POST") return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
+      if (req.method === "POST") {
+        this.#noteHandshake(entry, body);
+        return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
+      }
       if (req.method === "GET") return entry.streamable.handleGet(req, res);
       await entry.streamable.close();
       res.writeHead(200, { "mcp-session-id": sessionId }).end();
@@ -130,8 +177,8 @@ export class HttpBinding {
     if (this.#refusedForCapacity(res)) return;
     const info = this.#info(req, "streamable-http");
     const session = this.sessions.create(info);
-    const transport = new StreamableHttpTransport(randomUUID());
-    this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
+    const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
+    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
     // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
@@ -140,9 +187,9 @@ export class HttpBinding {
 
   async #openSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.#refusedForCapacity(res)) return;
-    const transport = new LegacySseTransport(res, this.config.messagePath);
+    const transport = new LegacySseTransport(res, this.config.messagePath, this.#streamLimits);
     const session = this.sessions.create(this.#info(req, "legacy-sse"));
-    this.#sessions.set(transport.sessionId, { session, sse: transport, lastSeen: Date.now() });
+    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
   }
@@ -156,6 +203,7 @@ export class HttpBinding {
     const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
     if (messages.length === 0 || !messages.every(isMessage)) return refuse(res, 400, "INVALID_REQUEST", "Invalid Request: not a JSON-RPC 2.0 message");
     entry.lastSeen = Date.now();
+    this.#noteHandshake(entry, parsed.body);
     res.writeHead(202).end("Accepted");
     const info = this.#info(req, "legacy-sse");
     for (const message of messages) entry.sse.receive(message as never, info);
@@ -166,11 +214,50 @@ export class HttpBinding {
     return { binding: this.#name, transport, headers: req.headers, remoteAddress: req.socket.remoteAddress };
   }
 
-  /** Over `limits.maxClientSessions`: 503 with a hint to retry, for either transport. */
+  /**
+   * Over `limits.maxClientSessions`, or over the small budget of sessions still in their
+   * handshake: 503 with a hint to retry, for either transport. Opening a session is cheap for
+   * a client and costly for the gateway, so ones that never finish must not crowd out others.
+   */
   #refusedForCapacity(res: ServerResponse): boolean {
-    if (this.#sessions.size < this.options.maxSessions) return false;
-    refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
-    return true;
+    if (this.#sessions.size >= this.options.maxSessions) {
+      this.#limitLog.warn("TOO_MANY_SESSIONS", { binding: this.#name, sessions: this.#sessions.size }, "refused a session: too many open");
+      refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
+      return true;
+    }
+    if (this.#uninitialized >= this.options.maxUninitializedSessions) {
+      this.#limitLog.warn("TOO_MANY_UNINITIALIZED_SESSIONS", { binding: this.#name, uninitialized: this.#uninitialized }, "refused a session: too many have not completed their handshake");
+      refuse(res, 503, "TOO_MANY_UNINITIALIZED_SESSIONS", "Too many sessions that have not completed their handshake", { "retry-after": "5" });
+      return true;
+    }
+    return false;
+  }
+
+  /** A new session counts as uninitialized until its handshake completes, and is closed if it does not in time. */
+  #register(sessionId: string, entry: Entry): void {
+    this.#sessions.set(sessionId, entry);
+    this.#uninitialized++;
+    entry.handshakeTimer = setTimeout(() => {
+      entry.handshakeTimer = undefined;
+      this.#uninitialized--;
+      this.#limitLog.warn("HANDSHAKE_TIMEOUT", { binding: this.#name, session: sessionId }, "closing a client session that did not complete its handshake in time");
+      void (entry.streamable ?? entry.sse)?.close();
+      this.#drop(sessionId);
+    }, this.options.handshakeMs).unref();
+  }
+
+  /** The handshake is complete once the client sends anything besides `initialize` (normally `notifications/initialized`). */
+  #noteHandshake(entry: Entry, body: unknown): void {
+    if (!entry.handshakeTimer) return;
+    const messages = Array.isArray(body) ? body : [body];
+    if (messages.some((m) => isMessage(m) && m.method !== "initialize")) this.#settleHandshake(entry);
+  }
+
+  #settleHandshake(entry: Entry): void {
+    if (!entry.handshakeTimer) return;
+    clearTimeout(entry.handshakeTimer);
+    entry.handshakeTimer = undefined;
+    this.#uninitialized--;
   }
 
   #drop(sessionId: string | undefined): void {
@@ -178,14 +265,15 @@ export class HttpBinding {
     const entry = this.#sessions.get(sessionId);
     if (!entry) return;
     this.#sessions.delete(sessionId);
+    this.#settleHandshake(entry);
     void entry.session.close();
   }
 
   #sweep(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const [id, entry] of this.#sessions) {
-      // A session with a call under way or a stream held open is in use, however quiet.
-      if (entry.lastSeen < cutoff && !entry.streamable?.busy && !entry.sse) {
+      // A session with a call under way is in use, however quiet; a stream held open alone is not.
+      if (entry.lastSeen < cutoff && !(entry.streamable ?? entry.sse)?.busy) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();
         this.#drop(id);
@@ -198,6 +286,7 @@ export class HttpBinding {
     const closing = [...this.#sessions.keys()].map((id) => {
       const entry = this.#sessions.get(id)!;
       this.#sessions.delete(id);
+      this.#settleHandshake(entry);
       return Promise.all([(entry.streamable ?? entry.sse)?.close().catch(() => undefined), entry.session.close()]);
     });
     await Promise.all(closing);
