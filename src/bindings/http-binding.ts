@@ -75,7 +75,7 @@ export class HttpBinding {
       guard: {
         maxBufferedBytes: options.maxStreamBufferBytes,
         onCut: (what, bufferedBytes) =>
-          this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`),
+          this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`, `SLOW_CONSUMER ${what}`),
       },
     };
     this.#server = createServer((req, res) => {

@@ -13,15 +13,16 @@ export class LogBudget {
     private readonly windowMs = 10_000,
   ) {}
 
-  warn(reason: string, fields: Record<string, unknown>, message: string): void {
+  /** `key` separates events of one reason that deserve their own line (which kind of stream was cut). */
+  warn(reason: string, fields: Record<string, unknown>, message: string, key = reason): void {
     const now = Date.now();
-    const window = this.#windows.get(reason);
+    const window = this.#windows.get(key);
     if (window && now - window.start < this.windowMs) {
       window.suppressed++;
       return;
     }
     const suppressed = window?.suppressed ?? 0;
-    this.#windows.set(reason, { start: now, suppressed: 0 });
+    this.#windows.set(key, { start: now, suppressed: 0 });
     this.logger.warn({ ...fields, reason, ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}) }, message);
   }
 }
