@@ -19,6 +19,20 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   return { status: res.status, text, json: () => JSON.parse(text) };
 }
 
+/** A request on a connection of its own (fetch would reuse a pooled one). */
+export function postOnNewConnection(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", agent: false, headers: JSON_HEADERS }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 export const initializeRequest = (id: number | string = 0) => ({
   jsonrpc: "2.0",
   id,
@@ -71,10 +85,13 @@ export function requestWithoutReading(url: string, options: { method?: string; h
             fail(new Error(`the stream was still open after ${ms} ms (${bytes} bytes read)`));
           }, ms);
           res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-          res.socket.once("close", () => {
+          const ended = () => {
             clearTimeout(timer);
             done(bytes);
-          });
+          };
+          // Ended (the connection kept alive) or closed (cut off).
+          res.once("end", ended);
+          res.socket.once("close", ended);
           res.resume();
         });
       const readUntil = (text: string, ms: number) =>
