@@ -10,7 +10,7 @@ import { serialiseAnswer } from "./response-budget.js";
 import type { ServedMessageExtra } from "./session-factory.js";
 import { endGuarded, type StreamGuard, writeGuarded } from "./stream-guard.js";
 
-/** Messages for the client that arrive while it has no GET stream open wait here, at most this many. */
+/** Messages for the client that arrive while it has no GET stream open wait here, at most this many (and maxBufferedBytes). */
 const PENDING_LIMIT = 256;
 const KEEPALIVE_MS = 15_000;
 const STANDALONE = "standalone";
@@ -52,7 +52,9 @@ export class StreamableHttpTransport implements Transport {
   readonly #exchanges = new Map<RequestId, PostExchange>();
   readonly #streams = new Map<string, PostExchange>();
   readonly #events: BoundedEventStore;
-  readonly #pending: Message[] = [];
+  /** Serialised messages waiting for a GET stream, oldest first, and their size. */
+  readonly #pending: string[] = [];
+  #pendingBytes = 0;
   #standalone: ServerResponse | undefined;
   #keepalive: NodeJS.Timeout | undefined;
   #streamCount = 0;
@@ -135,7 +137,8 @@ export class StreamableHttpTransport implements Transport {
       this.#standalone = undefined;
       clearInterval(this.#keepalive);
     });
-    for (const message of this.#pending.splice(0)) this.#writeStandalone(message);
+    this.#pendingBytes = 0;
+    for (const data of this.#pending.splice(0)) this.#writeStandalone(data);
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -145,7 +148,7 @@ export class StreamableHttpTransport implements Transport {
     const exchange = isResponse ? this.#exchanges.get(m.id!) : options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
     if (!exchange) {
       if (isResponse) return; // its JSON POST is gone (client disconnected); nothing to deliver it on
-      return this.#writeStandalone(m);
+      return this.#writeStandalone(JSON.stringify(m));
     }
     if (isResponse) this.#settle(exchange, m.id!);
     const data = isResponse ? this.#answerText(exchange, m) : JSON.stringify(m);
@@ -254,15 +257,15 @@ export class StreamableHttpTransport implements Transport {
     if (exchange.res) writeGuarded(exchange.res, sseEvent(id, data), this.limits.guard, "a POST's SSE stream");
   }
 
-  #writeStandalone(message: Message): void {
+  #writeStandalone(data: string): void {
     if (this.#standalone) {
-      const data = JSON.stringify(message);
       const id = this.#events.store(STANDALONE, data);
       writeGuarded(this.#standalone, sseEvent(id, data), this.limits.guard, "the GET stream");
       return;
     }
-    this.#pending.push(message);
-    if (this.#pending.length > PENDING_LIMIT) this.#pending.shift();
+    this.#pending.push(data);
+    this.#pendingBytes += data.length;
+    while (this.#pending.length > PENDING_LIMIT || this.#pendingBytes > this.limits.guard.maxBufferedBytes) this.#pendingBytes -= this.#pending.shift()!.length;
   }
 }
 

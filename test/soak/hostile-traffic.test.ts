@@ -50,7 +50,7 @@ async function callNormally(c: TestClient, name: string, deadline: number): Prom
   while (until(deadline)) {
     const query = `${name}-${calls}`;
     try {
-      const text = textOf(await c.client.callTool({ name: "alpha__search", arguments: { query } }, undefined, { timeout: 30_000 }));
+      const text = textOf(await c.client.callTool({ name: "alpha__search", arguments: { query } }, { timeout: 30_000 }));
       if (text !== `alpha: ${query}`) wrong.push(`${query} got ${text}`);
     } catch (error) {
       wrong.push(`${query} failed: ${(error as Error).message}`);
