@@ -84,4 +84,13 @@ describe("a client that stops reading while a backend streams", () => {
       await other.close();
     }
   }, 60_000);
+
+  it("of a large JSON answer: the connection is cut once the client has taken nothing for a while", async () => {
+    const headers = await openSession(proxy.url!);
+    const big = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "flood__big", arguments: { bytes: 12 * MIB } } };
+    const stalled = await requestWithoutReading(proxy.url!, { headers, body: big });
+    expect(stalled.headers["content-type"]).toBe("application/json");
+    await peakRssUntilCut("a JSON answer", 45_000);
+    expect(await stalled.readToEnd(10_000)).toBeLessThan(12 * MIB);
+  }, 60_000);
 });

@@ -57,7 +57,7 @@ export const Limits = strictObject(
     ),
     uninitializedSessionMs: Type.Optional(
       Duration(
-        "How long a client session may stay without completing its handshake (notifications/initialized or any later request; for legacy SSE, a first message) after limits.initializeWaitMs; it is closed then.",
+        "How long a client session may stay without completing its handshake (sending notifications/initialized, or any message besides initialize), counted after limits.initializeWaitMs; it is closed then. A bare legacy SSE stream that never posts initialize is closed the same way.",
         5_000,
       ),
     ),
