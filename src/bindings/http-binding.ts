@@ -137,6 +137,7 @@ export class HttpBinding {
       const body: unknown = JSON.parse(raw.toString("utf8"));
       // Refused whole and before any of it runs: each message costs a dispatch and an answer.
       if (Array.isArray(body) && body.length > this.options.maxBatchSize) {
+        this.#limitLog.warn("BATCH_TOO_LARGE", { binding: this.#name, messages: body.length, limit: this.options.maxBatchSize }, "refused a batch: too many messages");
         refuse(res, 400, "BATCH_TOO_LARGE", `Invalid Request: a batch of ${body.length} messages is over the limit of ${this.options.maxBatchSize} (limits.maxBatchSize)`);
         return { ok: false };
       }
