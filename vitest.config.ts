@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The soak test runs on its own (npm run test:soak, vitest.soak.config.ts), once in CI.
+    exclude: [...configDefaults.exclude, "test/soak/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     typecheck: { enabled: true, include: ["test/types/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },

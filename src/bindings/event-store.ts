@@ -1,42 +1,44 @@
-import type { EventStore } from "@modelcontextprotocol/server";
-
-type Message = Parameters<EventStore["storeEvent"]>[1];
-
 /**
- * Keeps the last events of each session in memory so a client that lost its stream can
- * resume with Last-Event-ID. Bounded: the oldest events go first, so a client that never
- * comes back costs at most `capacity` messages.
+ * Keeps the last SSE events of each session, already serialised, so a client that lost its
+ * stream can resume with Last-Event-ID. Bounded by count and by bytes: the oldest events go
+ * first, so a client that never comes back (or a backend that streams without pause) costs at
+ * most `capacity` events and `maxBytes` bytes.
  */
-export class BoundedEventStore implements EventStore {
-  readonly #events = new Map<string, { streamId: string; message: Message }>();
+export class BoundedEventStore {
+  readonly #events = new Map<string, { streamId: string; data: string }>();
   #sequence = 0;
+  #bytes = 0;
 
-  constructor(private readonly capacity = 512) {}
+  constructor(
+    private readonly capacity = 512,
+    private readonly maxBytes = 8 * 1024 * 1024,
+  ) {}
 
-  async storeEvent(streamId: string, message: Message): Promise<string> {
-    return this.store(streamId, message);
-  }
-
-  /** The same as `storeEvent`, synchronously: a write that must happen now has its id at once. */
-  store(streamId: string, message: Message): string {
+  /** Keeps one event's data (its JSON text) and returns its id. */
+  store(streamId: string, data: string): string {
     const eventId = `${streamId}_${(++this.#sequence).toString(36)}`;
-    this.#events.set(eventId, { streamId, message });
-    if (this.#events.size > this.capacity) this.#events.delete(this.#events.keys().next().value!);
+    this.#events.set(eventId, { streamId, data });
+    this.#bytes += data.length;
+    while (this.#events.size > this.capacity || (this.#bytes > this.maxBytes && this.#events.size > 0)) {
+      const [oldest, event] = this.#events.entries().next().value!;
+      this.#events.delete(oldest);
+      this.#bytes -= event.data.length;
+    }
     return eventId;
   }
 
-  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+  streamIdOf(eventId: string): string {
     return this.#events.get(eventId)?.streamId ?? eventId.slice(0, eventId.lastIndexOf("_"));
   }
 
-  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: Message) => Promise<void> }): Promise<string> {
-    const streamId = (await this.getStreamIdForEventId(lastEventId)) ?? "";
-    let after = !this.#events.has(lastEventId); // evicted: replay everything still held for that stream
+  /** The events of `lastEventId`'s stream after it (all still held, when it was evicted). */
+  *eventsAfter(lastEventId: string): Generator<[eventId: string, data: string]> {
+    const streamId = this.streamIdOf(lastEventId);
+    let after = !this.#events.has(lastEventId);
     for (const [eventId, event] of this.#events) {
-      if (after && event.streamId === streamId) await send(eventId, event.message);
+      if (after && event.streamId === streamId) yield [eventId, event.data];
       if (eventId === lastEventId) after = true;
     }
-    return streamId;
   }
 
   get size(): number {

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RequestInfo } from "../core/context.js";
+import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { isMessage } from "./json-rpc-shape.js";
-import { hostAllowed, originAllowed } from "./origin.js";
+import { LogBudget } from "./log-budget.js";
+import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
-import { StreamableHttpTransport } from "./streamable-http-transport.js";
+import { type StreamLimits, StreamableHttpTransport } from "./streamable-http-transport.js";
 
 /** What an HTTP binding serves; the runtime passes the resolved binding, which has this shape. */
 export interface HttpBindingSettings {
@@ -18,19 +20,40 @@ export interface HttpBindingSettings {
   readonly ssePath: string;
   readonly messagePath: string;
   readonly allowedOrigins: readonly string[];
+  /** Host names accepted in the Host header on a non-loopback binding, besides loopback names and IP literals. */
+  readonly allowedHosts: readonly string[];
 }
 
 interface Entry {
   readonly session: ServedSession;
   readonly streamable?: StreamableHttpTransport;
   readonly sse?: LegacySseTransport;
+  /** When the client last sent a request. */
   lastSeen: number;
+  /** When the session was last seen holding a call under way or an open stream. */
+  lastHeld: number;
+  /** Closes the session unless its handshake completes first; cleared once it has. */
+  handshakeTimer: NodeJS.Timeout | undefined;
 }
 
 export interface HttpBindingOptions {
   readonly maxBodyBytes: number;
   readonly maxSessions: number;
   readonly idleMs: number;
+  /** The same for a session that holds a stream open (a client still connected). */
+  readonly streamIdleMs: number;
+  /** Most messages in one batch. */
+  readonly maxBatchSize: number;
+  /** Most bytes of answers to one POST (one request or a batch). */
+  readonly maxResponseBytes: number;
+  /** Most bytes a slow reader may leave waiting on one stream before it is cut off. */
+  readonly maxStreamBufferBytes: number;
+  /** How long a session may take from being opened to completing its handshake. */
+  readonly handshakeMs: number;
+  readonly maxUninitializedSessions: number;
+  readonly maxConnections: number;
+  /** Applied on non-loopback bindings only. */
+  readonly maxConnectionsPerAddress: number;
 }
 
 /** Serves Streamable HTTP (and legacy SSE beside it) on one address, one session per client. */
@@ -40,6 +63,10 @@ export class HttpBinding {
   /** How this binding is named in request info (audit, policies): its configured address. */
   readonly #name: string;
   #sweeper: NodeJS.Timeout | undefined;
+  #uninitialized = 0;
+  readonly #limitLog: LogBudget;
+  readonly #streamLimits: StreamLimits;
+  readonly #connections: ReturnType<typeof limitConnections>;
 
   constructor(
     readonly config: HttpBindingSettings,
@@ -47,7 +74,17 @@ export class HttpBinding {
     private readonly sessions: SessionFactory,
   ) {
     this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
+    this.#limitLog = new LogBudget(sessions.logger);
+    this.#streamLimits = {
+      maxResponseBytes: options.maxResponseBytes,
+      guard: {
+        maxBufferedBytes: options.maxStreamBufferBytes,
+        onCut: (what, bufferedBytes) =>
+          this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`, `SLOW_CONSUMER ${what}`),
+      },
+    };
     this.#server = createServer((req, res) => {
+      if (this.#connections.refused(req.socket)) return;
       this.#handle(req, res).catch((error: unknown) => {
         this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
         refuse(res, 500, "INTERNAL", "internal error");
@@ -55,6 +92,12 @@ export class HttpBinding {
     });
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
     this.#server.keepAliveTimeout = 65_000;
+    this.#connections = limitConnections(this.#server, {
+      maxConnections: options.maxConnections,
+      maxPerAddress: isLoopbackHost(config.host) ? undefined : options.maxConnectionsPerAddress,
+      onRefused: (remoteAddress, open, limit) =>
+        this.#limitLog.warn("TOO_MANY_CONNECTIONS", { binding: this.#name, remoteAddress, open, limit }, "refused a connection: too many open"),
+    });
   }
 
   /** The URLs this binding serves, once listening. */
@@ -73,9 +116,10 @@ export class HttpBinding {
         resolve();
       });
     });
-    if (this.options.idleMs > 0) {
-      // A quarter of the idle time: a session is reclaimed at most 1.25 × idleMs after its client went.
-      const sweepEvery = Math.max(1000, Math.min(60_000, this.options.idleMs / 4));
+    const shortest = Math.min(...[this.options.idleMs, this.options.streamIdleMs].filter((ms) => ms > 0));
+    if (Number.isFinite(shortest)) {
+      // A quarter of the idle time: a session is reclaimed at most 1.25 × its limit after its client went.
+      const sweepEvery = Math.max(1000, Math.min(60_000, shortest / 4));
       this.#sweeper = setInterval(() => this.#sweep(), sweepEvery).unref();
     }
   }
@@ -85,7 +129,7 @@ export class HttpBinding {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req.headers.host, this.config.host)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not a loopback name");
+    if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
     if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
     const path = (req.url ?? "/").split("?")[0];
     if (path === this.config.path) return this.#streamable(req, res);
@@ -97,7 +141,14 @@ export class HttpBinding {
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
     try {
       const raw = await readBody(req, this.options.maxBodyBytes);
-      return { ok: true, body: JSON.parse(raw.toString("utf8")) };
+      const body: unknown = JSON.parse(raw.toString("utf8"));
+      // Refused whole and before any of it runs: each message costs a dispatch and an answer.
+      if (Array.isArray(body) && body.length > this.options.maxBatchSize) {
+        this.#limitLog.warn("BATCH_TOO_LARGE", { binding: this.#name, messages: body.length, limit: this.options.maxBatchSize }, "refused a batch: too many messages");
+        refuse(res, 400, "BATCH_TOO_LARGE", `Invalid Request: a batch of ${body.length} messages is over the limit of ${this.options.maxBatchSize} (limits.maxBatchSize)`);
+        return { ok: false };
+      }
+      return { ok: true, body };
     } catch (error) {
       if (error instanceof BodyTooLargeError) refuse(res, 413, "BODY_TOO_LARGE", `Request body exceeds ${this.options.maxBodyBytes} bytes`, { connection: "close" });
       else refuse(res, 400, "PARSE_ERROR", `Parse error: ${(error as Error).message}`);
@@ -119,7 +170,10 @@ export class HttpBinding {
       const entry = this.#sessions.get(sessionId);
       if (!entry?.streamable) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
       entry.lastSeen = Date.now();
-      if (req.method === "POST") return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
+      if (req.method === "POST") {
+        this.#noteHandshake(entry, body);
+        return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
+      }
       if (req.method === "GET") return entry.streamable.handleGet(req, res);
       await entry.streamable.close();
       res.writeHead(200, { "mcp-session-id": sessionId }).end();
@@ -131,8 +185,8 @@ export class HttpBinding {
     if (this.#refusedForCapacity(res)) return;
     const info = this.#info(req, "streamable-http");
     const session = this.sessions.create(info);
-    const transport = new StreamableHttpTransport(randomUUID());
-    this.#sessions.set(transport.sessionId, { session, streamable: transport, lastSeen: Date.now() });
+    const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
+    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), lastHeld: 0, handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
     // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
@@ -141,9 +195,9 @@ export class HttpBinding {
 
   async #openSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.#refusedForCapacity(res)) return;
-    const transport = new LegacySseTransport(res, this.config.messagePath);
+    const transport = new LegacySseTransport(res, this.config.messagePath, this.#streamLimits);
     const session = this.sessions.create(this.#info(req, "legacy-sse"));
-    this.#sessions.set(transport.sessionId, { session, sse: transport, lastSeen: Date.now() });
+    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), lastHeld: 0, handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
   }
@@ -160,6 +214,7 @@ export class HttpBinding {
       return refuse(res, 404, "SSE_SESSION_NOT_INITIALIZED", "Session not found: this SSE stream's session was never initialized (the stream reconnected after the session it belonged to ended, e.g. a proxy restart); connect again and initialize");
     }
     entry.lastSeen = Date.now();
+    this.#noteHandshake(entry, parsed.body);
     res.writeHead(202).end("Accepted");
     const info = this.#info(req, "legacy-sse");
     for (const message of messages) entry.sse.receive(message as never, info);
@@ -170,11 +225,50 @@ export class HttpBinding {
     return { binding: this.#name, transport, headers: req.headers, remoteAddress: req.socket.remoteAddress };
   }
 
-  /** Over `limits.maxClientSessions`: 503 with a hint to retry, for either transport. */
+  /**
+   * Over `limits.maxClientSessions`, or over the small budget of sessions still in their
+   * handshake: 503 with a hint to retry, for either transport. Opening a session is cheap for
+   * a client and costly for the gateway, so ones that never finish must not crowd out others.
+   */
   #refusedForCapacity(res: ServerResponse): boolean {
-    if (this.#sessions.size < this.options.maxSessions) return false;
-    refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
-    return true;
+    if (this.#sessions.size >= this.options.maxSessions) {
+      this.#limitLog.warn("TOO_MANY_SESSIONS", { binding: this.#name, sessions: this.#sessions.size }, "refused a session: too many open");
+      refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
+      return true;
+    }
+    if (this.#uninitialized >= this.options.maxUninitializedSessions) {
+      this.#limitLog.warn("TOO_MANY_UNINITIALIZED_SESSIONS", { binding: this.#name, uninitialized: this.#uninitialized }, "refused a session: too many have not completed their handshake");
+      refuse(res, 503, "TOO_MANY_UNINITIALIZED_SESSIONS", "Too many sessions that have not completed their handshake", { "retry-after": "5" });
+      return true;
+    }
+    return false;
+  }
+
+  /** A new session counts as uninitialized until its handshake completes, and is closed if it does not in time. */
+  #register(sessionId: string, entry: Entry): void {
+    this.#sessions.set(sessionId, entry);
+    this.#uninitialized++;
+    entry.handshakeTimer = setTimeout(() => {
+      entry.handshakeTimer = undefined;
+      this.#uninitialized--;
+      this.#limitLog.warn("HANDSHAKE_TIMEOUT", { binding: this.#name, session: sessionId }, "closing a client session that did not complete its handshake in time");
+      void (entry.streamable ?? entry.sse)?.close();
+      this.#drop(sessionId);
+    }, this.options.handshakeMs).unref();
+  }
+
+  /** The handshake is complete once the client sends anything besides `initialize` (normally `notifications/initialized`). */
+  #noteHandshake(entry: Entry, body: unknown): void {
+    if (!entry.handshakeTimer) return;
+    const messages = Array.isArray(body) ? body : [body];
+    if (messages.some((m) => isMessage(m) && m.method !== "initialize")) this.#settleHandshake(entry);
+  }
+
+  #settleHandshake(entry: Entry): void {
+    if (!entry.handshakeTimer) return;
+    clearTimeout(entry.handshakeTimer);
+    entry.handshakeTimer = undefined;
+    this.#uninitialized--;
   }
 
   #drop(sessionId: string | undefined): void {
@@ -182,16 +276,30 @@ export class HttpBinding {
     const entry = this.#sessions.get(sessionId);
     if (!entry) return;
     this.#sessions.delete(sessionId);
+    this.#settleHandshake(entry);
     void entry.session.close();
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.options.idleMs;
+    const now = Date.now();
     for (const [id, entry] of this.#sessions) {
-      // A session with a call under way or a stream held open is in use, however quiet; its
-      // idle time starts when the last of those ends, not when its last request began.
-      if (entry.streamable?.busy || entry.sse) entry.lastSeen = Date.now();
-      else if (entry.lastSeen < cutoff) {
+      const transport = entry.streamable ?? entry.sse;
+      // A call under way is use, however quiet: idle time starts when the last one ends.
+      if (transport?.busy) {
+        entry.lastHeld = now;
+        continue;
+      }
+      // A client holding a stream open is still connected: it gets the longer limit, counted
+      // from its last request. One with neither call nor stream has most likely gone without a
+      // DELETE and is reclaimed after the short one, counted from when it last held either.
+      let idle: boolean;
+      if (transport?.streaming) {
+        entry.lastHeld = now;
+        idle = this.options.streamIdleMs > 0 && now - entry.lastSeen >= this.options.streamIdleMs;
+      } else {
+        idle = this.options.idleMs > 0 && now - Math.max(entry.lastSeen, entry.lastHeld) >= this.options.idleMs;
+      }
+      if (idle) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();
         this.#drop(id);
@@ -204,6 +312,7 @@ export class HttpBinding {
     const closing = [...this.#sessions.keys()].map((id) => {
       const entry = this.#sessions.get(id)!;
       this.#sessions.delete(id);
+      this.#settleHandshake(entry);
       return Promise.all([(entry.streamable ?? entry.sse)?.close().catch(() => undefined), entry.session.close()]);
     });
     await Promise.all(closing);

@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import type { JSONRPCMessage, RequestId, Transport } from "@modelcontextprotocol/server";
 import type { RequestInfo } from "../core/context.js";
+import type { Message } from "./json-rpc-shape.js";
+import { serialiseAnswer } from "./response-budget.js";
 import type { ServedMessageExtra } from "./session-factory.js";
+import { writeGuarded } from "./stream-guard.js";
+import type { StreamLimits } from "./streamable-http-transport.js";
 
 /**
  * The legacy HTTP+SSE server transport (protocol 2024-11-05): one long GET stream carries
@@ -16,24 +20,41 @@ export class LegacySseTransport implements Transport {
   #closed = false;
   #initializeSeen = false;
   #keepalive: NodeJS.Timeout | undefined;
+  /** Requests the client posted that are not answered yet: while any is, the session is not idle. */
+  readonly #inFlight = new Set<RequestId>();
 
   constructor(
     private readonly res: ServerResponse,
     private readonly messagePath: string,
+    private readonly limits: StreamLimits,
   ) {
     res.on("close", () => this.#finish());
+  }
+
+  get busy(): boolean {
+    return this.#inFlight.size > 0;
+  }
+
+  /** A legacy SSE session lives on its stream: while open, the client is connected. */
+  get streaming(): boolean {
+    return !this.#closed;
   }
 
   async start(): Promise<void> {
     this.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive" });
     this.res.write(`event: endpoint\ndata: ${this.messagePath}?sessionId=${this.sessionId}\n\n`);
     // Intermediaries cut idle connections; a comment line every 15 s keeps this one alive.
-    this.#keepalive = setInterval(() => this.res.write(": keepalive\n\n"), 15_000).unref();
+    this.#keepalive = setInterval(() => this.#write(": keepalive\n\n"), 15_000).unref();
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) throw new Error("SSE stream is closed");
-    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    const m = message as Message;
+    const isResponse = m.method === undefined && m.id !== undefined;
+    if (isResponse) this.#inFlight.delete(m.id!);
+    // Answers here are not tied to one POST: each is bounded on its own.
+    const data = isResponse ? serialiseAnswer(m, 0, this.limits.maxResponseBytes).text : JSON.stringify(message);
+    this.#write(`event: message\ndata: ${data}\n\n`);
   }
 
   /**
@@ -56,13 +77,25 @@ export class LegacySseTransport implements Transport {
   /** A message the client posted; the POST is answered 202 by the binding. */
   receive(message: JSONRPCMessage, info: RequestInfo): void {
     if ((message as { method?: unknown }).method === "initialize") this.#initializeSeen = true;
+    const m = message as Message;
+    if (typeof m.method === "string" && m.id !== undefined) this.#inFlight.add(m.id);
     const extra: ServedMessageExtra = { info };
     this.onmessage?.(message, extra);
+  }
+
+  /** A request the session will not answer (the client cancelled it): no longer under way. */
+  abandon(requestId: RequestId): void {
+    this.#inFlight.delete(requestId);
   }
 
   async close(): Promise<void> {
     this.res.end();
     this.#finish();
+  }
+
+  /** A reader too far behind is cut off: the stream closes, and with it the session. */
+  #write(chunk: string): void {
+    writeGuarded(this.res, chunk, this.limits.guard, "a legacy SSE stream");
   }
 
   #finish(): void {

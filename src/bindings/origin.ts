@@ -1,6 +1,7 @@
-import { isIPv4 } from "node:net";
+import { isIP } from "node:net";
+import { isLoopbackHost } from "../core/loopback.js";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+export { isLoopbackHost };
 
 /** Clients send the same few Host and Origin values over and over; parse each once. */
 const parsed = new Map<string, string | undefined>();
@@ -21,11 +22,6 @@ function parseHostname(value: string): string | undefined {
   }
 }
 
-/** A loopback name or address literal; `127.attacker.example` is a hostname, not 127/8. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || (isIPv4(host) && host.startsWith("127."));
-}
-
 /**
  * Browsers send Origin; a page on another site must not drive a local MCP endpoint. Without an
  * allowlist only loopback origins pass; requests without Origin (non-browser clients) pass.
@@ -37,10 +33,18 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
   return host !== undefined && isLoopbackHost(host);
 }
 
-/** DNS rebinding guard for loopback bindings: the Host header must name a loopback address too. */
-export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
-  if (!isLoopbackHost(boundHost)) return true;
+/**
+ * DNS rebinding guard: a page on `attacker.example` whose name was rebound to this address
+ * still sends `Host: attacker.example`. Loopback names always pass. On a loopback binding
+ * nothing else does; on any other binding an IP literal passes too (a rebinding page cannot
+ * make the browser send one), and so do the names in `allowedHosts` (case-insensitive).
+ */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string, allowedHosts: readonly string[] = []): boolean {
   if (hostHeader === undefined) return false;
   const host = hostnameOf(hostHeader);
-  return host !== undefined && isLoopbackHost(host);
+  if (host === undefined) return false;
+  if (isLoopbackHost(host)) return true;
+  if (isLoopbackHost(boundHost)) return false;
+  if (isIP(host.replace(/^\[|\]$/g, "")) !== 0) return true;
+  return allowedHosts.some((name) => name.toLowerCase() === host);
 }

@@ -6,19 +6,31 @@ import { duplicateRequestId, errorResponse } from "../core/errors.js";
 import { BoundedEventStore } from "./event-store.js";
 import { refuse } from "./http-errors.js";
 import { isMessage, type Message } from "./json-rpc-shape.js";
+import { serialiseAnswer } from "./response-budget.js";
 import type { ServedMessageExtra } from "./session-factory.js";
+import { endGuarded, type StreamGuard, writeGuarded } from "./stream-guard.js";
 
-/** Messages for the client that arrive while it has no GET stream open wait here, at most this many. */
+/** Messages for the client that arrive while it has no GET stream open wait here, at most this many (and maxBufferedBytes). */
 const PENDING_LIMIT = 256;
 const KEEPALIVE_MS = 15_000;
 const STANDALONE = "standalone";
+/** A JSON answer whose reader takes no byte for this long is cut off (see `endGuarded`). */
+const JSON_STALL_MS = 10_000;
+
+/** What bounds one session's output: answer bytes per POST, and what a slow reader may leave buffered. */
+export interface StreamLimits {
+  readonly maxResponseBytes: number;
+  readonly guard: StreamGuard;
+}
 
 /** One POST that carried requests: answered as JSON, or as an SSE stream once something must go out before the answers. */
 interface PostExchange {
   /** Where the stream goes now; undefined while an SSE client is away (its events are kept for Last-Event-ID). */
   res: ServerResponse | undefined;
   readonly waiting: Set<RequestId>;
-  readonly answers: Message[];
+  /** The answers of a JSON exchange, serialised, and the bytes of every answer so far. */
+  readonly answers: string[];
+  answerBytes: number;
   readonly batch: boolean;
   sse: boolean;
   readonly streamId: string;
@@ -39,20 +51,32 @@ export class StreamableHttpTransport implements Transport {
   onmessage?: Transport["onmessage"];
   readonly #exchanges = new Map<RequestId, PostExchange>();
   readonly #streams = new Map<string, PostExchange>();
-  readonly #events = new BoundedEventStore();
-  readonly #pending: Message[] = [];
+  readonly #events: BoundedEventStore;
+  /** Serialised messages waiting for a GET stream, oldest first, and their size. */
+  readonly #pending: string[] = [];
+  #pendingBytes = 0;
   #standalone: ServerResponse | undefined;
   #keepalive: NodeJS.Timeout | undefined;
   #streamCount = 0;
   #closed = false;
 
-  constructor(readonly sessionId: string) {}
+  constructor(
+    readonly sessionId: string,
+    private readonly limits: StreamLimits,
+  ) {
+    this.#events = new BoundedEventStore(512, limits.guard.maxBufferedBytes);
+  }
 
   async start(): Promise<void> {}
 
-  /** Whether anything is under way: a call not yet answered, or a stream the client holds open. */
+  /** Whether a call is under way. A GET stream held open alone does not count: a quiet client idles out all the same. */
   get busy(): boolean {
-    return this.#exchanges.size > 0 || this.#standalone !== undefined;
+    return this.#exchanges.size > 0;
+  }
+
+  /** Whether the client holds its GET stream open (it is connected, though maybe quiet). */
+  get streaming(): boolean {
+    return this.#standalone !== undefined;
   }
 
   /**
@@ -79,7 +103,7 @@ export class StreamableHttpTransport implements Transport {
     if (requests.length === 0) {
       res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
     } else {
-      const exchange: PostExchange = { res, waiting: ids, answers: [], batch, sse: false, streamId: `post${++this.#streamCount}` };
+      const exchange: PostExchange = { res, waiting: ids, answers: [], answerBytes: 0, batch, sse: false, streamId: `post${++this.#streamCount}` };
       for (const id of ids) this.#exchanges.set(id, exchange);
       if (prefersStream(req.headers.accept)) this.#startStream(exchange);
       res.on("close", () => this.#detach(exchange, res));
@@ -95,12 +119,14 @@ export class StreamableHttpTransport implements Transport {
     if (!this.#versionAccepted(req, res)) return;
     if (!String(req.headers.accept ?? "").includes("text/event-stream")) return refuse(res, 406, "NOT_ACCEPTABLE", "Not Acceptable: GET needs Accept: text/event-stream");
     const lastEventId = req.headers["last-event-id"];
-    const streamId = typeof lastEventId === "string" ? await this.#events.getStreamIdForEventId(lastEventId) : STANDALONE;
+    const streamId = typeof lastEventId === "string" ? this.#events.streamIdOf(lastEventId) : STANDALONE;
     this.#openSse(res);
-    if (typeof lastEventId === "string") await this.#events.replayEventsAfter(lastEventId, { send: async (id, message) => void res.write(sseEvent(id, message)) });
+    if (typeof lastEventId === "string") {
+      for (const [id, data] of this.#events.eventsAfter(lastEventId)) if (!writeGuarded(res, sseEvent(id, data), this.limits.guard, "a resumed SSE stream")) return;
+    }
     if (streamId !== STANDALONE) {
       // The rest of a POST's stream: attach it here until its last answer, or end if it is complete.
-      const resumed = streamId === undefined ? undefined : this.#streams.get(streamId);
+      const resumed = this.#streams.get(streamId);
       if (!resumed || resumed.waiting.size === 0) return void res.end();
       resumed.res = res;
       res.on("close", () => this.#detach(resumed, res));
@@ -110,13 +136,14 @@ export class StreamableHttpTransport implements Transport {
     this.#standalone?.end();
     this.#standalone = res;
     clearInterval(this.#keepalive);
-    this.#keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS).unref();
+    this.#keepalive = setInterval(() => writeGuarded(res, ": keepalive\n\n", this.limits.guard, "the GET stream"), KEEPALIVE_MS).unref();
     res.on("close", () => {
       if (this.#standalone !== res) return;
       this.#standalone = undefined;
       clearInterval(this.#keepalive);
     });
-    for (const message of this.#pending.splice(0)) await this.#writeStandalone(message);
+    this.#pendingBytes = 0;
+    for (const data of this.#pending.splice(0)) this.#writeStandalone(data);
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -126,11 +153,12 @@ export class StreamableHttpTransport implements Transport {
     const exchange = isResponse ? this.#exchanges.get(m.id!) : options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
     if (!exchange) {
       if (isResponse) return; // its JSON POST is gone (client disconnected); nothing to deliver it on
-      return this.#writeStandalone(m);
+      return this.#writeStandalone(JSON.stringify(m));
     }
     if (isResponse) this.#settle(exchange, m.id!);
+    const data = isResponse ? this.#answerText(exchange, m) : JSON.stringify(m);
     if (exchange.sse) {
-      this.#writeSse(exchange, m);
+      this.#writeSse(exchange, data);
       this.#finishIfDone(exchange);
       return;
     }
@@ -138,10 +166,10 @@ export class StreamableHttpTransport implements Transport {
       // Something must reach the client before the answer: switch this POST to a stream.
       this.#startStream(exchange);
       for (const answer of exchange.answers.splice(0)) this.#writeSse(exchange, answer);
-      this.#writeSse(exchange, m);
+      this.#writeSse(exchange, data);
       return;
     }
-    exchange.answers.push(m);
+    exchange.answers.push(data);
     this.#finishIfDone(exchange);
   }
 
@@ -167,10 +195,17 @@ export class StreamableHttpTransport implements Transport {
     this.onclose?.();
   }
 
+  /** An answer as it goes out, counted against `maxResponseBytes` for its POST (an error instead, past it). */
+  #answerText(exchange: PostExchange, answer: Message): string {
+    const { text, bytes } = serialiseAnswer(answer, exchange.answerBytes, this.limits.maxResponseBytes);
+    exchange.answerBytes += bytes;
+    return text;
+  }
+
   /** Answers the refused requests of a POST in that POST's own answer. */
   #refuse(exchange: PostExchange, refused: ReadonlySet<Message>): void {
     for (const request of refused) {
-      const answer = errorResponse(request.id!, duplicateRequestId(request.id!)) as Message;
+      const answer = this.#answerText(exchange, errorResponse(request.id!, duplicateRequestId(request.id!)) as Message);
       if (exchange.sse) this.#writeSse(exchange, answer);
       else exchange.answers.push(answer);
     }
@@ -189,8 +224,10 @@ export class StreamableHttpTransport implements Transport {
     if (!res) return;
     if (exchange.sse) return void res.end();
     if (exchange.answers.length === 0) return void res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
-    const body = JSON.stringify(exchange.batch ? exchange.answers : exchange.answers[0]);
+    const body = exchange.batch ? `[${exchange.answers.join(",")}]` : exchange.answers[0]!;
+    exchange.answers.length = 0;
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "mcp-session-id": this.sessionId }).end(body);
+    endGuarded(res, this.limits.guard, "a JSON answer", JSON_STALL_MS);
   }
 
   /** The client's connection for an exchange went away. A stream's events keep being kept; a JSON answer has nowhere to go. */
@@ -219,19 +256,21 @@ export class StreamableHttpTransport implements Transport {
     res.flushHeaders();
   }
 
-  #writeSse(exchange: PostExchange, message: Message): void {
-    const id = this.#events.store(exchange.streamId, message);
-    exchange.res?.write(sseEvent(id, message));
+  /** Writes one event of a POST's stream; a reader too far behind is cut off (its events stay kept for Last-Event-ID). */
+  #writeSse(exchange: PostExchange, data: string): void {
+    const id = this.#events.store(exchange.streamId, data);
+    if (exchange.res) writeGuarded(exchange.res, sseEvent(id, data), this.limits.guard, "a POST's SSE stream");
   }
 
-  async #writeStandalone(message: Message): Promise<void> {
+  #writeStandalone(data: string): void {
     if (this.#standalone) {
-      const id = await this.#events.storeEvent(STANDALONE, message);
-      this.#standalone.write(sseEvent(id, message));
+      const id = this.#events.store(STANDALONE, data);
+      writeGuarded(this.#standalone, sseEvent(id, data), this.limits.guard, "the GET stream");
       return;
     }
-    this.#pending.push(message);
-    if (this.#pending.length > PENDING_LIMIT) this.#pending.shift();
+    this.#pending.push(data);
+    this.#pendingBytes += data.length;
+    while (this.#pending.length > PENDING_LIMIT || this.#pendingBytes > this.limits.guard.maxBufferedBytes) this.#pendingBytes -= this.#pending.shift()!.length;
   }
 }
 
@@ -247,6 +286,6 @@ export function prefersStream(accept: string | undefined): boolean {
   return sse !== -1 && (json === -1 || sse < json);
 }
 
-function sseEvent(id: string, message: unknown): string {
-  return `id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`;
+function sseEvent(id: string, data: string): string {
+  return `id: ${id}\nevent: message\ndata: ${data}\n\n`;
 }

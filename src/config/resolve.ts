@@ -89,6 +89,7 @@ function resolveBinding(binding: Binding): ResolvedBinding {
     ssePath: binding.ssePath ?? "/sse",
     messagePath: binding.messagePath ?? "/message",
     allowedOrigins: binding.allowedOrigins ?? [],
+    allowedHosts: binding.allowedHosts ?? [],
   };
 }
 
@@ -125,7 +126,15 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxBodyBytes: limits.maxBodyBytes ?? 4_194_304,
     maxClientSessions: limits.maxClientSessions ?? 1000,
     clientSessionIdleMs: limits.clientSessionIdleMs ?? 15_000,
+    streamSessionIdleMs: limits.streamSessionIdleMs ?? 1_800_000,
     initializeWaitMs: limits.initializeWaitMs ?? 5_000,
+    maxBatchSize: limits.maxBatchSize ?? 100,
+    maxResponseBytes: limits.maxResponseBytes ?? 33_554_432,
+    maxStreamBufferBytes: limits.maxStreamBufferBytes ?? 8_388_608,
+    uninitializedSessionMs: limits.uninitializedSessionMs ?? 5_000,
+    maxUninitializedSessions: limits.maxUninitializedSessions ?? 32,
+    maxConnections: limits.maxConnections ?? 2048,
+    maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
     rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"

@@ -65,6 +65,7 @@ export type ResolvedBinding =
       readonly ssePath: string;
       readonly messagePath: string;
       readonly allowedOrigins: readonly string[];
+      readonly allowedHosts: readonly string[];
     };
 
 export interface ResolvedBearerToken {
@@ -99,7 +100,15 @@ export interface ResolvedLimits {
   readonly maxBodyBytes: number;
   readonly maxClientSessions: number;
   readonly clientSessionIdleMs: number;
+  readonly streamSessionIdleMs: number;
   readonly initializeWaitMs: number;
+  readonly maxBatchSize: number;
+  readonly maxResponseBytes: number;
+  readonly maxStreamBufferBytes: number;
+  readonly uninitializedSessionMs: number;
+  readonly maxUninitializedSessions: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
 }

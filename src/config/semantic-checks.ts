@@ -1,4 +1,5 @@
 import { type ConfigIssue, joinPath } from "./config-issue.js";
+import { isLoopbackHost } from "../core/loopback.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 
 /**
@@ -15,6 +16,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   checkBackendReferences(raw, backendNames, issues);
   checkExposedNames(raw, backends, issues);
   checkBindings(raw.bindings, issues);
+  checkExposure(raw, issues);
   checkPolicies(raw.policies, issues);
   checkFilters(raw.filters, issues);
   checkOperations(raw, issues);
@@ -169,6 +171,22 @@ function checkBindings(bindings: unknown, issues: ConfigIssue[]): void {
     if (new Set(paths).size !== paths.length) {
       issues.push({ path, message: `path, ssePath and messagePath must differ (got ${paths.join(", ")})` });
     }
+  }
+}
+
+/**
+ * Listening beyond loopback puts the gateway on a network; nobody should get there by a typo or
+ * a copied `0.0.0.0` while auth silently defaults to none. The config must say what it wants:
+ * an `auth` section, `{ type: "none" }` being the explicit opt-out.
+ */
+function checkExposure(raw: Record<string, unknown>, issues: ConfigIssue[]): void {
+  if (raw.auth !== undefined) return;
+  for (const [i, binding] of entries(raw.bindings)) {
+    if (binding.transport !== "http" || typeof binding.host !== "string" || isLoopbackHost(binding.host)) continue;
+    issues.push({
+      path: joinPath(joinPath("bindings", i), "host"),
+      message: `listens on ${binding.host}, beyond loopback, but the config has no auth section; add one (auth: { type: "none" } to serve without authentication on purpose)`,
+    });
   }
 }
 

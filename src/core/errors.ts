@@ -22,6 +22,8 @@ export const JSON_RPC = {
   backendCredentials: -32014,
   /** A backend's answer was larger than its `maxMessageBytes`. */
   backendMessageTooLarge: -32015,
+  /** The answers to one request or batch would pass `limits.maxResponseBytes`. */
+  responseTooLarge: -32016,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -39,10 +41,19 @@ const CODE_TO_JSON_RPC = {
   ALREADY_INITIALIZED: JSON_RPC.invalidRequest,
   NOT_INITIALIZED: JSON_RPC.invalidRequest,
   DUPLICATE_REQUEST_ID: JSON_RPC.invalidRequest,
+  /** A batch with more messages than `limits.maxBatchSize`, refused whole. */
+  BATCH_TOO_LARGE: JSON_RPC.invalidRequest,
+  RESPONSE_TOO_LARGE: JSON_RPC.responseTooLarge,
   SESSION_NOT_FOUND: JSON_RPC.sessionNotFound,
   /** A legacy SSE client asking before initializing: its stream reconnected to a new session (a proxy restart), so its own session is gone. */
   SSE_SESSION_NOT_INITIALIZED: JSON_RPC.sessionNotFound,
   TOO_MANY_SESSIONS: JSON_RPC.internalError,
+  TOO_MANY_UNINITIALIZED_SESSIONS: JSON_RPC.internalError,
+  TOO_MANY_CONNECTIONS: JSON_RPC.internalError,
+  /** Only ever logged: a stream cut off because its client read too slowly has nobody to tell. */
+  SLOW_CONSUMER: JSON_RPC.internalError,
+  /** Only ever logged: a session closed because it never completed its handshake. */
+  HANDSHAKE_TIMEOUT: JSON_RPC.internalError,
   UNKNOWN_TOOL: JSON_RPC.invalidParams,
   UNKNOWN_PROMPT: JSON_RPC.invalidParams,
   // -32602, not the older -32002: the SDK rewrites -32002 on the wire for every era, so say what clients get.

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { HttpBinding } from "../bindings/http-binding.js";
+import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
 import { compile, type Pipeline } from "../compile/compile.js";
@@ -67,6 +67,24 @@ export class Gateway implements SessionHost {
   }
 }
 
+/** What an HTTP binding is told of the limits; bindings know no config types. */
+function httpBindingOptions(limits: ResolvedConfig["limits"]): HttpBindingOptions {
+  return {
+    maxBodyBytes: limits.maxBodyBytes,
+    maxSessions: limits.maxClientSessions,
+    idleMs: limits.clientSessionIdleMs,
+    streamIdleMs: limits.streamSessionIdleMs,
+    maxBatchSize: limits.maxBatchSize,
+    maxResponseBytes: limits.maxResponseBytes,
+    maxStreamBufferBytes: limits.maxStreamBufferBytes,
+    // The handshake cannot complete before initialize is answered, which may take initializeWaitMs.
+    handshakeMs: limits.initializeWaitMs + limits.uninitializedSessionMs,
+    maxUninitializedSessions: limits.maxUninitializedSessions,
+    maxConnections: limits.maxConnections,
+    maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+  };
+}
+
 /** The composition root: one Gateway, and every configured binding serving sessions of it. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
   const gateway = new Gateway(config, logger, version);
@@ -88,7 +106,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
         endpoints.push({ transport: "stdio", url: "stdio" });
         continue;
       }
-      const served = new HttpBinding(binding, { maxBodyBytes: config.limits.maxBodyBytes, maxSessions: config.limits.maxClientSessions, idleMs: config.limits.clientSessionIdleMs }, factory);
+      const served = new HttpBinding(binding, httpBindingOptions(config.limits), factory);
       await served.listen();
       http.push(served);
       const urls = served.urls();

@@ -37,6 +37,12 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     message: /^must be one of: "per-client", "shared" \(got "per-clinet"; did you mean "per-client"\?\)$/,
   },
   { name: "wrong type", config: { ...base, bindings: [{ transport: "http", port: "8080" }] }, paths: ["bindings[0].port"], message: /must be an integer/ },
+  {
+    name: "a binding beyond loopback without an auth section",
+    config: { ...base, bindings: [{ transport: "http", host: "127.0.0.1", port: 8080 }, { transport: "http", host: "0.0.0.0", port: 8081 }, { transport: "http", host: "::", port: 8082 }] },
+    paths: ["bindings[1].host", "bindings[2].host"],
+    message: /beyond loopback, but the config has no auth section; add one \(auth: \{ type: "none" \}/,
+  },
   { name: "port out of range", config: { ...base, bindings: [{ transport: "http", port: 70000 }] }, paths: ["bindings[0].port"], message: /<= 65535/ },
   {
     name: "route to unknown backend",

@@ -10,6 +10,7 @@ export const SERVERS = {
   recorder: `${REPO_ROOT}test/support/servers/recorder-server.mjs`,
   misbehaving: `${REPO_ROOT}test/support/servers/misbehaving-server.mjs`,
   misbehavingHttp: `${REPO_ROOT}test/support/servers/misbehaving-http-server.mjs`,
+  flood: `${REPO_ROOT}test/support/servers/flood-server.mjs`,
 };
 
 export type BindingKind = "http" | "sse" | "stdio";

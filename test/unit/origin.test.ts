@@ -16,6 +16,16 @@ describe("the Host and Origin guard", () => {
     expect(hostAllowed(undefined, "127.0.0.1")).toBe(false);
   });
 
+  it("on a non-loopback binding, accepts loopback names, IP literals and the allowed host names only", () => {
+    expect(hostAllowed("localhost:8080", "0.0.0.0")).toBe(true);
+    expect(hostAllowed("192.168.1.20:8080", "0.0.0.0")).toBe(true);
+    expect(hostAllowed("[fe80::1]:8080", "::")).toBe(true);
+    expect(hostAllowed("mcp.internal:8080", "0.0.0.0", ["MCP.internal"])).toBe(true);
+    expect(hostAllowed("attacker.example:8080", "0.0.0.0", ["mcp.internal"])).toBe(false);
+    expect(hostAllowed("attacker.example", "::")).toBe(false);
+    expect(hostAllowed(undefined, "0.0.0.0")).toBe(false);
+  });
+
   it("passes requests without Origin, loopback origins by default, and only listed origins when a list is given", () => {
     expect(originAllowed(undefined, [])).toBe(true);
     expect(originAllowed("http://localhost:6274", [])).toBe(true);

@@ -9,7 +9,13 @@ export const StdioBinding = strictObject(
 export const HttpBinding = strictObject(
   {
     transport: Type.Literal("http", { description: "Serve Streamable HTTP (and optionally legacy SSE)." }),
-    host: Type.Optional(Type.String({ minLength: 1, default: "127.0.0.1", description: "Address to listen on. Loopback unless told otherwise." })),
+    host: Type.Optional(
+      Type.String({
+        minLength: 1,
+        default: "127.0.0.1",
+        description: "Address to listen on. Loopback unless told otherwise; any other address (0.0.0.0, ::, a LAN address) needs an auth section in the config, auth: { type: \"none\" } being the explicit opt-out.",
+      }),
+    ),
     port: Type.Integer({ minimum: 0, maximum: 65535, description: "TCP port (0 picks a free one)." }),
     path: Type.Optional(Type.String({ pattern: "^/", default: "/mcp", description: "Path of the Streamable HTTP endpoint." })),
     legacySse: Type.Optional(
@@ -20,6 +26,12 @@ export const HttpBinding = strictObject(
     allowedOrigins: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description: "Origin header values accepted from browsers. Requests with any other Origin are refused (403); requests without Origin are accepted.",
+      }),
+    ),
+    allowedHosts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: "^[^:/\\s]+$" }), {
+        description:
+          "Host names (without port) accepted in the Host header on a non-loopback binding, against DNS rebinding. Loopback names and IP literals are always accepted; any other name is refused (403) unless listed. On a loopback binding only loopback names pass.",
       }),
     ),
   },

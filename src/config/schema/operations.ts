@@ -33,11 +33,55 @@ export const Limits = strictObject(
         15_000,
       ),
     ),
+    streamSessionIdleMs: Type.Optional(
+      Duration(
+        "A client session that holds a stream open (a Streamable HTTP GET stream, a legacy SSE stream) but sends no request and has no call under way for this long is closed too; 0 never closes one. Longer than clientSessionIdleMs because such a client is still connected; it bounds what a client that only holds streams open can keep.",
+        1_800_000,
+      ),
+    ),
     initializeWaitMs: Type.Optional(
       Duration(
         "How long a client's initialize waits for backends that are still starting. It is answered once every backend has listed or this time has passed; a backend that comes up later joins the client's lists with list_changed.",
         5_000,
       ),
+    ),
+    maxBatchSize: Type.Optional(
+      Type.Integer({ minimum: 1, default: 100, description: "Most JSON-RPC messages in one batch; a larger batch is refused whole (400, BATCH_TOO_LARGE) before any of it runs." }),
+    ),
+    maxResponseBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        default: 33_554_432,
+        description:
+          "Most bytes of answers one request or batch may produce. An answer that would pass it is replaced by an error (-32016, RESPONSE_TOO_LARGE) for that request; the answers before it are kept.",
+      }),
+    ),
+    maxStreamBufferBytes: Type.Optional(
+      Type.Integer({
+        minimum: 65_536,
+        default: 8_388_608,
+        description:
+          "Most bytes waiting to be sent to one client on one stream (an SSE stream or a JSON answer) because the client reads slower than the gateway writes. A stream past it is cut off and logged, and its memory released.",
+      }),
+    ),
+    uninitializedSessionMs: Type.Optional(
+      Duration(
+        "How long a client session may stay without completing its handshake (sending notifications/initialized, or any message besides initialize), counted after limits.initializeWaitMs; it is closed then. A bare legacy SSE stream that never posts initialize is closed the same way.",
+        5_000,
+      ),
+    ),
+    maxUninitializedSessions: Type.Optional(
+      Type.Integer({ minimum: 1, default: 32, description: "Most client sessions per binding that have not completed their handshake; more get 503 (TOO_MANY_UNINITIALIZED_SESSIONS)." }),
+    ),
+    maxConnections: Type.Optional(
+      Type.Integer({ minimum: 1, default: 2048, description: "Most TCP connections open at once per HTTP binding; more are answered 503 (TOO_MANY_CONNECTIONS) and closed." }),
+    ),
+    maxConnectionsPerAddress: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: 256,
+        description: "Most TCP connections open at once from one remote address, on a non-loopback HTTP binding only (on loopback every client has the same address); more are answered 503 and closed.",
+      }),
     ),
     rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits. Not enforced in this version: `start` refuses a config that sets them." })),
     store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live. Not enforced in this version: `start` refuses a Redis store.")),
