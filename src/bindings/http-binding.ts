@@ -30,8 +30,6 @@ interface Entry {
   readonly sse?: LegacySseTransport;
   /** When the client last sent a request. */
   lastSeen: number;
-  /** When the session was last seen holding a call under way or an open stream. */
-  lastHeld: number;
   /** Closes the session unless its handshake completes first; cleared once it has. */
   handshakeTimer: NodeJS.Timeout | undefined;
 }
@@ -186,7 +184,7 @@ export class HttpBinding {
     const info = this.#info(req, "streamable-http");
     const session = this.sessions.create(info);
     const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
-    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), lastHeld: 0, handshakeTimer: undefined });
+    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
     // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
@@ -197,7 +195,7 @@ export class HttpBinding {
     if (this.#refusedForCapacity(res)) return;
     const transport = new LegacySseTransport(res, this.config.messagePath, this.#streamLimits);
     const session = this.sessions.create(this.#info(req, "legacy-sse"));
-    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), lastHeld: 0, handshakeTimer: undefined });
+    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), handshakeTimer: undefined });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
   }
@@ -284,21 +282,14 @@ export class HttpBinding {
     const now = Date.now();
     for (const [id, entry] of this.#sessions) {
       const transport = entry.streamable ?? entry.sse;
-      // A call under way is use, however quiet: idle time starts when the last one ends.
-      if (transport?.busy) {
-        entry.lastHeld = now;
-        continue;
-      }
-      // A client holding a stream open is still connected: it gets the longer limit, counted
-      // from its last request. One with neither call nor stream has most likely gone without a
-      // DELETE and is reclaimed after the short one, counted from when it last held either.
-      let idle: boolean;
-      if (transport?.streaming) {
-        entry.lastHeld = now;
-        idle = this.options.streamIdleMs > 0 && now - entry.lastSeen >= this.options.streamIdleMs;
-      } else {
-        idle = this.options.idleMs > 0 && now - Math.max(entry.lastSeen, entry.lastHeld) >= this.options.idleMs;
-      }
+      // A call under way is use, however quiet.
+      if (transport?.busy) continue;
+      // Idle time counts from the last request or the end of the last call, whichever is later.
+      // A client holding a stream open is still connected and gets the longer limit; one with
+      // neither call nor stream has most likely gone without a DELETE and is reclaimed soon.
+      const since = now - Math.max(entry.lastSeen, transport?.releasedAt ?? 0);
+      const limit = transport?.streaming ? this.options.streamIdleMs : this.options.idleMs;
+      const idle = limit > 0 && since >= limit;
       if (idle) {
         this.sessions.logger.info({ session: id }, "closing idle client session");
         void (entry.streamable ?? entry.sse)?.close();

@@ -18,6 +18,7 @@ export class LegacySseTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: Transport["onmessage"];
   #closed = false;
+  #releasedAt = 0;
   #initializeSeen = false;
   #keepalive: NodeJS.Timeout | undefined;
   /** Requests the client posted that are not answered yet: while any is, the session is not idle. */
@@ -33,6 +34,11 @@ export class LegacySseTransport implements Transport {
 
   get busy(): boolean {
     return this.#inFlight.size > 0;
+  }
+
+  /** When the last call under way ended: the session's idle time starts there (or at its last request). */
+  get releasedAt(): number {
+    return this.#releasedAt;
   }
 
   /** A legacy SSE session lives on its stream: while open, the client is connected. */
@@ -51,7 +57,7 @@ export class LegacySseTransport implements Transport {
     if (this.#closed) throw new Error("SSE stream is closed");
     const m = message as Message;
     const isResponse = m.method === undefined && m.id !== undefined;
-    if (isResponse) this.#inFlight.delete(m.id!);
+    if (isResponse && this.#inFlight.delete(m.id!)) this.#releasedAt = Date.now();
     // Answers here are not tied to one POST: each is bounded on its own.
     const data = isResponse ? serialiseAnswer(m, 0, this.limits.maxResponseBytes).text : JSON.stringify(message);
     this.#write(`event: message\ndata: ${data}\n\n`);
@@ -85,7 +91,7 @@ export class LegacySseTransport implements Transport {
 
   /** A request the session will not answer (the client cancelled it): no longer under way. */
   abandon(requestId: RequestId): void {
-    this.#inFlight.delete(requestId);
+    if (this.#inFlight.delete(requestId)) this.#releasedAt = Date.now();
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,7 @@ export class StreamableHttpTransport implements Transport {
   #keepalive: NodeJS.Timeout | undefined;
   #streamCount = 0;
   #closed = false;
+  #releasedAt = 0;
 
   constructor(
     readonly sessionId: string,
@@ -72,6 +73,11 @@ export class StreamableHttpTransport implements Transport {
   /** Whether a call is under way. A GET stream held open alone does not count: a quiet client idles out all the same. */
   get busy(): boolean {
     return this.#exchanges.size > 0;
+  }
+
+  /** When the last call under way ended or the GET stream closed: the session's idle time starts there. */
+  get releasedAt(): number {
+    return this.#releasedAt;
   }
 
   /** Whether the client holds its GET stream open (it is connected, though maybe quiet). */
@@ -140,6 +146,7 @@ export class StreamableHttpTransport implements Transport {
     res.on("close", () => {
       if (this.#standalone !== res) return;
       this.#standalone = undefined;
+      this.#releasedAt = Date.now();
       clearInterval(this.#keepalive);
     });
     this.#pendingBytes = 0;
@@ -215,6 +222,7 @@ export class StreamableHttpTransport implements Transport {
   #settle(exchange: PostExchange, id: RequestId): void {
     exchange.waiting.delete(id);
     this.#exchanges.delete(id);
+    this.#releasedAt = Date.now();
   }
 
   #finishIfDone(exchange: PostExchange): void {
@@ -236,6 +244,7 @@ export class StreamableHttpTransport implements Transport {
     exchange.res = undefined;
     if (exchange.sse) return;
     for (const id of exchange.waiting) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+    this.#releasedAt = Date.now();
   }
 
   #startStream(exchange: PostExchange): void {

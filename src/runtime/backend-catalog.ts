@@ -103,12 +103,12 @@ export class BackendCatalogs {
   for(backend: ResolvedBackend, capabilities: Record<string, unknown>): BackendCatalog | undefined {
     let byKey = this.#catalogs.get(backend.name);
     if (!byKey) this.#catalogs.set(backend.name, (byKey = new Map()));
-    const key = canonicalJson(capabilities);
+    const { key, advertised } = catalogCapabilities(capabilities);
     let catalog = byKey.get(key);
     if (catalog) return catalog;
     if (byKey.size >= MAX_CATALOGS_PER_BACKEND) return undefined;
     const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
-    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities }, () => {
+    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, () => {
       if (byKey.get(key) === catalog) byKey.delete(key);
     });
     byKey.set(key, catalog);
@@ -116,12 +116,20 @@ export class BackendCatalogs {
   }
 }
 
-/** JSON with object keys sorted, so equal capabilities make one key whatever their order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
+/**
+ * What servers list by: whether the client can sample, elicit (by form, by URL) and give
+ * roots. Nothing else a client puts in its capabilities (experimental keys, listChanged flags)
+ * makes a catalog of its own, so a handful of catalogs serve every real client and no client
+ * can use up the per-backend bound with made-up variants. The catalog advertises exactly these.
+ */
+export function catalogCapabilities(capabilities: Record<string, unknown>): { key: string; advertised: Record<string, unknown> } {
+  const elicitation = capabilities.elicitation as Record<string, unknown> | undefined;
+  const byUrl = elicitation?.url !== undefined;
+  // `elicitation: {}` is form elicitation, as before the form/url split.
+  const byForm = elicitation !== undefined && (elicitation.form !== undefined || !byUrl);
+  const advertised: Record<string, unknown> = {};
+  if (capabilities.sampling !== undefined) advertised.sampling = {};
+  if (byForm || byUrl) advertised.elicitation = { ...(byForm ? { form: {} } : {}), ...(byUrl ? { url: {} } : {}) };
+  if (capabilities.roots !== undefined) advertised.roots = {};
+  return { key: JSON.stringify(advertised), advertised };
 }

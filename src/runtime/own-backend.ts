@@ -17,8 +17,8 @@ export interface OwnBackendEvents {
  * A client's own upstream session with one backend (`session: "per-client"`): nothing in it
  * is anyone else's. With a catalog it starts on the client's first use of the backend (a
  * call, read, subscribe, completion…) and lists from the catalog until then, so a client that
- * only lists costs no process; once its own session is up, its own listing replaces the
- * catalog's. It remembers what the client asked of the backend (subscriptions, log level)
+ * only lists costs no process; once its own session is up and listed, its own listing replaces
+ * the catalog's. It remembers what the client asked of the backend (subscriptions, log level)
  * so its upstream session, when it starts or is restarted or reconnected, is told again.
  */
 export class OwnBackend implements BackendReach, CatalogWatcher {
@@ -33,7 +33,11 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
     this.#events = events;
     this.#catalog = catalog;
     this.#link = new BackendLink<RequestId>(options, {
-      changed: () => events.changed(),
+      changed: () => {
+        // The own session came up (perhaps on a later attempt): its listing replaces the catalog's.
+        if (this.#catalog && this.#link.listing) this.#leaveCatalog();
+        events.changed();
+      },
       notification: (method, params) => events.notification(method, params, this.relatedRequest()),
       request: (request, signal) => events.request(request, signal, this.relatedRequest()),
       restore: (upstream) => this.#restore(upstream),
@@ -65,10 +69,11 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
     return this.#catalog ? this.#catalog.watch(this) : this.#startOwn();
   }
 
+  /** True once the client's own session lists (so a name may now resolve); false if there was nothing to start or it did not come up. */
   async startOwn(): Promise<boolean> {
     if (!this.#catalog) return false;
     await this.#startOwn();
-    return true;
+    return this.#link.listing !== undefined;
   }
 
   /** The catalog's lists changed (or it came or went). */
@@ -124,11 +129,9 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
    * shown, even while the session is down, so the client sees what its own backend offers.
    */
   #startOwn(): Promise<void> {
-    this.#ownStart ??= this.#link.start().finally(() => {
-      if (!this.#catalog) return;
-      this.#leaveCatalog();
-      this.#events.changed();
-    });
+    // The catalog is left only once the own session lists: one that could not start (the
+    // backend's maxSessions reached, a crash) leaves the client its catalog listing meanwhile.
+    this.#ownStart ??= this.#link.start();
     return this.#ownStart;
   }
 

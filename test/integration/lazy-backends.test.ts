@@ -79,8 +79,9 @@ describe("sessions their clients left", () => {
     const sessionId = init.headers.get("mcp-session-id")!;
     await init.text();
     expect((await post({ jsonrpc: "2.0", id: 1, method: "tools/list" }, sessionId)).status).toBe(200);
-    // 1 s idle, swept every second: gone within 2 s (asking earlier would count as a request).
-    await new Promise((r) => setTimeout(r, 2500));
+    // 1 s idle, swept every second: gone within 2 s; asking earlier would count as a request,
+    // so wait with room for a busy machine's timers.
+    await new Promise((r) => setTimeout(r, 4000));
     const answer = await post({ jsonrpc: "2.0", id: 2, method: "tools/list" }, sessionId);
     expect(answer.status).toBe(404);
     expect(await answer.json()).toMatchObject({ error: { code: -32001, message: "Session not found", data: { reason: "SESSION_NOT_FOUND" } } });

@@ -27,6 +27,46 @@ afterAll(async () => {
 
 const bareSse = () => requestWithoutReading(proxy.sseUrl!, { method: "GET", headers: { accept: "text/event-stream" }, readFirst: 20 });
 
+// Its own proxy: the test counts every connection open to it, so no other test's may linger.
+describe("connections", () => {
+  let proxy: ProxyProcess;
+  beforeAll(async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: { alpha: recorderBackend("alpha") },
+      bindings: [{ transport: "http", port: 0 }],
+      limits: { maxConnections: 30 },
+      logging: { level: "warn" },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("are capped at maxConnections: one more is answered 503 TOO_MANY_CONNECTIONS and closed, and the cap is logged", async () => {
+    const sockets: Socket[] = [];
+    try {
+      const url = new URL(proxy.url!);
+      for (let i = 0; i < 30; i++) {
+        const socket = connect(Number(url.port), url.hostname);
+        socket.on("error", () => undefined);
+        await new Promise((resolve) => socket.once("connect", resolve));
+        sockets.push(socket);
+      }
+      // The proxy counts a connection once it has accepted it; give it a moment to see all 30.
+      await new Promise((r) => setTimeout(r, 200));
+      const answer = await postOnNewConnection(proxy.url!, initializeRequest());
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.text)).toMatchObject({ error: { data: { reason: "TOO_MANY_CONNECTIONS" } } });
+      // Logs are written asynchronously.
+      expect(await waitFor(() => /"reason":"TOO_MANY_CONNECTIONS"/.test(proxy.stderr()), 5000)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    expect(await waitFor(async () => (await postOnNewConnection(proxy.url!, initializeRequest())).status === 200, 5000)).toBe(true);
+  });
+});
+
 describe("sessions that never initialize", () => {
   it("fill only their own small budget (503 TOO_MANY_UNINITIALIZED_SESSIONS), are closed after a short time, and then clients get in", async () => {
     const bare = await Promise.all([bareSse(), bareSse(), bareSse()]);
@@ -74,26 +114,3 @@ describe("idle sessions", () => {
   });
 });
 
-describe("connections", () => {
-  it("are capped at maxConnections: one more is answered 503 TOO_MANY_CONNECTIONS and closed, and the cap is logged", async () => {
-    const sockets: Socket[] = [];
-    try {
-      const url = new URL(proxy.url!);
-      for (let i = 0; i < 30; i++) {
-        const socket = connect(Number(url.port), url.hostname);
-        socket.on("error", () => undefined);
-        await new Promise((resolve) => socket.once("connect", resolve));
-        sockets.push(socket);
-      }
-      // The proxy counts a connection once it has accepted it; give it a moment to see all 30.
-      await new Promise((r) => setTimeout(r, 200));
-      const answer = await postOnNewConnection(proxy.url!, initializeRequest());
-      expect(answer.status).toBe(503);
-      expect(JSON.parse(answer.text)).toMatchObject({ error: { data: { reason: "TOO_MANY_CONNECTIONS" } } });
-      expect(proxy.stderr()).toMatch(/"reason":"TOO_MANY_CONNECTIONS"/);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-    }
-    expect(await waitFor(async () => (await postOnNewConnection(proxy.url!, initializeRequest())).status === 200, 5000)).toBe(true);
-  });
-});

@@ -15,10 +15,23 @@ describe("catalogs of per-client backends", () => {
     expect(pool.for(backend("other"), { sampling: {}, elicitation: { form: {}, url: {} } })).not.toBe(a);
   });
 
+  it("are keyed only by what servers list by, so made-up capability variants share one", () => {
+    const pool = catalogs();
+    const plain = pool.for(backend("b"), {});
+    expect(pool.for(backend("b"), { experimental: { variant: { n: 1 } } })).toBe(plain);
+    expect(pool.for(backend("b"), { experimental: { variant: { n: 2 } }, tasks: {} })).toBe(plain);
+    expect(pool.for(backend("b"), { roots: { listChanged: true } })).toBe(pool.for(backend("b"), { roots: {} }));
+    // `elicitation: {}` is form elicitation, as it was before the form/url split.
+    expect(pool.for(backend("b"), { elicitation: {} })).toBe(pool.for(backend("b"), { elicitation: { form: {} } }));
+    expect(pool.for(backend("b"), { elicitation: { url: {} } })).not.toBe(pool.for(backend("b"), { elicitation: { form: {} } }));
+  });
+
   it("are bounded per backend: a client needing one more gets none (and its own session at initialize)", () => {
     const pool = catalogs();
-    for (let i = 0; i < MAX_CATALOGS_PER_BACKEND; i++) expect(pool.for(backend("b"), { [`cap${i}`]: {} })).toBeDefined();
-    expect(pool.for(backend("b"), { another: {} })).toBeUndefined();
-    expect(pool.for(backend("b"), { cap0: {} })).toBeDefined();
+    const variants = [{}, { sampling: {} }, { roots: {} }, { sampling: {}, roots: {} }];
+    expect(variants.length).toBe(MAX_CATALOGS_PER_BACKEND);
+    for (const capabilities of variants) expect(pool.for(backend("b"), capabilities)).toBeDefined();
+    expect(pool.for(backend("b"), { elicitation: {} })).toBeUndefined();
+    expect(pool.for(backend("b"), { roots: { listChanged: true } })).toBeDefined();
   });
 });
