@@ -2,7 +2,9 @@ import type { ResolvedConfig } from "../config/index.js";
 import { compose } from "../core/compose.js";
 import type { Handler, Interceptor } from "../core/context.js";
 import { METHODS, type MethodSpec } from "../core/methods.js";
-import { type BackendTable, resolveTarget, startOwnSessionFor } from "../core/resolve-target.js";
+import type { ClientScope } from "../core/context.js";
+import { ProxyError } from "../core/errors.js";
+import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { planNaming } from "./naming-plan.js";
 
@@ -89,4 +91,23 @@ export function compile(config: ResolvedConfig): Pipeline {
     stages: [...stages, "forward"],
   };
   return { handle, plan, backends, describe: () => description };
+}
+
+/** Refusals that a client's own upstream session, started now, might turn into an answer. */
+const RESOLVE_AGAIN: ReadonlySet<string> = new Set(["UNKNOWN_TOOL", "UNKNOWN_PROMPT"]);
+
+/**
+ * A catalog lists what a backend offers a client with these capabilities, but a server may
+ * list by more than that (who the client says it is, state of its own). When a tool or prompt
+ * is unknown but its name carries a per-client backend's namespace, that client's own upstream
+ * session is started so the name can be resolved again against its own listing. Nothing was
+ * sent to the backend: a name that resolved would have started the own session itself.
+ * Returns whether resolving again may now succeed.
+ */
+async function startOwnSessionFor(scope: Pick<ClientScope, "startOwn">, backends: BackendTable, ref: ItemRef, error: unknown): Promise<boolean> {
+  if (!(error instanceof ProxyError) || !RESOLVE_AGAIN.has(error.code)) return false;
+  if (ref.kind !== "tool" && ref.kind !== "prompt" && !(ref.kind === "completion" && ref.refType === "ref/prompt")) return false;
+  let started = false;
+  for (const backend of backendsClaiming(ref.name, backends)) if (await scope.startOwn(backend)) started = true;
+  return started;
 }

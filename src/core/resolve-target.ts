@@ -14,8 +14,6 @@ export interface ItemRef {
 
 type Lookup = Pick<ClientScope, "surface" | "knownSurface" | "hasListing">;
 
-/** Refusals that a client's own upstream session, started now, might turn into an answer. */
-const RESOLVE_AGAIN: ReadonlySet<string> = new Set(["UNKNOWN_TOOL", "UNKNOWN_PROMPT"]);
 
 /** The enabled backends of one compiled config: each one's namespace, and the naming separator. */
 export interface BackendTable {
@@ -66,31 +64,18 @@ function named(kind: "tool" | "prompt", name: string, scope: Lookup, backends: B
 
 /** The enabled backend this client never reached whose namespace prefixes `name`, if any. */
 function absentBackendFor(name: string, scope: Lookup, backends: BackendTable): string | undefined {
-  for (const [backend, namespace] of backends.namespaces) {
-    if (name.startsWith(`${namespace}${backends.separator}`) && !scope.hasListing(backend)) return backend;
-  }
-  return undefined;
+  return backendsClaiming(name, backends).find((backend) => !scope.hasListing(backend));
+}
+
+/** The enabled backends whose namespace prefixes an exposed name (several when one namespace prefixes another). */
+export function backendsClaiming(name: string, backends: BackendTable): string[] {
+  const claiming: string[] = [];
+  for (const [backend, namespace] of backends.namespaces) if (name.startsWith(`${namespace}${backends.separator}`)) claiming.push(backend);
+  return claiming;
 }
 
 function resource(uri: string, scope: Lookup): Target {
   const owner = ownerOfUri(scope.surface, uri) ?? ownerOfUri(scope.knownSurface, uri);
   if (!owner) throw new ProxyError("UNKNOWN_RESOURCE", `Resource not found: ${uri}`, { uri });
   return { kind: "resource", exposed: uri, backend: owner, original: uri };
-}
-
-/**
- * A catalog lists what a backend offers a client with these capabilities, but a server may
- * list by more than that (who the client says it is, state of its own). When a tool or prompt
- * is unknown but its name carries a per-client backend's namespace, that client's own upstream
- * session is started so the name can be resolved again against its own listing. Nothing was
- * sent to the backend: a name that resolved would have started the own session itself.
- * Returns whether resolving again may now succeed.
- */
-export async function startOwnSessionFor(scope: Pick<ClientScope, "startOwn">, backends: BackendTable, ref: ItemRef, error: unknown): Promise<boolean> {
-  if (!(error instanceof ProxyError) || !RESOLVE_AGAIN.has(error.code)) return false;
-  if (ref.kind !== "tool" && ref.kind !== "prompt" && !(ref.kind === "completion" && ref.refType === "ref/prompt")) return false;
-  for (const [backend, namespace] of backends.namespaces) {
-    if (ref.name.startsWith(`${namespace}${backends.separator}`) && (await scope.startOwn(backend))) return true;
-  }
-  return false;
 }

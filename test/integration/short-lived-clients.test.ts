@@ -8,7 +8,7 @@ import { textOf, waitFor } from "../support/mcp-clients.js";
 import { descendants, rssBytes } from "../support/process-tree.js";
 import { type ProxyProcess, runProxyOnFile } from "../support/proxy-process.js";
 
-/** The README's documented bounds for the default config (three per-client stdio backends). */
+/** The README's documented bounds for the default config (two per-client stdio backends, memory shared). */
 const RECLAIM_MS = 15_000 * 1.25;
 /** Each stdio backend is two processes (its `sh` guard and the server); callers below are clients 0, 20 and 40. */
 const CALLERS = 3;
