@@ -8,3 +8,4 @@ export { CONFIG_FORMAT_VERSION, ProxyConfigSchema, renderJsonSchema, type ProxyC
 export type * from "./schema/index.js";
 export { checkRunnable, type RunnableReport } from "./runnable-checks.js";
 export { unenforcedIssues, unenforcedSections, unenforcedSettings, type UnenforcedSetting } from "./unenforced.js";
+export { exposureMessage } from "./semantic-checks.js";

@@ -22,6 +22,8 @@ export interface LoadedConfig {
   readonly config: ResolvedConfig;
   /** The config file and every local file it imported. */
   readonly dependencies: readonly string[];
+  /** Whether the file itself has an `auth` section (a listener beyond loopback needs one, even `{ type: "none" }`). */
+  readonly authDeclared: boolean;
 }
 
 /** Context handed to a config written as a function. */
@@ -49,7 +51,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
   const result = validateConfig(value, { file: raw.file, configDir, env, skipSecrets: options.skipSecrets ?? false });
   if (!result.config) throw new ConfigError(raw.file, result.issues);
-  return { file: raw.file, config: result.config, dependencies: raw.dependencies };
+  const authDeclared = typeof value === "object" && value !== null && (value as { auth?: unknown }).auth !== undefined;
+  return { file: raw.file, config: result.config, dependencies: raw.dependencies, authDeclared };
 }
 
 /**

@@ -179,14 +179,16 @@ function checkBindings(bindings: unknown, issues: ConfigIssue[]): void {
  * a copied `0.0.0.0` while auth silently defaults to none. The config must say what it wants:
  * an `auth` section, `{ type: "none" }` being the explicit opt-out.
  */
+/** Why a listener beyond loopback is refused without an auth section; `start --host` says the same. */
+export function exposureMessage(host: string): string {
+  return `listens on ${host}, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "none" } to serve without authentication on purpose, the only type this version runs)`;
+}
+
 function checkExposure(raw: Record<string, unknown>, issues: ConfigIssue[]): void {
   if (raw.auth !== undefined) return;
   for (const [i, binding] of entries(raw.bindings)) {
     if (binding.transport !== "http" || typeof binding.host !== "string" || isLoopbackHost(binding.host)) continue;
-    issues.push({
-      path: joinPath(joinPath("bindings", i), "host"),
-      message: `listens on ${binding.host}, beyond loopback, but the config has no auth section; add one (auth: { type: "none" } to serve without authentication on purpose)`,
-    });
+    issues.push({ path: joinPath(joinPath("bindings", i), "host"), message: exposureMessage(binding.host) });
   }
 }
 

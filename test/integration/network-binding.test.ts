@@ -18,10 +18,17 @@ describe("a binding beyond loopback", () => {
     const started = spawnCli(["start", "--config", file]);
     expect(started.code).toBe(1);
     expect(started.stderr).toContain("bindings[0].host");
-    expect(started.stderr).toContain('listens on 0.0.0.0, beyond loopback, but the config has no auth section; add one (auth: { type: "none" }');
+    expect(started.stderr).toContain('listens on 0.0.0.0, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "none" }');
     const validated = spawnCli(["validate", "--config", file]);
     expect(validated.code).toBe(1);
     expect(validated.stderr).toContain("bindings[0].host");
+  });
+
+  it("is refused by start when --host asks for it on a config without an auth section", () => {
+    const file = writeConfig({ version: 1, backends, bindings: [{ transport: "http", port: 0 }] });
+    const started = spawnCli(["start", "--config", file, "--host", "0.0.0.0"]);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain("refusing to start: --host 0.0.0.0 is beyond loopback, but the config has no top-level auth section");
   });
 
   describe('with auth: { type: "none" }', () => {

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
+import { ConfigError, exposureMessage, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
+import { isLoopbackHost } from "../../core/loopback.js";
 import { startGateway } from "../../runtime/gateway.js";
 import { createLogger } from "../../runtime/logger.js";
 import { formatIssues } from "../format-issues.js";
@@ -22,6 +23,11 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(formatIssues(error.file ?? "config", error.issues));
+    return EXIT.invalid;
+  }
+  // The same rule as validate's for a listener beyond loopback, for one chosen with --host.
+  if (options.host !== undefined && !isLoopbackHost(options.host) && !loaded.authDeclared) {
+    io.err(`mcp-proxy: refusing to start: --host ${options.host} ${exposureMessage(options.host).replace(/^listens on \S+, /, "is ")}\n`);
     return EXIT.invalid;
   }
   const config = withListenOverride(loaded.config, options);
