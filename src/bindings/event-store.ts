@@ -11,7 +11,7 @@ export class BoundedEventStore {
 
   constructor(
     private readonly capacity = 512,
-    private readonly maxBytes = 8 * 1024 * 1024,
+    private readonly maxBytes = 2 * 1024 * 1024,
   ) {}
 
   /** Keeps one event's data (its JSON text) and returns its id. */
@@ -25,6 +25,15 @@ export class BoundedEventStore {
       this.#bytes -= event.data.length;
     }
     return eventId;
+  }
+
+  /** Drops a stream's events once the client has had them all (its stream ended normally). */
+  forget(streamId: string): void {
+    for (const [eventId, event] of this.#events) {
+      if (event.streamId !== streamId) continue;
+      this.#events.delete(eventId);
+      this.#bytes -= event.data.length;
+    }
   }
 
   streamIdOf(eventId: string): string {

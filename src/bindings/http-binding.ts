@@ -90,6 +90,11 @@ export class HttpBinding {
     });
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
     this.#server.keepAliveTimeout = 65_000;
+    // A request (headers and body) must arrive in reasonable time: a client dribbling bytes
+    // must not hold a connection and a body buffer for Node's default five minutes. Answers
+    // (streams, long calls) are not bounded by these.
+    this.#server.headersTimeout = 15_000;
+    this.#server.requestTimeout = 30_000;
     this.#connections = limitConnections(this.#server, {
       maxConnections: options.maxConnections,
       maxPerAddress: isLoopbackHost(config.host) ? undefined : options.maxConnectionsPerAddress,

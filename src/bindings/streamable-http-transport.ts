@@ -14,6 +14,8 @@ import { endGuarded, type StreamGuard, writeGuarded } from "./stream-guard.js";
 const PENDING_LIMIT = 256;
 const KEEPALIVE_MS = 15_000;
 const STANDALONE = "standalone";
+/** What a session keeps for Last-Event-ID resumption, at most: a session that is only held open must cost little. */
+const RESUME_BYTES = 2 * 1024 * 1024;
 /** A JSON answer whose reader takes no byte for this long is cut off (see `endGuarded`). */
 const JSON_STALL_MS = 10_000;
 
@@ -65,7 +67,7 @@ export class StreamableHttpTransport implements Transport {
     readonly sessionId: string,
     private readonly limits: StreamLimits,
   ) {
-    this.#events = new BoundedEventStore(512, limits.guard.maxBufferedBytes);
+    this.#events = new BoundedEventStore(512, Math.min(RESUME_BYTES, limits.guard.maxBufferedBytes));
   }
 
   async start(): Promise<void> {}
@@ -230,7 +232,12 @@ export class StreamableHttpTransport implements Transport {
     this.#streams.delete(exchange.streamId);
     const res = exchange.res;
     if (!res) return;
-    if (exchange.sse) return void res.end();
+    if (exchange.sse) {
+      // Delivered to the end: nothing of it needs resuming, so a session's memory holds only
+      // streams a client may still come back for.
+      this.#events.forget(exchange.streamId);
+      return void res.end();
+    }
     if (exchange.answers.length === 0) return void res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
     const body = exchange.batch ? `[${exchange.answers.join(",")}]` : exchange.answers[0]!;
     exchange.answers.length = 0;

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnCli } from "../support/cli.js";
-import { connectClient, recorderBackend, textOf } from "../support/mcp-clients.js";
+import { connectClient, recorderBackend, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess, writeConfig } from "../support/proxy-process.js";
 import { initializeRequest } from "../support/raw-http.js";
 
@@ -94,7 +94,7 @@ describe("a binding beyond loopback", () => {
         const refused = await withHost(`localhost:${url.port}`);
         expect(refused.status).toBe(503);
         expect(JSON.parse(refused.body)).toMatchObject({ error: { data: { reason: "TOO_MANY_CONNECTIONS" } } });
-        expect(proxy.stderr()).toMatch(/"limit":"per-address","reason":"TOO_MANY_CONNECTIONS"/);
+        expect(await waitFor(() => /"limit":"per-address","reason":"TOO_MANY_CONNECTIONS"/.test(proxy.stderr()), 5000)).toBe(true);
       } finally {
         for (const socket of sockets) socket.destroy();
       }

@@ -92,7 +92,7 @@ describe("time limits and start-up failures", () => {
       const names = (await c.client.listTools()).tools.map((t) => t.name);
       expect(names.some((n) => n.startsWith("missing__"))).toBe(false);
       expect(textOf(await c.client.callTool({ name: "sleepy__whoami", arguments: {} }))).toBe("sleepy");
-      expect(proxy.stderr()).toMatch(/"backend":"missing".*backend failed to start/);
+      expect(await waitFor(() => /"backend":"missing".*backend failed to start/.test(proxy.stderr()), 5000)).toBe(true);
     } finally {
       await c.terminate();
     }
