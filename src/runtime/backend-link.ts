@@ -45,6 +45,8 @@ export class BackendLink<Tag = unknown> {
   #info: InitializeInfo | undefined;
   #lastKnown: BackendListing | undefined;
   #holdingSlot = false;
+  /** The last start was refused because the backend's maxSessions were all taken. */
+  #atLimit = false;
   #failures = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -100,7 +102,8 @@ export class BackendLink<Tag = unknown> {
     if (this.#dormant && this.#listing) await this.#wake();
     const upstream = this.upstream;
     if (upstream) return upstream;
-    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; it is being restarted`, { backend: this.backend.name });
+    const why = this.#atLimit ? `it has reached its limit of ${this.backend.maxSessions} sessions (maxSessions); retrying` : "it is being restarted";
+    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; ${why}`, { backend: this.backend.name });
   }
 
   /** Counts a call as in flight under `tag` until it settles; a success resets the restart backoff. */
@@ -149,12 +152,14 @@ export class BackendLink<Tag = unknown> {
     if (this.#closed) return;
     const { backend } = this;
     if (!this.#holdingSlot && !this.options.slots.tryAcquire(backend.name, backend.maxSessions)) {
+      this.#atLimit = true;
       const reason = `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
       this.#log.warn(reason);
       this.#dormant = false;
       return this.#down(reason);
     }
     this.#holdingSlot = true;
+    this.#atLimit = false;
     const client = this.options.client();
     const upstream: UpstreamSession = new UpstreamSession(backend, client.info, client.capabilities, {
       notification: (method, params) => this.#onNotification(upstream, method, params),
