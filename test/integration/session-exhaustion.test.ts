@@ -7,7 +7,10 @@ import { initializeRequest, initialized, post, postOnNewConnection, requestWitho
 // Opening a session or a connection is cheap for a client and costly for the proxy. Sessions
 // that never complete their handshake get a small budget of their own and a short life, SSE
 // sessions idle out like others, connections are capped, and every cap hit is logged.
-const HANDSHAKE_MS = 4000; // initializeWaitMs + uninitializedSessionMs; room for a busy machine before the first assertions
+// initializeWaitMs + uninitializedSessionMs: room for a busy machine before the first assertions,
+// and shorter than the idle limits, so a bare stream is closed by the handshake rule, not the idle one.
+const HANDSHAKE_MS = 6000;
+const IDLE_MS = 10_000;
 
 let proxy: ProxyProcess;
 
@@ -16,7 +19,7 @@ beforeAll(async () => {
     version: 1,
     backends: { alpha: recorderBackend("alpha") },
     bindings: [{ transport: "http", port: 0, legacySse: true }],
-    limits: { initializeWaitMs: 1000, uninitializedSessionMs: 3000, maxUninitializedSessions: 4, clientSessionIdleMs: 3000, streamSessionIdleMs: 3000, maxConnections: 30 },
+    limits: { initializeWaitMs: 1000, uninitializedSessionMs: HANDSHAKE_MS - 1000, maxUninitializedSessions: 4, clientSessionIdleMs: IDLE_MS, streamSessionIdleMs: IDLE_MS, maxConnections: 30 },
     logging: { level: "warn" },
   });
 }, 30_000);
@@ -87,7 +90,7 @@ describe("sessions that never initialize", () => {
     } finally {
       await c.close();
     }
-  });
+  }, 30_000);
 });
 
 describe("idle sessions", () => {
@@ -98,19 +101,20 @@ describe("idle sessions", () => {
     await stream.readUntil('"id":0', 10_000);
     await post(messageUrl, initialized);
     const opened = Date.now();
-    await stream.readToEnd(10_000);
-    expect(Date.now() - opened).toBeGreaterThanOrEqual(2900);
+    await stream.readToEnd(IDLE_MS + 10_000);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(IDLE_MS - 100);
     expect((await post(messageUrl, { jsonrpc: "2.0", id: 1, method: "ping" })).status).toBe(404);
-  });
+  }, 30_000);
 
   it("keep a legacy SSE session with a call under way", async () => {
     const c = await connectClient("sse", { sseUrl: proxy.sseUrl });
     try {
       expect(await waitFor(async () => (await c.client.listTools()).tools.length > 0, 10_000, 200)).toBe(true);
-      expect(textOf(await c.client.callTool({ name: "alpha__slow", arguments: { ms: 4000 } }))).toBe("done");
+      // A call longer than the idle limit: the session is in use all along.
+      expect(textOf(await c.client.callTool({ name: "alpha__slow", arguments: { ms: IDLE_MS + 2000 } }))).toBe("done");
     } finally {
       await c.close();
     }
-  });
+  }, 40_000);
 });
 
