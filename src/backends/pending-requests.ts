@@ -1,5 +1,5 @@
 import type { JSONRPCMessage, Result, Transport } from "@modelcontextprotocol/client";
-import type { Cancellation } from "../core/cancellation.js";
+import { type Cancellation, reasonText } from "../core/cancellation.js";
 import { ProxyError } from "../core/errors.js";
 
 /** A JSON-RPC error the backend answered with: passed to the client exactly as it came. */
@@ -63,9 +63,10 @@ export class PendingRequests {
       this.#pending.set(id, pending);
       const cancellation = options.cancellation;
       if (cancellation) {
-        pending.stopListening = cancellation.onCancel((reason) =>
-          this.#cancel(id, reasonText(reason), new ProxyError("REQUEST_CANCELLED", `request cancelled: ${reasonText(reason)}`)),
-        );
+        pending.stopListening = cancellation.onCancel((reason) => {
+          const text = reasonText(reason, "cancelled");
+          this.#cancel(id, text, new ProxyError("REQUEST_CANCELLED", `request cancelled: ${text}`));
+        });
         if (!this.#pending.has(id)) return;
       }
       this.transport.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) } as JSONRPCMessage).catch((error: unknown) => {
@@ -130,13 +131,4 @@ export class PendingRequests {
     pending.stopListening?.();
     this.#pending.delete(id);
   }
-}
-
-/**
- * A cancellation reason as text for the backend: a client's string, cut to a sane length.
- * Anything else a client put there (an object nested 10,000 deep) is not stringified at all:
- * that would overflow the stack.
- */
-export function reasonText(reason: unknown): string {
-  return typeof reason === "string" && reason !== "" ? reason.slice(0, 500) : "cancelled";
 }

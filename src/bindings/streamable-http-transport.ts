@@ -240,8 +240,11 @@ export class StreamableHttpTransport implements Transport {
     }
     if (exchange.answers.length === 0) return void res.writeHead(202, { "mcp-session-id": this.sessionId }).end();
     const body = exchange.batch ? `[${exchange.answers.join(",")}]` : exchange.answers[0]!;
+    // Every answer was measured once as it was serialised (#answerText), and a JSON exchange
+    // holds all of them: its length is their sum, plus brackets and commas for a batch.
+    const length = exchange.answerBytes + (exchange.batch ? exchange.answers.length + 1 : 0);
     exchange.answers.length = 0;
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "mcp-session-id": this.sessionId }).end(body);
+    res.writeHead(200, { "content-type": "application/json", "content-length": length, "mcp-session-id": this.sessionId }).end(body);
     endGuarded(res, this.limits.guard, "a JSON answer", JSON_STALL_MS);
   }
 

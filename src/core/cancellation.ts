@@ -45,3 +45,12 @@ export class Cancellation {
     return cancellation;
   }
 }
+
+/**
+ * A cancellation reason as text: a client's string, cut to a sane length. Anything else a
+ * client put there (an object nested 10,000 deep) is never stringified: that would overflow
+ * the stack.
+ */
+export function reasonText(reason: unknown, fallback: string): string {
+  return typeof reason === "string" && reason !== "" ? reason.slice(0, 500) : fallback;
+}

@@ -14,11 +14,10 @@ export interface CatalogWatcher {
 
 /**
  * One upstream session of a per-client backend that only lists, so that a client that never
- * calls anything costs no process of its own. The gateway is its client, advertising the
- * capabilities of the clients that list from it: servers list differently by what their
- * client can do (the reference `everything` server offers its sampling and elicitation tools
- * only to clients that can answer them), so clients with different capabilities get
- * different catalogs (`BackendCatalogs`). A server→client request has no client to reach:
+ * calls anything costs no process of its own. The gateway is its client, advertising what
+ * the clients that list from it can do, as far as servers list by it: the reference
+ * `everything` server offers its sampling and elicitation tools only to clients that can
+ * answer them, so such clients get a catalog of their own (`catalogCapabilities`). A server→client request has no client to reach:
  * roots are answered with an empty list, anything else is refused. It runs while some
  * client session lists from it and closes when the last one leaves.
  */
@@ -85,8 +84,8 @@ export class BackendCatalog {
 export const MAX_CATALOGS_PER_BACKEND = 4;
 
 /**
- * The catalogs of every per-client backend, keyed by backend and the capabilities their
- * clients advertise. They are not counted against a backend's `maxSessions` (which caps the
+ * The catalogs of every per-client backend, keyed by backend and by what their clients can
+ * do as far as servers list by it (`catalogCapabilities`). They are not counted against a backend's `maxSessions` (which caps the
  * clients' own upstream sessions): at most `MAX_CATALOGS_PER_BACKEND` per backend.
  */
 export class BackendCatalogs {

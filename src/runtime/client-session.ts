@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CallOptions } from "../backends/upstream-session.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
-import { Cancellation } from "../core/cancellation.js";
+import { Cancellation, reasonText } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext } from "../core/context.js";
 import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
@@ -116,7 +116,7 @@ export class ClientSession implements ClientScope {
         }
         if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined) {
           const call = this.#calls.get(m.params.requestId);
-          if (call) return call.cancel(typeof m.params.reason === "string" ? m.params.reason.slice(0, 500) : "cancelled by the client");
+          if (call) return call.cancel(reasonText(m.params.reason, "cancelled by the client"));
         }
       }
       sdkOnMessage?.(message, extra);
