@@ -24,6 +24,12 @@ export const JSON_RPC = {
   backendMessageTooLarge: -32015,
   /** The answers to one request or batch would pass `limits.maxResponseBytes`. */
   responseTooLarge: -32016,
+  /** A response filter's `maxResultBytes` refused a result. */
+  resultTooLarge: -32017,
+  /** The audit sink cannot write and `audit.onFailure` is "refuse": the request is not served unrecorded. */
+  auditUnavailable: -32018,
+  /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
+  unauthenticated: -32019,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -65,6 +71,10 @@ const CODE_TO_JSON_RPC = {
   BACKEND_UNAVAILABLE: JSON_RPC.backendUnavailable,
   BACKEND_TIMEOUT: JSON_RPC.backendTimeout,
   FORBIDDEN: JSON_RPC.forbidden,
+  /** A filter's maxResultBytes; data names the filter. */
+  RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
+  AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
+  UNAUTHENTICATED: JSON_RPC.unauthenticated,
   RATE_LIMITED: JSON_RPC.rateLimited,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,

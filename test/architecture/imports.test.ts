@@ -12,11 +12,14 @@ const SRC = join(REPO_ROOT, "src");
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   config: ["core"],
-  compile: ["core", "config"],
+  policy: ["core"],
+  filters: ["core"],
+  audit: ["core"],
+  compile: ["core", "config", "policy", "filters"],
   backends: ["core"],
   bindings: ["core"],
-  runtime: ["core", "config", "compile", "backends", "bindings"],
-  cli: ["core", "config", "compile", "runtime"],
+  runtime: ["core", "config", "compile", "backends", "bindings", "audit"],
+  cli: ["core", "config", "compile", "runtime", "audit", "policy", "filters"],
   ".": ["config"],
 };
 
