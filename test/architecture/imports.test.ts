@@ -11,7 +11,7 @@ const SRC = join(REPO_ROOT, "src");
 /** Which folders each folder may import from (besides itself). */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
-  config: ["core"],
+  config: ["core", "policy", "filters"],
   policy: ["core"],
   filters: ["core"],
   audit: ["core"],
