@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RequestInfo } from "../core/context.js";
+import { callerKey } from "../core/authentication.js";
+import type { Identity, RequestInfo } from "../core/context.js";
 import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
@@ -13,6 +14,8 @@ import { type StreamLimits, StreamableHttpTransport } from "./streamable-http-tr
 
 /** What an HTTP binding serves; the runtime passes the resolved binding, which has this shape. */
 export interface HttpBindingSettings {
+  /** The binding's configured name (session.binding in policies, audit lines). */
+  readonly name: string;
   readonly host: string;
   readonly port: number;
   readonly path: string;
@@ -30,6 +33,8 @@ interface Entry {
   readonly sse?: LegacySseTransport;
   /** When the client last sent a request. */
   lastSeen: number;
+  /** The caller who opened the session (callerKey): nobody else's credentials reach it. */
+  readonly caller: string;
   /** Closes the session unless its handshake completes first; cleared once it has. */
   handshakeTimer: NodeJS.Timeout | undefined;
 }
@@ -135,10 +140,21 @@ export class HttpBinding {
     if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
     if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
     const path = (req.url ?? "/").split("?")[0];
-    if (path === this.config.path) return this.#streamable(req, res);
-    if (this.config.legacySse && path === this.config.ssePath && req.method === "GET") return this.#openSse(req, res);
-    if (this.config.legacySse && path === this.config.messagePath && req.method === "POST") return this.#postSse(req, res);
-    refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    const route =
+      path === this.config.path ? this.#streamable
+      : this.config.legacySse && path === this.config.ssePath && req.method === "GET" ? this.#openSse
+      : this.config.legacySse && path === this.config.messagePath && req.method === "POST" ? this.#postSse
+      : undefined;
+    if (!route) return refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    // Credentials are checked before any session is looked up or opened: a caller without
+    // them learns nothing, not even whether a session id exists.
+    const transport: RequestInfo["transport"] = route === this.#streamable ? "streamable-http" : "legacy-sse";
+    const outcome = this.sessions.authenticate(req.headers);
+    if (!outcome.ok) {
+      this.sessions.authenticationRefused(this.#info(req, transport, undefined), outcome);
+      return refuse(res, 401, "UNAUTHENTICATED", outcome.message, { "www-authenticate": outcome.challenge });
+    }
+    return route.call(this, req, res, this.#info(req, transport, outcome.identity));
   }
 
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -159,7 +175,7 @@ export class HttpBinding {
     }
   }
 
-  async #streamable(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #streamable(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     const sessionId = req.headers["mcp-session-id"];
     let body: unknown;
     if (req.method === "POST") {
@@ -171,11 +187,12 @@ export class HttpBinding {
     }
     if (typeof sessionId === "string") {
       const entry = this.#sessions.get(sessionId);
-      if (!entry?.streamable) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
+      // Another caller's session id is answered as an unknown one: it is not theirs to use.
+      if (!entry?.streamable || entry.caller !== callerKey(info.identity)) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
       entry.lastSeen = Date.now();
       if (req.method === "POST") {
         this.#noteHandshake(entry, body);
-        return void entry.streamable.handlePost(req, res, body, this.#info(req, "streamable-http"));
+        return void entry.streamable.handlePost(req, res, body, info);
       }
       if (req.method === "GET") return entry.streamable.handleGet(req, res);
       await entry.streamable.close();
@@ -186,29 +203,28 @@ export class HttpBinding {
       return refuse(res, 400, "SESSION_REQUIRED", "Bad Request: Mcp-Session-Id header is required");
     }
     if (this.#refusedForCapacity(res)) return;
-    const info = this.#info(req, "streamable-http");
     const session = this.sessions.create(info);
     const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
-    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined });
+    this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
     // A refused initialize (bad version header, not JSON-RPC) must not leave a session behind.
     if (!transport.handlePost(req, res, body, info)) this.#drop(transport.sessionId);
   }
 
-  async #openSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #openSse(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     if (this.#refusedForCapacity(res)) return;
     const transport = new LegacySseTransport(res, this.config.messagePath, this.#streamLimits);
-    const session = this.sessions.create(this.#info(req, "legacy-sse"));
-    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), handshakeTimer: undefined });
+    const session = this.sessions.create(info);
+    this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
   }
 
-  async #postSse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #postSse(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     const sessionId = new URL(req.url ?? "/", "http://x").searchParams.get("sessionId") ?? "";
     const entry = this.#sessions.get(sessionId);
-    if (!entry?.sse) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
+    if (!entry?.sse || entry.caller !== callerKey(info.identity)) return refuse(res, 404, "SESSION_NOT_FOUND", "Session not found");
     const parsed = await this.#parse(req, res);
     if (!parsed.ok) return;
     const messages: unknown[] = Array.isArray(parsed.body) ? parsed.body : [parsed.body];
@@ -219,13 +235,12 @@ export class HttpBinding {
     entry.lastSeen = Date.now();
     this.#noteHandshake(entry, parsed.body);
     res.writeHead(202).end("Accepted");
-    const info = this.#info(req, "legacy-sse");
     for (const message of messages) entry.sse.receive(message as never, info);
   }
 
   /** What this binding knows of a request, handed on with each of its messages. */
-  #info(req: IncomingMessage, transport: RequestInfo["transport"]): RequestInfo {
-    return { binding: this.#name, transport, headers: req.headers, remoteAddress: req.socket.remoteAddress };
+  #info(req: IncomingMessage, transport: RequestInfo["transport"], identity: Identity | undefined): RequestInfo {
+    return { binding: this.config.name, transport, headers: withoutCredentials(req.headers), remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) };
   }
 
   /**
@@ -320,4 +335,14 @@ export class HttpBinding {
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.some((m) => typeof m === "object" && m !== null && (m as { method?: unknown }).method === "initialize");
+}
+
+/**
+ * The request's headers as later stages see them: the caller's credentials stay in the
+ * binding, so no interceptor, log line or audit record can pass them on.
+ */
+function withoutCredentials(headers: IncomingMessage["headers"]): IncomingMessage["headers"] {
+  if (headers.authorization === undefined && headers.cookie === undefined && headers["proxy-authorization"] === undefined) return headers;
+  const { authorization: _a, cookie: _c, "proxy-authorization": _p, ...rest } = headers;
+  return rest;
 }

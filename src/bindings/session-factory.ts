@@ -1,5 +1,6 @@
 import type { MessageExtraInfo, Transport } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
+import type { AuthOutcome } from "../core/authentication.js";
 import type { RequestInfo } from "../core/context.js";
 
 /**
@@ -15,6 +16,10 @@ export interface ServedSession {
 export interface SessionFactory {
   create(defaults: RequestInfo): ServedSession;
   readonly logger: Logger;
+  /** Checks an HTTP request's credentials against the current config, before any session sees it. */
+  authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): AuthOutcome;
+  /** A request refused for its credentials (for the audit trail). */
+  authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void;
 }
 
 /** The extra a served transport hands to `onmessage` with each message. */

@@ -1,3 +1,4 @@
+import type { Identity } from "../core/context.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
 import { StdioServerTransport } from "./stdio-server-transport.js";
 
@@ -6,11 +7,15 @@ export class StdioBinding {
   #session: ServedSession | undefined;
   #transport: StdioServerTransport | undefined;
 
-  constructor(private readonly sessions: SessionFactory) {}
+  /** `name` and `identity` come from the config: a stdio client presents no credentials. */
+  constructor(
+    private readonly sessions: SessionFactory,
+    private readonly settings: { readonly name: string; readonly identity: Identity },
+  ) {}
 
   async start(onClosed: () => void): Promise<void> {
     this.#transport = new StdioServerTransport(process.stdin, process.stdout);
-    this.#session = this.sessions.create({ binding: "stdio", transport: "stdio" });
+    this.#session = this.sessions.create({ binding: this.settings.name, transport: "stdio", identity: this.settings.identity });
     this.#transport.onclose = () => {
       void this.#session?.close().finally(onClosed);
     };

@@ -1,11 +1,17 @@
 import type { ResolvedConfig } from "../config/index.js";
+import { ANONYMOUS, type Authenticator } from "../core/authentication.js";
 import { compose } from "../core/compose.js";
-import type { Handler, Interceptor } from "../core/context.js";
+import type { ClientScope, Handler, Interceptor, RequestContext, Target } from "../core/context.js";
 import { METHODS, type MethodSpec } from "../core/methods.js";
-import type { ClientScope } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
+import { type CompiledFilters, compileFilters } from "../filters/index.js";
+import { compilePolicies, type PolicyEngine, ruleReads } from "../policy/index.js";
+import { compileAuthenticator } from "./authenticate.js";
+import { authorizeStage, unknownItem } from "./authorize.js";
+import { filterStage } from "./filter-results.js";
+import { compileLabels } from "./labels.js";
 import { planNaming } from "./naming-plan.js";
 
 /**
@@ -13,7 +19,7 @@ import { planNaming } from "./naming-plan.js";
  * writes things in. Later features plug into their named stage; a stage with nothing
  * configured is left out of the chain entirely.
  */
-export const STAGES = ["authenticate", "resolveTarget", "authorize", "limit", "custom", "forward"] as const;
+export const STAGES = ["authenticate", "resolveTarget", "authorize", "limit", "custom", "filter", "forward"] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** A compiled config: the naming plan, the backend table and one composed chain every routed request runs through. */
@@ -21,6 +27,14 @@ export interface Pipeline {
   readonly handle: Handler;
   readonly plan: NamingPlan;
   readonly backends: BackendTable;
+  /** Checks an HTTP request's credentials (bindings call it before any session exists). */
+  readonly authenticator: Authenticator;
+  /** The compiled policies, when the config has any. */
+  readonly policies: PolicyEngine | undefined;
+  /** The compiled response filters (also used to redact arguments in audit lines). */
+  readonly filters: CompiledFilters;
+  /** The identity claims policies read: the only claims an audit line records. */
+  readonly claimsRead: readonly string[];
   describe(): PipelineDescription;
 }
 
@@ -33,8 +47,12 @@ export interface PipelineDescription {
   };
   /** The compiled per-item overrides, keyed as requests are matched: kind, backend, original name or URI. */
   readonly routes: ReadonlyArray<{ readonly kind: string; readonly backend: string; readonly name: string; readonly rename?: string; readonly hide?: boolean; readonly description?: string }>;
-  /** The chain, in order. */
-  readonly stages: readonly Stage[];
+  /** The chain, in order; a custom interceptor appears as `custom:NAME` after the stage it is placed at. */
+  readonly stages: readonly string[];
+  /** How callers are authenticated (none, bearer). */
+  readonly auth: string;
+  readonly policies?: { readonly default: string; readonly rules: readonly string[] };
+  readonly filters?: readonly string[];
 }
 
 const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ctx);
@@ -54,6 +72,11 @@ export function compile(config: ResolvedConfig): Pipeline {
    * name its catalog did not list is resolved again once the client's own session with that
    * backend is up (the slow path, off the common one).
    */
+  const authenticator = compileAuthenticator(config.auth);
+  const policies = config.policies ? compilePolicies(config.policies) : undefined;
+  const reads = (config.policies?.rules ?? []).map((rule) => ruleReads(rule));
+  const authorize = policies && authorizeStage(policies, compileLabels(config), reads.some((r) => r.time), reads.some((r) => r.session));
+  const filters = compileFilters(config.filters);
   const resolveTargetStage: Interceptor = (ctx, next) => {
     const spec: MethodSpec = METHODS[ctx.method];
     if (!spec.names) return next();
@@ -62,17 +85,32 @@ export function compile(config: ResolvedConfig): Pipeline {
       ctx.target = resolveTarget(ctx.scope, backends, ref);
     } catch (error) {
       return startOwnSessionFor(ctx.scope, backends, ref, error).then((again) => {
-        if (!again) throw error;
+        if (!again) throw authorize ? hideUnlisted(ctx, ref, error, backends, authorize.isHidden) : error;
         ctx.target = resolveTarget(ctx.scope, backends, ref);
         return next();
       });
     }
     return next();
   };
-  const chain = new Map<Stage, Interceptor>([["resolveTarget", resolveTargetStage]]);
-  const stages = STAGES.filter((stage) => chain.has(stage));
+  // Every request has a caller: the binding's (authenticated per HTTP request, configured for stdio).
+  const authenticateStage: Interceptor = (ctx, next) => {
+    ctx.identity = ctx.info.identity ?? ANONYMOUS;
+    return next();
+  };
+  const chain: Array<{ name: string; interceptor: Interceptor }> = [];
+  const builtIn: Partial<Record<Stage, Interceptor>> = {
+    authenticate: authenticateStage,
+    resolveTarget: resolveTargetStage,
+    ...(authorize ? { authorize: authorize.stage } : {}),
+    ...(filters.size > 0 ? { filter: filterStage(filters) } : {}),
+  };
+  for (const stage of STAGES) {
+    const interceptor = builtIn[stage];
+    if (interceptor) chain.push({ name: stage, interceptor });
+    for (const custom of config.interceptors) if (custom.stage === stage) chain.push({ name: `custom:${custom.name}`, interceptor: custom.handle });
+  }
   const handle = compose(
-    stages.map((stage) => chain.get(stage)!),
+    chain.map((c) => c.interceptor),
     forward,
   );
   const description: PipelineDescription = {
@@ -88,9 +126,35 @@ export function compile(config: ResolvedConfig): Pipeline {
       const [kind, backend, name] = key.split("\u0000") as [string, string, string];
       return { kind, backend, name, ...Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined)) };
     }),
-    stages: [...stages, "forward"],
+    stages: [...chain.map((c) => c.name), "forward"],
+    auth: config.auth.type,
+    ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.effect} ${r.name}`) } } : {}),
+    ...(config.filters.length > 0 ? { filters: config.filters.map((f) => f.name) } : {}),
   };
-  return { handle, plan, backends, describe: () => description };
+  return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.claimsRead ?? [], describe: () => description };
+}
+
+/**
+ * An item the caller cannot see gets the unknown-item answer even when its backend is down
+ * or was never reached: "backend X is unavailable" would tell that it exists.
+ */
+function hideUnlisted(ctx: RequestContext, ref: ItemRef, error: unknown, backends: BackendTable, isHidden: (ctx: RequestContext, target: Target) => boolean): unknown {
+  if (!(error instanceof ProxyError) || error.code !== "BACKEND_UNAVAILABLE") return error;
+  const backend = error.data?.backend;
+  if (typeof backend !== "string") return error;
+  const target = provisionalTarget(ctx.scope, ref, backend, backends);
+  return target && isHidden(ctx, target) ? unknownItem(ctx, target) : error;
+}
+
+/** What a request would name if its backend were up: from the last listing, or from the namespace alone. */
+function provisionalTarget(scope: ClientScope, ref: ItemRef, backend: string, backends: BackendTable): Target | undefined {
+  if (ref.kind === "task") return { kind: "task", exposed: ref.name, backend, original: ref.name };
+  const kind = ref.kind === "tool" ? "tool" : ref.kind === "prompt" || ref.refType === "ref/prompt" ? "prompt" : "resource";
+  if (kind === "resource") return { kind, exposed: ref.name, backend, original: ref.name };
+  const route = (kind === "tool" ? scope.knownSurface.toolRoutes : scope.knownSurface.promptRoutes).get(ref.name);
+  if (route) return { kind, exposed: ref.name, backend: route.backend, original: route.original };
+  const prefix = `${backends.namespaces.get(backend) ?? backend}${backends.separator}`;
+  return { kind, exposed: ref.name, backend, original: ref.name.startsWith(prefix) ? ref.name.slice(prefix.length) : ref.name };
 }
 
 /** Refusals that a client's own upstream session, started now, might turn into an answer. */

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
+import type { Identity } from "../core/context.js";
 import type { ResolvedAuth, ResolvedBackend, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
 import type { Auth, Backend, Binding, Limits, ProxyConfig } from "./schema/index.js";
 
@@ -23,6 +24,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     configDir: options.configDir,
     backends,
     bindings: (config.bindings ?? [{ transport: "http", port: 8080 }]).map(resolveBinding),
+    interceptors: (config.interceptors ?? []).map((i) => ({ name: i.name, stage: i.stage ?? "custom", handle: i.handle })),
     naming: { prefix: config.naming?.prefix ?? "always", separator: config.naming?.separator ?? "__" },
     routes: config.routes ?? [],
     auth: resolveAuth(config.auth ?? { type: "none" }, ctx),
@@ -34,6 +36,9 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       sink: config.audit?.sink ?? "stderr",
       file: config.audit?.file === undefined ? undefined : resolvePath(options.configDir, config.audit.file),
       includeArguments: config.audit?.includeArguments ?? false,
+      chain: config.audit?.chain ?? false,
+      onFailure: config.audit?.onFailure ?? "log",
+      rotate: config.audit?.rotate ? { maxBytes: config.audit.rotate.maxBytes, keep: config.audit.rotate.keep ?? 5 } : undefined,
     },
     reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
     logging: { level: config.logging?.level ?? "info" },
@@ -52,6 +57,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
   const common = {
     name,
     enabled: backend.enabled ?? true,
+    labels: backend.labels ?? [],
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
     maxSessions: backend.maxSessions ?? 64,
@@ -78,10 +84,18 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
   return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
 }
 
-function resolveBinding(binding: Binding): ResolvedBinding {
-  if (binding.transport === "stdio") return { transport: "stdio" };
+/** A caller that presented nothing and needed to present nothing (auth none, or a stdio binding without an identity). */
+const ANONYMOUS: Identity = { sub: "anonymous", roles: [], claims: {} };
+
+function resolveBinding(binding: Binding, index: number): ResolvedBinding {
+  if (binding.transport === "stdio") {
+    const identity = binding.identity ? { sub: binding.identity.subject, roles: binding.identity.roles ?? [], claims: binding.identity.claims ?? {} } : ANONYMOUS;
+    return { transport: "stdio", name: binding.name ?? "stdio", identity };
+  }
   return {
     transport: "http",
+    // The index keeps default names apart when several bindings ask for any free port.
+    name: binding.name ?? (binding.port === 0 ? `http-${index}` : `http-${binding.port}`),
     host: binding.host ?? "127.0.0.1",
     port: binding.port,
     path: binding.path ?? "/mcp",

@@ -1,3 +1,4 @@
+import type { Identity, Interceptor } from "../core/context.js";
 import type { Filter, ItemKind, Match, PolicyRule, Route } from "./schema/index.js";
 import type { Secret, SecretOrString } from "./secret.js";
 
@@ -22,11 +23,23 @@ export interface ResolvedConfig {
   readonly audit: ResolvedAudit;
   readonly reload: { readonly enabled: boolean; readonly debounceMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
+  /** Custom interceptors of a `.ts` config, in config order. */
+  readonly interceptors: readonly ResolvedInterceptor[];
+}
+
+/** The stages a custom interceptor can be placed after (see compile's STAGES). */
+export type InterceptorStage = "authenticate" | "resolveTarget" | "authorize" | "custom";
+
+export interface ResolvedInterceptor {
+  readonly name: string;
+  readonly stage: InterceptorStage;
+  readonly handle: Interceptor;
 }
 
 interface ResolvedBackendCommon {
   readonly name: string;
   readonly enabled: boolean;
+  readonly labels: readonly string[];
   readonly namespace: string;
   readonly session: "per-client" | "shared";
   readonly maxSessions: number;
@@ -55,9 +68,10 @@ export interface ResolvedRemoteBackend extends ResolvedBackendCommon {
 export type ResolvedBackend = ResolvedStdioBackend | ResolvedRemoteBackend;
 
 export type ResolvedBinding =
-  | { readonly transport: "stdio" }
+  | { readonly transport: "stdio"; readonly name: string; readonly identity: Identity }
   | {
       readonly transport: "http";
+      readonly name: string;
       readonly host: string;
       readonly port: number;
       readonly path: string;
@@ -118,6 +132,9 @@ export interface ResolvedAudit {
   readonly sink: "stderr" | "stdout" | "file";
   readonly file: string | undefined;
   readonly includeArguments: boolean;
+  readonly chain: boolean;
+  readonly onFailure: "log" | "refuse";
+  readonly rotate: { readonly maxBytes: number; readonly keep: number } | undefined;
 }
 
 export type { ItemKind };

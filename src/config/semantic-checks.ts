@@ -181,7 +181,7 @@ function checkBindings(bindings: unknown, issues: ConfigIssue[]): void {
  */
 /** Why a listener beyond loopback is refused without an auth section; `start --host` says the same. */
 export function exposureMessage(host: string): string {
-  return `listens on ${host}, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "none" } to serve without authentication on purpose, the only type this version runs)`;
+  return `listens on ${host}, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "bearer", tokens: [...] }, or auth: { type: "none" } to serve without authentication on purpose)`;
 }
 
 function checkExposure(raw: Record<string, unknown>, issues: ConfigIssue[]): void {

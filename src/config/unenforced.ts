@@ -5,7 +5,7 @@ import type { ResolvedConfig } from "./resolved-types.js";
 export interface UnenforcedSetting {
   /** Where it is set, as `validate` reports it. */
   readonly path: string;
-  /** How `start` names it when refusing: `auth (bearer)`. */
+  /** How `start` names it when refusing: `auth (jwt)`. */
   readonly label: string;
 }
 
@@ -13,20 +13,17 @@ export interface UnenforcedSetting {
  * Settings this version validates but does not enforce yet. Running anyway would let an
  * operator believe a gateway is locked down while it is open, so `start` refuses them and
  * `validate` reports them as errors: the language runs ahead of the runtime, never the
- * other way round.
+ * other way round. JWT identity and rate limits come with their own issues.
  */
 export function unenforcedSections(config: ResolvedConfig): UnenforcedSetting[] {
   const gaps: UnenforcedSetting[] = [];
-  if (config.auth.type !== "none") gaps.push({ path: "auth", label: `auth (${config.auth.type})` });
-  if (config.policies) gaps.push({ path: "policies", label: "policies" });
-  if (config.filters.length > 0) gaps.push({ path: "filters", label: "filters" });
+  if (config.auth.type === "jwt") gaps.push({ path: "auth", label: "auth (jwt)" });
   if (config.limits.rateLimits.length > 0) gaps.push({ path: "limits.rateLimits", label: "limits.rateLimits" });
   if (config.limits.store.type !== "memory") gaps.push({ path: "limits.store", label: `limits.store (${config.limits.store.type})` });
-  if (config.audit.sink === "file" || config.audit.includeArguments) gaps.push({ path: "audit", label: "audit (file sink, arguments)" });
   return gaps;
 }
 
-/** The names `start` prints when it refuses a config: `auth (bearer), policies`. */
+/** The names `start` prints when it refuses a config: `auth (jwt), limits.rateLimits`. */
 export function unenforcedSettings(config: ResolvedConfig): string[] {
   return unenforcedSections(config).map((gap) => gap.label);
 }

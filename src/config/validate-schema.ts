@@ -5,6 +5,7 @@ import { type ConfigIssue, joinPath } from "./config-issue.js";
 /** Compiled once per process: validation is a function call, not a schema walk. */
 const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, allowUnionTypes: true });
 ajv.addKeyword({ keyword: "x-expected", schemaType: "string" });
+ajv.addKeyword({ keyword: "x-function", schemaType: "boolean", validate: (_: boolean, data: unknown) => typeof data === "function", errors: false });
 const validateAgainstSchema = ajv.compile(ProxyConfigSchema);
 
 /** Checks a raw config against the JSON Schema; returns every issue, each with its path. */
@@ -111,6 +112,8 @@ function translate(error: ErrorObject): ConfigIssue {
       return { path, message: "must not be empty" };
     case "minItems":
       return { path, message: `must have at least ${String(params.limit)} item(s)` };
+    case "x-function":
+      return { path, message: `must be ${String(schema["x-expected"])} (got ${describe(error.data)})` };
     case "minProperties":
       return { path, message: `must have at least ${String(params.limit)} entry` };
     default:

@@ -25,7 +25,7 @@ export interface Target {
   readonly original: string;
 }
 
-/** Who is calling: filled by the authenticate stage (a later stage; empty until then). */
+/** Who is calling, as policies and the audit see it: set by the binding that authenticated the request. */
 export interface Identity {
   readonly sub: string;
   readonly iss?: string;
@@ -38,10 +38,20 @@ export interface Identity {
  * between the messages of one POST; stdio has one for the whole session.
  */
 export interface RequestInfo {
+  /** The binding's configured name (session.binding in policies). */
   readonly binding: string;
   readonly transport: "stdio" | "streamable-http" | "legacy-sse";
   readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
   readonly remoteAddress?: string;
+  /** Who sent it: an HTTP binding authenticates every request, a stdio binding has its configured identity. */
+  readonly identity?: Identity;
+}
+
+/** A policy's verdict on one request, kept on the context for the audit line. */
+export interface Decision {
+  readonly allowed: boolean;
+  /** The deciding rule's name, or "default"; absent when no policy applies to the method. */
+  readonly rule?: string;
 }
 
 /**
@@ -70,6 +80,10 @@ export interface ClientScope {
   setLogLevel(params: Params): Promise<Result>;
   /** Every task this client's calls created, across backends, ids namespaced. */
   listTasks(): Promise<Result>;
+  /** Labels of every backend and item this session has been allowed to call or read (toxic-flow rules). */
+  readonly labelsSeen: Set<string>;
+  /** The call that created each of this session's tasks, by exposed task id: task methods are decided and filtered as that call. */
+  readonly taskOrigins: Map<string, Target>;
 }
 
 /**
@@ -85,6 +99,10 @@ export interface RequestContext {
   readonly cancellation: Cancellation;
   identity?: Identity;
   target?: Target;
+  /** Set by the authorize stage. */
+  decision?: Decision;
+  /** Names of the response filters applied to the result (for the audit line). */
+  filtered?: readonly string[];
 }
 
 /** A context whose target has been resolved (every method that names an item). */

@@ -53,6 +53,23 @@ function renamed(field: "name" | "taskId", method: string, map?: (backend: strin
   };
 }
 
+/** How many task origins a session remembers; the oldest is forgotten first. */
+const TASK_ORIGINS_KEPT = 1024;
+
+/** Remembers which call created a task, so its later methods are decided and filtered as that call. */
+function rememberTask(forward: MethodSpec["forward"]): MethodSpec["forward"] {
+  return async (ctx) => {
+    const result = await forward(ctx);
+    const taskId = (result.task as Params | undefined)?.taskId;
+    if (typeof taskId === "string" && ctx.target) {
+      const origins = ctx.scope.taskOrigins;
+      if (origins.size >= TASK_ORIGINS_KEPT) origins.delete(origins.keys().next().value!);
+      origins.set(taskId, ctx.target);
+    }
+    return result;
+  };
+}
+
 /**
  * The one declaration of every routed method: which item it names and how it is forwarded.
  * The session takes exactly these off the SDK's dispatch and hands them to the pipeline.
@@ -62,7 +79,7 @@ export const METHODS = {
   "prompts/list": list("prompts"),
   "resources/list": list("resources"),
   "resources/templates/list": list("resourceTemplates"),
-  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: renamed("name", "tools/call", namespaceTaskResult) },
+  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: rememberTask(renamed("name", "tools/call", namespaceTaskResult)) },
   "prompts/get": { names: (p) => ({ kind: "prompt", name: required(p, "name", "prompts/get") }), forward: renamed("name", "prompts/get") },
   "resources/read": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/read") }), forward: (ctx) => ctx.scope.forward(routed(ctx), "resources/read", ctx.params) },
   "resources/subscribe": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/subscribe") }), forward: (ctx) => ctx.scope.subscribe(routed(ctx)) },

@@ -5,7 +5,7 @@ import type { CallOptions } from "../backends/upstream-session.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
 import { Cancellation, reasonText } from "../core/cancellation.js";
-import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext } from "../core/context.js";
+import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
@@ -45,6 +45,8 @@ export class ClientSession implements ClientScope {
   readonly server: Server;
   readonly #host: SessionHost;
   readonly #defaultInfo: RequestInfo;
+  readonly labelsSeen = new Set<string>();
+  readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
   readonly #reaches = new Map<string, BackendReach>();
   /** Requests under way, by client request id, for cancellation. */

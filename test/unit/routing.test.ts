@@ -46,6 +46,8 @@ function scope(forwarded: Array<{ backend: string; method: string; params: Param
     unsubscribe: (ctx) => record(ctx, ctx.method, ctx.params),
     setLogLevel: async () => ({}),
     listTasks: async () => ({ tasks: [] }),
+    labelsSeen: new Set(),
+    taskOrigins: new Map(),
   };
 }
 

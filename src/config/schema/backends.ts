@@ -1,7 +1,8 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { Duration, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
+import { Duration, Labels, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
 
 const commonBackendFields = {
+  labels: Type.Optional(Labels),
   enabled: Type.Optional(Type.Boolean({ default: true, description: "A disabled backend is neither started nor listed." })),
   namespace: Type.Optional(
     Type.String({

@@ -1,14 +1,29 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { strictObject, taggedUnion } from "./common.js";
+import { IdentityFields, strictObject, taggedUnion } from "./common.js";
+
+const BindingName = Type.String({
+  pattern: "^[A-Za-z][A-Za-z0-9_-]{0,47}$",
+  description: "Name of the binding, seen by policies as session.binding and written in audit lines. Defaults to stdio, or http:PORT.",
+});
 
 export const StdioBinding = strictObject(
-  { transport: Type.Literal("stdio", { description: "Serve MCP on the proxy's own stdin/stdout; logs then go to stderr only." }) },
+  {
+    transport: Type.Literal("stdio", { description: "Serve MCP on the proxy's own stdin/stdout; logs then go to stderr only." }),
+    name: Type.Optional(BindingName),
+    identity: Type.Optional(
+      strictObject(
+        IdentityFields,
+        "Who the stdio client is: the process that started the proxy presents no token, so its identity comes from the config. Defaults to anonymous.",
+      ),
+    ),
+  },
   "Serve one client over the proxy's stdin and stdout.",
 );
 
 export const HttpBinding = strictObject(
   {
     transport: Type.Literal("http", { description: "Serve Streamable HTTP (and optionally legacy SSE)." }),
+    name: Type.Optional(BindingName),
     host: Type.Optional(
       Type.String({
         minLength: 1,

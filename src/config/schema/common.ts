@@ -49,6 +49,19 @@ export const StringOrSecret = Type.Unsafe<string | SecretRef>({
   anyOf: [Type.String(), EnvSecretRef, FileSecretRef],
 });
 
+/** Labels for toxic-flow rules: what kind of data or effect a backend or item carries. */
+export const Labels = Type.Array(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$" }), {
+  description:
+    "Labels such as untrusted-input, private-data or egress. Policies see them as target.labels and backend.labels, and session.labelsSeen collects the labels of everything a client session has called or read.",
+});
+
+/** Who a caller is, as policies and the audit see it (identity.sub, identity.roles, identity.claims). */
+export const IdentityFields = {
+  subject: Type.String({ minLength: 1, description: "Identity of the caller (identity.sub in policies and audit)." }),
+  roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Roles (identity.roles in policies)." })),
+  claims: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Extra claims (identity.claims in policies)." })),
+};
+
 export const ItemKind = Type.Union(
   [Type.Literal("tool"), Type.Literal("prompt"), Type.Literal("resource"), Type.Literal("resourceTemplate")],
   { description: "Kind of MCP item: tool, prompt, resource or resourceTemplate." },

@@ -2,6 +2,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Backends } from "./backends.js";
 import { Bindings } from "./bindings.js";
 import { strictObject } from "./common.js";
+import { Interceptors } from "./interceptors.js";
 import { Audit, Limits, Logging, Reload } from "./operations.js";
 import { Naming, Routes } from "./routing.js";
 import { Auth, Filters, Policies } from "./security.js";
@@ -26,6 +27,7 @@ export const ProxyConfigSchema = strictObject(
     audit: Type.Optional(Audit),
     reload: Type.Optional(Reload),
     logging: Type.Optional(Logging),
+    interceptors: Type.Optional(Interceptors),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",
 );
@@ -38,6 +40,7 @@ export type { Binding, HttpBinding } from "./bindings.js";
 export type { ItemKind, Match, SecretRef } from "./common.js";
 export type { Limits } from "./operations.js";
 export type { Naming, Route } from "./routing.js";
+export type { CustomInterceptor } from "./interceptors.js";
 export type { Auth, Filter, Policies, PolicyRule } from "./security.js";
 
 /** The JSON Schema document published in `schema/`, with its draft and id. */

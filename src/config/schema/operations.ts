@@ -101,10 +101,31 @@ export const Audit = strictObject(
     ),
     file: Type.Optional(Type.String({ minLength: 1, description: "Audit file when sink is file; relative to the config file's folder." })),
     includeArguments: Type.Optional(
-      Type.Boolean({ default: false, description: "Record call arguments (after redaction). Off by default: arguments may hold personal data." }),
+      Type.Boolean({ default: false, description: "Record call arguments (after redaction by the filters that match the request). Off by default: arguments may hold personal data; a SHA-256 digest is recorded instead." }),
+    ),
+    chain: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: "Make the audit file tamper-evident: each line carries a hash over the previous line's hash and its own content. `mcp-proxy audit verify FILE` checks it. File sink only.",
+      }),
+    ),
+    onFailure: Type.Optional(
+      Type.Union([Type.Literal("log"), Type.Literal("refuse")], {
+        default: "log",
+        description: "While the sink cannot write: log (requests go on, unrecorded lines are counted) or refuse (requests fail closed with -32018).",
+      }),
+    ),
+    rotate: Type.Optional(
+      strictObject(
+        {
+          maxBytes: Type.Integer({ minimum: 4096, description: "Rotate the file once it passes this size." }),
+          keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 5, description: "Rotated files kept (FILE.1 … FILE.keep)." })),
+        },
+        "Size-based rotation of the audit file; a chain continues into the new file.",
+      ),
     ),
   },
-  "The audit trail: one JSON line per request, allowed or denied. Not enforced in this version: `start` refuses a file sink or includeArguments.",
+  "The audit trail: one JSON line per request that reached the pipeline (allowed, denied or failed) and per refused authentication, each marked \"audit\": true.",
 );
 
 export const Reload = strictObject(

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { ItemKind, strictObject } from "./common.js";
+import { ItemKind, Labels, strictObject } from "./common.js";
 
 export const Naming = strictObject(
   {
@@ -28,9 +28,10 @@ export const Route = strictObject(
     ),
     hide: Type.Optional(Type.Boolean({ description: "Hide the item: it is neither listed nor callable." })),
     description: Type.Optional(Type.String({ description: "Description shown to clients instead of the backend's." })),
+    labels: Type.Optional(Labels),
   },
   "An override for one item, matched on (backend, kind, original name).",
 );
 export type Route = Static<typeof Route>;
 
-export const Routes = Type.Array(Route, { description: "Per-item renames, hides and description overrides." });
+export const Routes = Type.Array(Route, { description: "Per-item renames, hides, description overrides and labels." });

@@ -1,14 +1,12 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { Match, NAME_PATTERN, SecretRef, strictObject, taggedUnion } from "./common.js";
+import { IdentityFields, Match, NAME_PATTERN, SecretRef, strictObject, taggedUnion } from "./common.js";
 
 const NoAuth = strictObject({ type: Type.Literal("none", { description: "Every caller is anonymous." }) }, "No authentication.");
 
 const BearerToken = strictObject(
   {
     token: SecretRef,
-    subject: Type.String({ minLength: 1, description: "Identity of whoever presents this token (identity.sub in policies and audit)." }),
-    roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Roles (identity.roles in policies)." })),
-    claims: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Extra claims (identity.claims in policies)." })),
+    ...IdentityFields,
   },
   "One accepted bearer token and the identity it stands for.",
 );
@@ -34,12 +32,12 @@ const JwtAuth = strictObject(
   "Callers present a JWT as a bearer token; give `secret` (HMAC) or `jwksUrl`.",
 );
 
-export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none, bearer or jwt. Client credentials never reach a backend. Not enforced in this version: `start` refuses bearer or jwt.");
+export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none (every caller is anonymous), bearer (static tokens, HTTP 401 without a known one) or jwt. Client credentials never reach a backend. Not enforced in this version: `start` refuses jwt.");
 export type Auth = Static<typeof Auth>;
 
 /** JSON-Logic is open-ended JSON; its operators are checked beyond the schema, at validation. */
 export const JsonLogicRule = Type.Unsafe<Record<string, unknown> | boolean>({
-  description: "A JSON-Logic rule over { identity, request, target, backend, time }.",
+  description: "A JSON-Logic rule (json-logic-js semantics) over { identity, request, target, backend, session, time }; see docs/policies.md.",
   type: ["object", "boolean"],
 });
 
@@ -70,13 +68,16 @@ export const Policies = strictObject(
     ),
     rules: Type.Array(PolicyRule, { description: "Rules; any applying deny wins over any applying allow." }),
   },
-  "Who may list and call what. Not enforced in this version: `start` refuses a config that sets it.",
+  "Who may list and call what. Listing follows calling: an item is listed when a call of it could be allowed for some arguments.",
 );
 export type Policies = Static<typeof Policies>;
 
 export const Redaction = strictObject(
   {
-    pattern: Type.String({ minLength: 1, description: "Regular expression (JavaScript syntax) matched in text content." }),
+    pattern: Type.String({
+      minLength: 1,
+      description: "Regular expression matched in every text a client receives. Runs in RE2 (linear time, so no result can hang the proxy): no backreferences, no lookaround.",
+    }),
     flags: Type.Optional(Type.String({ pattern: "^[imsu]*$", description: "Regular expression flags besides g (always on)." })),
     replacement: Type.Optional(Type.String({ default: "[REDACTED]", description: "Text put in place of each match." })),
   },
@@ -91,9 +92,9 @@ export const Filter = strictObject(
     stripFields: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), { description: "Dot paths removed from results, e.g. `_meta.internal`." }),
     ),
-    maxResultBytes: Type.Optional(Type.Integer({ minimum: 1, description: "Results larger than this are refused with an error." })),
+    maxResultBytes: Type.Optional(Type.Integer({ minimum: 1, description: "Results larger than this (bytes of JSON as the backend sent them) are refused with -32017 naming the filter." })),
   },
   "Rules for what may come back to clients.",
 );
 export type Filter = Static<typeof Filter>;
-export const Filters = Type.Array(Filter, { description: "Response filters, applied in order. Not enforced in this version: `start` refuses a config that sets any." });
+export const Filters = Type.Array(Filter, { description: "Response filters, applied in order to tool results, resource contents and prompt messages." });

@@ -1,0 +1,65 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ANONYMOUS, type AuthOutcome, type Authenticator } from "../core/authentication.js";
+import type { Identity } from "../core/context.js";
+import type { ResolvedAuth } from "../config/index.js";
+
+const REALM = 'realm="mcp-portcullis"';
+const NO_TOKEN: AuthOutcome = Object.freeze({ ok: false, reason: "missing", challenge: `Bearer ${REALM}`, message: "Unauthorized: a bearer token is required (Authorization: Bearer <token>)" });
+const BAD_TOKEN: AuthOutcome = Object.freeze({
+  ok: false,
+  reason: "invalid",
+  challenge: `Bearer ${REALM}, error="invalid_token", error_description="the token is not valid"`,
+  message: "Unauthorized: the bearer token is not valid",
+});
+
+/**
+ * The authenticate stage's compiled form: what a binding asks of each HTTP request before
+ * any session exists. JWT slots in here as one more case (the identity issue).
+ */
+export function compileAuthenticator(auth: ResolvedAuth): Authenticator {
+  switch (auth.type) {
+    case "none": {
+      const ok: AuthOutcome = Object.freeze({ ok: true, identity: ANONYMOUS });
+      return { type: "none", authenticate: () => ok };
+    }
+    case "bearer":
+      return bearerAuthenticator(auth.tokens.map((t) => ({ digest: digest(t.token.reveal()), identity: freezeIdentity({ sub: t.subject, roles: t.roles, claims: t.claims }) })));
+    case "jwt":
+      // `start` refuses jwt until the identity issue lands; refusing everything is the safe reading.
+      return { type: "jwt", authenticate: () => BAD_TOKEN };
+  }
+}
+
+/**
+ * Static tokens, compared as SHA-256 digests with `timingSafeEqual` against every configured
+ * token, without stopping at a match: neither the time taken nor an early exit tells an
+ * attacker how much of a guess was right or which position in the list it hit.
+ */
+function bearerAuthenticator(tokens: ReadonlyArray<{ digest: Buffer; identity: Identity }>): Authenticator {
+  return {
+    type: "bearer",
+    authenticate(headers) {
+      const presented = bearerToken(headers.authorization);
+      if (presented === undefined) return NO_TOKEN;
+      const candidate = digest(presented);
+      let found: Identity | undefined;
+      for (const token of tokens) if (timingSafeEqual(token.digest, candidate) && !found) found = token.identity;
+      return found ? { ok: true, identity: found } : BAD_TOKEN;
+    },
+  };
+}
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750), or undefined. */
+function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== "string") return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1];
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+function freezeIdentity(identity: Identity): Identity {
+  return Object.freeze({ ...identity, roles: Object.freeze([...identity.roles]), claims: Object.freeze({ ...identity.claims }) });
+}

@@ -1,0 +1,31 @@
+import type { Interceptor, RequestContext, Target } from "../core/context.js";
+import type { CompiledFilters, FilterTarget, ItemKind } from "../filters/index.js";
+
+/** Results that carry what a backend produced for a client: the ones filters apply to. */
+const FILTERED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read", "tasks/result"]);
+
+/**
+ * The way back: response filters on every result that carries backend content. Runs innermost
+ * (right around forward), so custom interceptors and the audit only ever see filtered results.
+ * A task's result is filtered as the tool call that created it.
+ */
+export function filterStage(filters: CompiledFilters): Interceptor {
+  return async (ctx, next) => {
+    const result = await next();
+    if (!FILTERED_METHODS.has(ctx.method)) return result;
+    const target = filterTarget(ctx);
+    const filter = target && filters.select(target);
+    if (!filter) return result;
+    ctx.filtered = filter.names;
+    return filter.apply(result);
+  };
+}
+
+/** The request's item for filter matching; arguments (for the audit line) are matched the same way. */
+export function filterTarget(ctx: RequestContext): FilterTarget | undefined {
+  let target: Target | undefined = ctx.target;
+  if (!target) return undefined;
+  // A task whose origin was forgotten is still filtered by every filter not tied to a name.
+  if (target.kind === "task") target = ctx.scope.taskOrigins.get(target.exposed) ?? { kind: "tool", exposed: "", backend: target.backend, original: "" };
+  return { method: ctx.method, kind: target.kind as ItemKind, name: target.exposed, backend: target.backend };
+}
