@@ -1,6 +1,6 @@
 import type { ClientScope, Identity, Interceptor, RequestContext, Target } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
-import { METHODS, type ListKey } from "../core/methods.js";
+import { METHODS, type ListKey, type MethodSpec } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
 import type { ItemKind, ListData, PolicyData, PolicyEngine } from "../policy/index.js";
 import type { LabelTable } from "./labels.js";
@@ -28,6 +28,7 @@ interface PolicyItem {
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
+export const HIDDEN = Object.freeze({ allowed: false, hidden: true });
 
 /**
  * The authorize stage: one decision function behind every list and every call. Lists are
@@ -104,7 +105,7 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
   };
 
   const stage: Interceptor = async (ctx, next) => {
-    const spec = METHODS[ctx.method];
+    const spec: MethodSpec = METHODS[ctx.method];
     if (spec.list) {
       const result = await next();
       const items = result[spec.list];
@@ -112,7 +113,10 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     }
     const target = ctx.target;
     if (!target) return next();
-    if (isHidden(ctx, target)) throw unknownItem(ctx, target);
+    if (isHidden(ctx, target)) {
+      ctx.decision = HIDDEN;
+      throw unknownItem(ctx, target);
+    }
     const decidedAs = DECIDED_AS[ctx.method];
     if (decidedAs === undefined) {
       ctx.decision = { allowed: true };

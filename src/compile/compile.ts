@@ -9,7 +9,7 @@ import type { NamingPlan } from "../core/surface.js";
 import { type CompiledFilters, compileFilters } from "../filters/index.js";
 import { compilePolicies, type PolicyEngine, ruleReads } from "../policy/index.js";
 import { compileAuthenticator } from "./authenticate.js";
-import { authorizeStage, unknownItem } from "./authorize.js";
+import { authorizeStage, HIDDEN, unknownItem } from "./authorize.js";
 import { filterStage } from "./filter-results.js";
 import { compileLabels } from "./labels.js";
 import { planNaming } from "./naming-plan.js";
@@ -143,7 +143,9 @@ function hideUnlisted(ctx: RequestContext, ref: ItemRef, error: unknown, backend
   const backend = error.data?.backend;
   if (typeof backend !== "string") return error;
   const target = provisionalTarget(ctx.scope, ref, backend, backends);
-  return target && isHidden(ctx, target) ? unknownItem(ctx, target) : error;
+  if (!target || !isHidden(ctx, target)) return error;
+  ctx.decision = HIDDEN;
+  return unknownItem(ctx, target);
 }
 
 /** What a request would name if its backend were up: from the last listing, or from the namespace alone. */

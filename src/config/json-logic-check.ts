@@ -12,7 +12,7 @@ export const JSON_LOGIC_OPERATORS: ReadonlySet<string> = new Set([
 ]);
 
 /** The roots of the data a policy sees; a `var` outside them is a typo that would silently read nothing. */
-export const POLICY_DATA_ROOTS: ReadonlySet<string> = new Set(["identity", "request", "target", "backend", "time"]);
+export const POLICY_DATA_ROOTS: ReadonlySet<string> = new Set(["identity", "request", "target", "backend", "session", "time"]);
 
 /** Operators whose arguments are evaluated against each element, so their `var`s are relative. */
 const SCOPED_OPERATORS = new Set(["map", "filter", "all", "none", "some", "reduce"]);

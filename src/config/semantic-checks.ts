@@ -1,5 +1,7 @@
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { isLoopbackHost } from "../core/loopback.js";
+import { checkPattern } from "../filters/index.js";
+import { ruleReads } from "../policy/index.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 
 /**
@@ -202,19 +204,32 @@ function checkPolicies(policies: unknown, issues: ConfigIssue[]): void {
       if (first) issues.push({ path: joinPath(path, "name"), message: `rule name "${rule.name}" is already used at ${first}` });
       else names.set(rule.name, path);
     }
-    if (rule.when !== undefined) issues.push(...checkJsonLogic(rule.when, joinPath(path, "when")));
+    if (rule.when === undefined) continue;
+    const logicIssues = checkJsonLogic(rule.when, joinPath(path, "when"));
+    issues.push(...logicIssues);
+    // At list time arguments are unknown, so a list-only rule reading them could never decide.
+    const listOnly = Array.isArray(rule.actions) && rule.actions.length > 0 && rule.actions.every((a) => a === "list");
+    if (listOnly && logicIssues.length === 0 && ruleReads({ name: String(rule.name), effect: "allow", when: rule.when }).arguments) {
+      issues.push({
+        path: joinPath(path, "actions"),
+        message: 'reads request.arguments but applies to list only; arguments exist only when an item is called (use actions: ["call"], or both)',
+      });
+    }
   }
 }
 
 function checkFilters(filters: unknown, issues: ConfigIssue[]): void {
+  const names = new Map<string, string>();
   for (const [i, filter] of entries(filters)) {
+    if (typeof filter.name === "string") {
+      const first = names.get(filter.name);
+      if (first) issues.push({ path: `filters[${i}].name`, message: `filter name "${filter.name}" is already used at ${first}` });
+      else names.set(filter.name, `filters[${i}]`);
+    }
     for (const [j, redaction] of entries(filter.redact)) {
       if (typeof redaction.pattern !== "string") continue;
-      try {
-        new RegExp(redaction.pattern, `g${typeof redaction.flags === "string" ? redaction.flags : ""}`);
-      } catch (error) {
-        issues.push({ path: `filters[${i}].redact[${j}].pattern`, message: `is not a valid regular expression: ${(error as Error).message}` });
-      }
+      const problem = checkPattern(redaction.pattern, typeof redaction.flags === "string" ? redaction.flags : undefined);
+      if (problem) issues.push({ path: `filters[${i}].redact[${j}].pattern`, message: problem });
     }
   }
 }
@@ -227,6 +242,16 @@ function checkOperations(raw: Record<string, unknown>, issues: ConfigIssue[]): v
   const servesStdio = entries(raw.bindings).some(([, b]) => b.transport === "stdio");
   if (servesStdio && audit.sink === "stdout") {
     issues.push({ path: "audit.sink", message: "cannot be stdout while a stdio binding uses stdout for the protocol" });
+  }
+  if ((audit.chain === true || audit.rotate !== undefined) && audit.sink !== "file") {
+    issues.push({ path: audit.chain === true ? "audit.chain" : "audit.rotate", message: 'needs audit.sink "file" (a chain and rotation are properties of a file)' });
+  }
+  const bindingNames = new Map<string, string>();
+  for (const [i, binding] of entries(raw.bindings)) {
+    if (typeof binding.name !== "string") continue;
+    const first = bindingNames.get(binding.name);
+    if (first) issues.push({ path: `bindings[${i}].name`, message: `binding name "${binding.name}" is already used at ${first}` });
+    else bindingNames.set(binding.name, `bindings[${i}]`);
   }
   if (isRecord(raw.auth) && raw.auth.type === "jwt" && raw.auth.secret === undefined && raw.auth.jwksUrl === undefined) {
     issues.push({ path: "auth", message: "a jwt auth needs secret (HMAC) or jwksUrl" });

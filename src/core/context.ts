@@ -52,6 +52,8 @@ export interface Decision {
   readonly allowed: boolean;
   /** The deciding rule's name, or "default"; absent when no policy applies to the method. */
   readonly rule?: string;
+  /** Refused because the list decision hides the item: the caller got the unknown-item answer. */
+  readonly hidden?: boolean;
 }
 
 /**

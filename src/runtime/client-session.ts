@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CallOptions } from "../backends/upstream-session.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
+import { AuditTrail } from "./audit-trail.js";
 import { Cancellation, reasonText } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
@@ -26,6 +27,8 @@ export interface SessionHost {
   readonly pool: BackendPool;
   readonly logger: Logger;
   readonly version: string;
+  /** Where every routed request's audit line goes. */
+  readonly audit: AuditTrail;
   closed(session: ClientSession): void;
 }
 
@@ -143,9 +146,18 @@ export class ClientSession implements ClientScope {
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
     const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: (request.params ?? {}) as Params, scope: this, info, cancellation };
     const pipeline = this.#host.pipeline;
+    const audit = this.#host.audit;
+    // Fail closed before anything happens that the trail would have to record.
+    if (audit.refusing) throw AuditTrail.unavailable();
+    const started = audit.enabled ? { wall: Date.now(), mono: performance.now() } : undefined;
     this.#calls.set(id, cancellation);
     try {
-      return await pipeline.handle(ctx);
+      const result = await pipeline.handle(ctx);
+      if (started) audit.request(ctx, pipeline, started, { result });
+      return result;
+    } catch (error) {
+      if (started) audit.request(ctx, pipeline, started, { error });
+      throw error;
     } finally {
       if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
     }

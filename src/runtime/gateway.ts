@@ -8,6 +8,8 @@ import type { RequestInfo } from "../core/context.js";
 import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
+import { AuditTrail } from "./audit-trail.js";
+import { openAuditLog } from "../audit/index.js";
 
 export interface ServedEndpoint {
   readonly transport: "stdio" | "streamable-http" | "legacy-sse";
@@ -37,6 +39,7 @@ export class Gateway implements SessionHost {
     config: ResolvedConfig,
     readonly logger: Logger,
     readonly version: string,
+    readonly audit: AuditTrail = new AuditTrail(undefined, config.audit),
   ) {
     this.#config = config;
     this.#pipeline = compile(config);
@@ -63,7 +66,13 @@ export class Gateway implements SessionHost {
   }
 
   sessionFactory(): SessionFactory {
-    return { create: (info) => this.openSession(info), logger: this.logger };
+    return {
+      create: (info) => this.openSession(info),
+      logger: this.logger,
+      // Through the current pipeline, so a reloaded config's credentials apply to the next request.
+      authenticate: (headers) => this.#pipeline.authenticator.authenticate(headers),
+      authenticationRefused: (info, outcome) => this.audit.authenticationRefused(info, outcome),
+    };
   }
 }
 
@@ -87,7 +96,7 @@ function httpBindingOptions(limits: ResolvedConfig["limits"]): HttpBindingOption
 
 /** The composition root: one Gateway, and every configured binding serving sessions of it. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
-  const gateway = new Gateway(config, logger, version);
+  const gateway = new Gateway(config, logger, version, await openAuditTrail(config.audit, logger));
   const factory = gateway.sessionFactory();
   const http: HttpBinding[] = [];
   let stdio: StdioBinding | undefined;
@@ -97,11 +106,13 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
   const close = async () => {
     await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
     await gateway.sessions.closeAll();
+    // Last: every request that ran has written its line by now.
+    await gateway.audit.close();
   };
   try {
     for (const binding of config.bindings) {
       if (binding.transport === "stdio") {
-        stdio = new StdioBinding(factory);
+        stdio = new StdioBinding(factory, binding);
         await stdio.start(stdioGone);
         endpoints.push({ transport: "stdio", url: "stdio" });
         continue;
@@ -118,4 +129,14 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     throw error;
   }
   return { endpoints, stdioClosed, gateway, close };
+}
+
+/** The audit trail the config asks for; its sink's problems go to the operational log. */
+async function openAuditTrail(settings: ResolvedConfig["audit"], logger: Logger): Promise<AuditTrail> {
+  if (!settings.enabled) return new AuditTrail(undefined, settings);
+  const log = await openAuditLog(
+    { sink: settings.sink, ...(settings.file ? { file: settings.file } : {}), chain: settings.chain, onFailure: settings.onFailure, ...(settings.rotate ? { rotate: settings.rotate } : {}) },
+    (message, error) => logger.error({ err: error, file: settings.file }, `audit: ${message}`),
+  );
+  return new AuditTrail(log, settings);
 }

@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   bindings: ["core"],
   runtime: ["core", "config", "compile", "backends", "bindings", "audit"],
   cli: ["core", "config", "compile", "runtime", "audit", "policy", "filters"],
-  ".": ["config"],
+  ".": ["config", "core"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -18,8 +18,7 @@ const configOf = (folder: string) => {
  * these as errors (and `start` refuses them) until the runtime applies them; then the lists empty.
  */
 const UNENFORCED: Record<string, string[]> = {
-  "team-rbac": ["audit", "auth", "policies"],
-  "redact-and-limit": ["filters", "limits.rateLimits"],
+  "redact-and-limit": ["limits.rateLimits"],
 };
 /** Programs an example names that exist only where it would really run. */
 const MISSING_PROGRAMS: Record<string, string[]> = { "team-rbac": ["backends.db.command"] };

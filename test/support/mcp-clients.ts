@@ -29,6 +29,8 @@ export interface ClientOptions {
   readonly elicitAnswer?: string;
   /** How long the (simulated) person takes to answer an elicitation. */
   readonly elicitDelayMs?: number;
+  /** Sent as `Authorization: Bearer <token>` on every HTTP request (streamable and SSE). */
+  readonly token?: string;
 }
 
 /** A real MCP client (official SDK v2) connected to the proxy over the given binding. */
@@ -51,8 +53,9 @@ export async function connectClient(kind: BindingKind, target: { url?: string; s
     });
   }
   let transport: Transport;
-  if (kind === "http") transport = new StreamableHTTPClientTransport(new URL(target.url!));
-  else if (kind === "sse") transport = new SSEClientTransport(new URL(target.sseUrl!));
+  const requestInit = options.token ? { headers: { authorization: `Bearer ${options.token}` } } : undefined;
+  if (kind === "http") transport = new StreamableHTTPClientTransport(new URL(target.url!), { requestInit });
+  else if (kind === "sse") transport = new SSEClientTransport(new URL(target.sseUrl!), { requestInit });
   else transport = new StdioClientTransport({ ...proxyCommand(target.configFile!), stderr: "pipe" });
   await client.connect(transport, { timeout: 30_000 });
   const terminate = async () => {

@@ -40,9 +40,10 @@ export async function startProxyProcess(config: Record<string, unknown>, options
 }
 
 /** Runs `mcp-proxy start` on a config file as it is (any format), waits for its URLs unless told not to. */
-export async function runProxyOnFile(file: string, options: { env?: Record<string, string>; waitForUrls?: boolean } = {}): Promise<ProxyProcess> {
+export async function runProxyOnFile(file: string, options: { env?: Record<string, string>; waitForUrls?: boolean; extraArgs?: string[] } = {}): Promise<ProxyProcess> {
   const dir = dirname(file);
-  const { command, args } = proxyCommand(file);
+  const { command, args: baseArgs } = proxyCommand(file);
+  const args = [...baseArgs, ...(options.extraArgs ?? [])];
   const child = spawn(command, args, {
     cwd: dir,
     env: { ...process.env, ...options.env },

@@ -40,6 +40,8 @@ const tools = [
   { name: "fail", description: "answers with a JSON-RPC error", inputSchema: obj },
   { name: "state", description: "subscriptions and log level this process was given", inputSchema: obj },
   { name: "touch", description: "announces that a resource changed (resources/updated)", inputSchema: { type: "object", properties: { uri: { type: "string" } } } },
+  { name: "leak", description: "returns RECORDER_PLANT in text, structured content, an embedded resource and _meta", inputSchema: obj },
+  { name: "big", description: "returns a text of n bytes", inputSchema: { type: "object", properties: { n: { type: "number" } } } },
   { name: "log", description: "sends one log message at each level, tagged with a label", inputSchema: { type: "object", properties: { label: { type: "string" } } } },
 ];
 const LEVELS = ["debug", "info", "warning", "error"];
@@ -84,6 +86,18 @@ function makeServer() {
         const result = await extra.sendRequest({ method: "elicitation/create", params: { message: String(args.message), requestedSchema: { type: "object", properties: { answer: { type: "string" } } } } }, ElicitResultSchema);
         return text(`elicited: ${result.action} ${JSON.stringify(result.content ?? {})}`);
       }
+      case "leak": {
+        const plant = process.env.RECORDER_PLANT ?? "nothing-planted";
+        return {
+          content: [
+            { type: "text", text: `the key is ${plant}, keep it` },
+            { type: "resource", resource: { uri: `recorder://${name}/leak`, mimeType: "text/plain", text: `embedded ${plant}` } },
+          ],
+          structuredContent: { owner: name, nested: { list: ["a", `deep ${plant}`] }, internal: "strip me" },
+          _meta: { "io.example/trace": "strip me too", kept: "kept" },
+        };
+      }
+      case "big": return text("x".repeat(Number(args.n ?? 1000)));
       case "rich": return { content: [{ type: "text", text: "rich", _meta: { "vendor/block": true } }], structuredContent: { ok: true }, _meta: { "vendor/result": "kept" } };
       case "fail": { const e = new Error(`${name} refuses`); e.code = -32042; e.data = { why: "test" }; throw e; }
       default: { const e = new Error(`Unknown tool: ${request.params.name}`); e.code = -32602; throw e; }
@@ -119,7 +133,8 @@ function makeServer() {
       e.data = { uri };
       throw e;
     }
-    return { contents: [{ uri, mimeType: "text/plain", text: `info of ${name}` }] };
+    const plant = process.env.RECORDER_PLANT;
+    return { contents: [{ uri, mimeType: "text/plain", text: `info of ${name}${plant ? ` with ${plant}` : ""}` }] };
   });
   return server;
 }

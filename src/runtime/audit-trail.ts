@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import type { AuditLog } from "../audit/index.js";
+import type { Pipeline } from "../compile/compile.js";
+import { filterTarget } from "../compile/filter-results.js";
+import type { ResolvedAudit } from "../config/index.js";
+import type { AuthOutcome } from "../core/authentication.js";
+import type { Identity, RequestContext, RequestInfo, Result } from "../core/context.js";
+import { ProxyError, toJsonRpcError } from "../core/errors.js";
+
+/**
+ * Turns each request that reached the pipeline, and each refused authentication, into one
+ * audit record. What it leaves out is as deliberate as what it keeps: no token, no header, no
+ * claim that no policy reads, and argument values only when the config asks (redacted by the
+ * filters that match the request); otherwise a digest that proves what was sent without
+ * showing it.
+ */
+export class AuditTrail {
+  constructor(
+    private readonly log: AuditLog | undefined,
+    private readonly settings: ResolvedAudit,
+  ) {}
+
+  /** True while requests must be refused: the sink cannot write and the config says fail closed. */
+  get refusing(): boolean {
+    return this.log !== undefined && this.settings.onFailure === "refuse" && !this.log.writable;
+  }
+
+  /** The error a request gets while `refusing`. */
+  static unavailable(): ProxyError {
+    return new ProxyError("AUDIT_UNAVAILABLE", "Service unavailable: the audit trail cannot be written and audit.onFailure is refuse; try again later");
+  }
+
+  get enabled(): boolean {
+    return this.log !== undefined;
+  }
+
+  /** `started`: Date.now() and performance.now() when the request reached the pipeline. */
+  request(ctx: RequestContext, pipeline: Pipeline, started: { readonly wall: number; readonly mono: number }, outcome: { result: Result } | { error: unknown }): void {
+    if (!this.log) return;
+    const target = ctx.target;
+    const error = "error" in outcome ? toJsonRpcError(outcome.error) : undefined;
+    const args = ctx.params.arguments;
+    const record: Record<string, unknown> = {
+      time: new Date(started.wall).toISOString(),
+      event: "request",
+      requestId: ctx.id,
+      identity: describeIdentity(ctx.identity ?? ctx.info.identity, pipeline.claimsRead),
+      binding: ctx.info.binding,
+      transport: ctx.info.transport,
+      session: ctx.scope.sessionId,
+      labelsSeen: [...ctx.scope.labelsSeen],
+      method: ctx.method,
+      ...(target ? { target: target.exposed, kind: target.kind, backend: target.backend } : {}),
+      decision: ctx.decision ? (ctx.decision.allowed ? "allow" : "deny") : pipeline.policies ? "none" : "allow",
+      ...(ctx.decision?.rule ? { rule: ctx.decision.rule } : {}),
+      ...(ctx.decision?.hidden ? { hidden: true } : {}),
+      ...(ctx.filtered ? { filters: ctx.filtered } : {}),
+      status: error ? "error" : "ok",
+      ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
+      latencyMs: Math.round((performance.now() - started.mono) * 100) / 100,
+      bytesIn: jsonBytes(ctx.params),
+      bytesOut: "result" in outcome ? jsonBytes(outcome.result) : jsonBytes(error),
+      ...(args === undefined ? {} : this.#arguments(ctx, pipeline, args)),
+      ...(ctx.info.remoteAddress ? { remoteAddress: ctx.info.remoteAddress } : {}),
+    };
+    this.log.write(record);
+  }
+
+  authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void {
+    this.log?.write({
+      time: new Date().toISOString(),
+      event: "authentication",
+      binding: info.binding,
+      transport: info.transport,
+      decision: "deny",
+      status: "error",
+      code: 401,
+      reason: outcome.reason === "missing" ? "NO_CREDENTIALS" : "INVALID_CREDENTIALS",
+      ...(info.remoteAddress ? { remoteAddress: info.remoteAddress } : {}),
+    });
+  }
+
+  #arguments(ctx: RequestContext, pipeline: Pipeline, args: unknown): Record<string, unknown> {
+    if (!this.settings.includeArguments) return { argumentsDigest: `sha256:${createHash("sha256").update(JSON.stringify(args) ?? "").digest("hex")}` };
+    const target = filterTarget(ctx);
+    const filter = target && pipeline.filters.select({ ...target, method: ctx.method });
+    return { arguments: filter ? filter.redactValue(args) : args };
+  }
+
+  flush(): Promise<void> {
+    return this.log?.flush() ?? Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.log?.close() ?? Promise.resolve();
+  }
+}
+
+/** Who called, with just the claims policies read: the rest of a token's claims is not the audit's business. */
+function describeIdentity(identity: Identity | undefined, claimsRead: readonly string[]): Record<string, unknown> | null {
+  if (!identity) return null;
+  const claims: Record<string, unknown> = {};
+  for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
+  return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claimsRead.length > 0 ? { claims } : {}) };
+}
+
+function reasonOf(error: { data?: unknown }): string | undefined {
+  const reason = (error.data as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === "string" ? reason : undefined;
+}
+
+function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : Buffer.byteLength(text);
+}
