@@ -7,6 +7,8 @@ const PEERS = ["supergateway", "mcp-proxy"];
 
 /** The acceptance targets the ratios are reported against (printed next to them, not enforced). */
 const TARGET_P50_OVER_FLOOR_MS = 0.5;
+/** Calls/s the enforcement pipeline may cost against the same proxy without it. */
+const TARGET_ENFORCEMENT_LOSS_PCT = 10;
 const TARGET_OVER_FASTER_PEER = 5;
 
 function fixed(value, digits) {
@@ -60,7 +62,8 @@ export function computeRatios(results) {
   ].flatMap(([mine, peer]) => (ok(mine) && ok(peer) ? [{ mine, peer, callsRatio: ok(mine).callsPerSec / ok(peer).callsPerSec }] : []));
   const overFloor = ["ours-shared", "ours"].flatMap((id) => (ok(id) && floor ? [{ id, p50OverFloorMs: ok(id).p50Ms - floor.p50Ms, pctOfFloor: (100 * ok(id).callsPerSec) / floor.callsPerSec }] : []));
   const headline = fasterPeer && ok(twinOf[fasterPeer.id]) ? { mine: twinOf[fasterPeer.id], peer: fasterPeer.id } : undefined;
-  return { fasterPeer: fasterPeer?.id, headline, pairs, overFloor };
+  const enforcement = ok("ours-enforced") && ok("ours-shared") ? { ratio: ok("ours-enforced").callsPerSec / ok("ours-shared").callsPerSec } : undefined;
+  return { fasterPeer: fasterPeer?.id, headline, pairs, overFloor, enforcement };
 }
 
 export function formatRatios(ratios, results) {
@@ -78,6 +81,12 @@ export function formatRatios(ratios, results) {
   lines.push("every pairing from this run:");
   for (const p of ratios.pairs) lines.push(`  ${label(p.mine)} ÷ ${label(p.peer)} calls/s: ${fixed(p.callsRatio, 2)}×`);
   for (const f of ratios.overFloor) lines.push(`  ${label(f.id)}: p50 − floor p50 ${fixed(f.p50OverFloorMs, 2)} ms, calls/s ${fixed(f.pctOfFloor, 1)} % of the floor's`);
+  if (ratios.enforcement) {
+    const lost = 100 * (1 - ratios.enforcement.ratio);
+    lines.push(
+      `  enforcement (20 policies, redaction, file audit) ÷ none, shared: ${fixed(ratios.enforcement.ratio, 3)}× calls/s, ${fixed(lost, 1)} % fewer (target ≤ ${TARGET_ENFORCEMENT_LOSS_PCT} %: ${verdict(lost <= TARGET_ENFORCEMENT_LOSS_PCT)})`,
+    );
+  }
   return lines.join("\n");
 }
 

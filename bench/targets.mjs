@@ -135,7 +135,7 @@ function shellQuote(s) {
 }
 
 /** Our proxy, `mcp-proxy start` from dist/, with one everything backend in the given session mode. */
-function oursTarget({ id, label, session, about }) {
+function oursTarget({ id, label, session, about, extra = () => ({}) }) {
   return {
     id,
     label,
@@ -145,13 +145,14 @@ function oursTarget({ id, label, session, about }) {
         version: 1,
         backends: { everything: { transport: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], ...(session === "per-client" ? {} : { session }) } },
         bindings: [{ transport: "http", port: 0 }],
+        ...extra(ctx),
       };
       const file = join(ctx.workDir, `${id}.config.json`);
       writeFileSync(file, JSON.stringify(config, null, 2));
       const proc = startNode(label, OUR_BIN, ["start", "--config", file], { nodeFlags: ctx.nodeFlags(id), cwd: ctx.workDir });
       const found = await serveOverHttp(proc, async () => (await proc.waitFor(/serving Streamable HTTP at (\S+)/, ctx.startupTimeoutMs))[1], "everything__echo", ctx);
       const children = session === "shared" ? "1 shared everything child" : `${ctx.sessions} everything children`;
-      return { ...found, mode: `${ctx.sessions} sessions, ${session}: ${children}` };
+      return { ...found, mode: `${ctx.sessions} sessions, ${session}: ${children}${id === "ours-enforced" ? ", 20 policies, 1 redaction, file audit" : ""}` };
     },
   };
 }
@@ -240,7 +241,39 @@ export const TARGETS = [
     session: "shared",
     about: 'the same with `session: "shared"`: every client session multiplexed onto one everything child, the model mcp-proxy (npm) uses: the like-for-like row for that peer, and the cost of the proxy apart from the cost of sixteen backends.',
   }),
+  oursTarget({
+    id: "ours-enforced",
+    label: "mcp-portcullis, shared, enforced",
+    session: "shared",
+    about:
+      "the shared row with the gateway's work switched on: 20 JSON-Logic policies (19 that do not apply to the echo call, evaluated anyway, and the one that allows it), " +
+      "a redaction filter over every result and a file audit line per call. Its calls/s over the shared row's is the cost of enforcement.",
+    extra: (ctx) => enforcementSections(ctx.workDir),
+  }),
 ];
+
+/**
+ * What the enforced row adds: rules shaped like a real team's (roles, claims, names, argument
+ * tests, a toxic-flow rule over session labels), each evaluated on every call because none is
+ * excluded by its match alone, a redaction that scans every text, and the audit in a file.
+ */
+function enforcementSections(workDir) {
+  const rules = [];
+  for (let i = 0; i < 18; i += 1) {
+    const when =
+      i % 3 === 0 ? { in: [`role-${i}`, { var: "identity.roles" }] }
+      : i % 3 === 1 ? { "==": [{ var: "identity.claims.team" }, `team-${i}`] }
+      : { ">": [{ var: "request.arguments.count" }, 1000 + i] };
+    rules.push({ name: `rule-${i}`, effect: i % 2 === 0 ? "allow" : "deny", when });
+  }
+  rules.push({ name: "no-egress-after-private", effect: "deny", when: { and: [{ in: ["egress", { var: "backend.labels" }] }, { in: ["private-data", { var: "session.labelsSeen" }] }] } });
+  rules.push({ name: "anyone-echoes", effect: "allow", match: { names: ["everything__echo"] }, when: { "==": [{ var: "identity.sub" }, "anonymous"] } });
+  return {
+    policies: { default: "deny", rules },
+    filters: [{ name: "no-api-keys", redact: [{ pattern: "sk-[A-Za-z0-9]{20,}", replacement: "[KEY]" }] }],
+    audit: { sink: "file", file: join(workDir, "ours-enforced.audit.jsonl") },
+  };
+}
 
 /** Versions of everything measured, for the results file. */
 export function versions() {
