@@ -38,8 +38,11 @@ class SinkAuditLog implements AuditLog {
   #outlet: LineOutlet | undefined;
   /** Outlets of rotated files still draining into FILE.1. */
   readonly #retiring = new Set<LineOutlet>();
-  /** Lines accepted (and chained) while a rotation opens the new file, in order. */
-  #held: string[] = [];
+  /**
+   * Lines accepted (and chained) while rotation opens the next file, in order, one group per
+   * file still to come: a burst can fill several files before the first rename is done.
+   */
+  #held: Array<{ texts: string[]; bytes: number }> = [];
   #heldBytes = 0;
   #lastHash = GENESIS;
   #fileBytes = 0;
@@ -97,15 +100,19 @@ class SinkAuditLog implements AuditLog {
       return;
     }
     const rotate = this.spec.rotate;
-    if (rotate && this.#state === "open" && this.#regularFile && this.#fileBytes > 0 && this.#fileBytes + bytes > rotate.maxBytes) {
-      this.#startRotation(rotate.keep);
+    if (rotate && this.#regularFile && this.#fileBytes > 0 && this.#fileBytes + bytes > rotate.maxBytes) {
+      if (this.#state === "open") this.#startRotation(rotate.keep);
+      this.#held.push({ texts: [], bytes: 0 });
+      this.#fileBytes = 0;
     }
     // Accepted: only now does the line become part of the chain, in the order write() was called.
     if (hash !== undefined) this.#lastHash = hash;
     this.#needsNewline = false;
     this.#fileBytes += bytes;
     if (this.#state === "rotating") {
-      this.#held.push(text);
+      const group = this.#held.at(-1)!;
+      group.texts.push(text);
+      group.bytes += bytes;
       this.#heldBytes += bytes;
     } else {
       this.#outlet!.write(text, bytes, 1);
@@ -198,7 +205,7 @@ class SinkAuditLog implements AuditLog {
   #fail(error: unknown, lost: number): void {
     this.#outlet?.destroy();
     this.#outlet = undefined;
-    lost += this.#held.length;
+    for (const group of this.#held) lost += group.texts.length;
     this.#held = [];
     this.#heldBytes = 0;
     this.#state = "broken";
@@ -264,35 +271,45 @@ class SinkAuditLog implements AuditLog {
     return GENESIS;
   }
 
+  /** Renames files and opens the next one for each held group in turn; writes stay in order meanwhile. */
   #startRotation(keep: number): void {
-    const old = this.#outlet!;
+    const path = this.#target as string;
+    let old = this.#outlet!;
     this.#outlet = undefined;
     this.#state = "rotating";
-    this.#fileBytes = 0;
-    this.#retiring.add(old);
-    const path = this.#target as string;
-    // The old outlet goes on writing into the renamed file (same inode) until it has drained.
-    void old.end().then(() => {
-      this.#retiring.delete(old);
-      this.#settle();
-    });
     const rotation = (async () => {
       try {
-        await rotateFiles(path, keep);
-        const fresh = await LineOutlet.open(path, this.#events);
-        if (this.#state !== "rotating") {
-          fresh.destroy();
-          return;
+        for (;;) {
+          this.#retire(old);
+          await rotateFiles(path, keep);
+          const fresh = await LineOutlet.open(path, this.#events);
+          if (this.#state !== "rotating") {
+            fresh.destroy();
+            return;
+          }
+          const group = this.#held.shift()!;
+          this.#heldBytes -= group.bytes;
+          if (group.texts.length > 0) fresh.write(group.texts.join(""), group.bytes, group.texts.length);
+          if (this.#held.length === 0) {
+            this.#outlet = fresh;
+            this.#state = "open";
+            return;
+          }
+          old = fresh;
         }
-        this.#outlet = fresh;
-        this.#state = "open";
-        if (this.#held.length > 0) fresh.write(this.#held.join(""), this.#heldBytes, this.#held.length);
-        this.#held = [];
-        this.#heldBytes = 0;
       } catch (error) {
         if (this.#state === "rotating") this.#fail(error, 0);
       }
     })();
     this.#busy = rotation;
+  }
+
+  /** Lets a rotated file's outlet drain into it (same inode after the rename) and close. */
+  #retire(outlet: LineOutlet): void {
+    this.#retiring.add(outlet);
+    void outlet.end().then(() => {
+      this.#retiring.delete(outlet);
+      this.#settle();
+    });
   }
 }
