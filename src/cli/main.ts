@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
+import { auditCommand } from "./commands/audit-verify.js";
 import { printConfigCommand } from "./commands/print-config.js";
 import { startCommand } from "./commands/start.js";
 import { parseFormat, validateCommand } from "./commands/validate.js";
@@ -18,6 +19,7 @@ Commands:
   validate       check a config (exit 0 valid, 1 invalid, 2 usage error or unreadable file)
   print-config   print the resolved config, secrets masked
   schema         print the config's JSON Schema
+  audit verify   check an audit file's hash chain (exit 0 intact, 1 broken, 2 usage error)
 
 Options everywhere:
   -h, --help     show help for a command
@@ -52,6 +54,14 @@ Prints the resolved config as JSON: defaults applied, relative paths made absolu
 commands resolved, secrets masked. Features this version does not have yet (hot reload, auth,
 policies, filters, rate limits, the audit trail) are left out unless the config sets them.
 `,
+  audit: `Usage: mcp-proxy audit verify FILE
+
+Checks the hash chain of an audit file written with audit.chain: re-reads it line by line,
+recomputes every hash and link, and names the first broken line (not JSON, missing hash, hash
+mismatch: content edited, broken link: a line deleted, inserted or reordered).
+A file that starts where a rotated one ended says "continues from <hash>": verify FILE.1 too.
+Exit: 0 chain intact, 1 broken (the line is printed), 2 usage error or unreadable file.
+`,
   schema: `Usage: mcp-proxy schema
 
 Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
@@ -74,6 +84,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   validate: ["config", "format", "skip-secrets", "strict"],
   "print-config": ["config", "skip-secrets"],
   schema: [],
+  audit: [],
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process itself. */
@@ -112,7 +123,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   }
   const accepted = ACCEPTS[command];
   if (!accepted) throw new UsageError(`unknown command "${command}"\nRun mcp-proxy --help for the list of commands.`);
-  if (positionals.length > 1) throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
+  if (positionals.length > 1 && command !== "audit") throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
   for (const key of Object.keys(values)) {
     if (!accepted.includes(key as keyof typeof OPTIONS) && key !== "help" && key !== "version") {
       throw new UsageError(`${command} does not take --${key}`);
@@ -125,6 +136,8 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
       return startCommand({ configPath: values.config, port: parsePort(values.port), host: values.host, version: VERSION, stopSignal: io.stopSignal ?? new Promise<string>(() => undefined) }, io);
     case "print-config":
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
+    case "audit":
+      return auditCommand(positionals.slice(1), io);
     default:
       io.out(renderJsonSchema());
       return EXIT.ok;
