@@ -17,22 +17,10 @@ export function hasOwnKey(object: JsonObject, key: string): boolean {
   return Object.hasOwn(object, key);
 }
 
-/**
- * Sets a key on an object being built. `__proto__` is defined, not assigned: JSON.parse makes
- * it an ordinary own key, and assigning would call the prototype setter instead, leaving the
- * original (unredacted) value in place.
- */
-function setOwn(object: JsonObject, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-  else object[key] = value;
-}
-
 /** The object with one key set to `value`, or the object itself when it already holds exactly that. */
 export function withKey<T extends JsonObject>(object: T, key: string, value: unknown): T {
   if (object[key] === value) return object;
-  const copy = { ...object };
-  setOwn(copy, key, value);
-  return copy;
+  return { ...object, [key]: value };
 }
 
 /** The object without one key, or the object itself when it has no such key. */
@@ -69,8 +57,10 @@ export function mapValues(object: JsonObject, change: (value: unknown, key: stri
     const value = object[key];
     const changed = change(value, key);
     if (changed === value) continue;
+    // A JSON `__proto__` key is an own property of the parsed object, and the spread copies it
+    // as one, so this assignment sets that property rather than calling the prototype setter.
     copy ??= { ...object };
-    setOwn(copy, key, changed);
+    copy[key] = changed;
   }
   return copy ?? object;
 }
