@@ -125,6 +125,20 @@ describe("redaction options", () => {
     expect(filter.apply({ content: [{ type: "text", text: `🔑${SECRET}é😀` }] })).toEqual({ content: [{ type: "text", text: "🔑[REDACTED]é😀" }] });
   });
 
+  it.each([
+    ["starts with a literal", "sk-[A-Za-z0-9]{20,}", SECRET],
+    ["has no literal prefix", "(?i)[a-z]+-key:\\s*\\S+", "Deploy-Key: abc123"],
+  ])("finds secrets anywhere in long texts when the pattern %s", (_, pattern, secret) => {
+    const filter = filterFor([{ name: "s", redact: [{ pattern }] }]);
+    const filler = "lorem ipsum dolor sit amet\n".repeat(200);
+    const text = `${secret} ${filler}${secret}\n${filler} ${secret}`;
+    const expected = `[REDACTED] ${filler}[REDACTED]\n${filler} [REDACTED]`;
+    const got = (filter.apply({ content: [{ type: "text", text }] }).content as { text: string }[])[0]!.text;
+    expect(got === expected, got.slice(0, 80)).toBe(true);
+    const clean = { content: [{ type: "text", text: filler }] };
+    expect(filter.apply(clean).content).toBe(clean.content);
+  });
+
   it("skips empty matches instead of splicing the replacement between every character", () => {
     const filter = filterFor([{ name: "s", redact: [{ pattern: "x*" }] }]);
     expect(filter.apply({ content: [{ type: "text", text: "abxxc" }] })).toEqual({ content: [{ type: "text", text: "ab[REDACTED]c" }] });
