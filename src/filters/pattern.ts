@@ -42,7 +42,7 @@ export function compilePattern(pattern: string, flags?: string): RE2JS {
     return RE2JS.compile(pattern, bits);
   } catch (error) {
     if (error instanceof RE2JSSyntaxException) throw new PatternError(explainSyntaxError(pattern, error));
-    throw new PatternError(`is not a valid pattern: ${(error as Error).message}`);
+    throw new PatternError(`not a valid pattern: ${(error as Error).message}`);
   }
 }
 
@@ -74,7 +74,7 @@ function explainSyntaxError(pattern: string, error: RE2JSSyntaxException): strin
   if (where.startsWith("(?<=") || where.startsWith("(?<!")) return `lookbehind is not supported (${quote(where.slice(0, 4))}): ${LINEAR}`;
   if (where.startsWith("(?>")) return `atomic groups are not supported (${quote(where)}): ${LINEAR}`;
   if (where === "\\u") return "\\uXXXX escapes are not RE2 syntax: write \\x{XXXX} instead";
-  return `is not a valid RE2 pattern: ${error.error} (${quote(where)})`;
+  return `not a valid RE2 pattern: ${error.error} (${quote(where)})`;
 }
 
 const quote = (text: string) => `\`${text}\``;

@@ -25,8 +25,8 @@ describe("checkPattern", () => {
   });
 
   it("says what else is wrong with a pattern or its flags", () => {
-    expect(checkPattern("[a-")).toBe("is not a valid RE2 pattern: missing closing ] (`[a-`)");
-    expect(checkPattern("a++")).toBe("is not a valid RE2 pattern: invalid nested repetition operator (`++`)");
+    expect(checkPattern("[a-")).toBe("not a valid RE2 pattern: missing closing ] (`[a-`)");
+    expect(checkPattern("a++")).toBe("not a valid RE2 pattern: invalid nested repetition operator (`++`)");
     expect(checkPattern("\\u00e9")).toBe("\\uXXXX escapes are not RE2 syntax: write \\x{XXXX} instead");
     expect(checkPattern("x", "gi")).toBe('flag "g" is implied (every match is replaced): leave it out');
     expect(checkPattern("x", "y")).toBe('unknown flag "y": flags are a subset of "imsu"');
