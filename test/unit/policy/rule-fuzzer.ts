@@ -28,19 +28,23 @@ export class RuleFuzzer {
   /** How often each operator was generated, for the test's check that the spread is wide. */
   readonly counts = new Map<string, number>();
 
-  constructor(seed: number) {
+  /** `paths` are the `var` names and `missing` keys rules read from the root data. */
+  constructor(
+    seed: number,
+    private readonly paths: readonly unknown[] = PATHS,
+  ) {
     this.random = seededRandom(seed);
   }
 
-  private int(max: number): number {
+  int(max: number): number {
     return Math.floor(this.random() * max);
   }
 
-  private pick<T>(items: readonly T[]): T {
+  pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)]!;
   }
 
-  private chance(p: number): boolean {
+  chance(p: number): boolean {
     return this.random() < p;
   }
 
@@ -86,7 +90,7 @@ export class RuleFuzzer {
     if (roll < 0.45) return this.pick(PRIMITIVES);
     if (roll < 0.85) {
       this.counts.set("var", (this.counts.get("var") ?? 0) + 1);
-      const path = this.pick(scoped ? ELEMENT_PATHS : PATHS);
+      const path = this.pick(scoped ? ELEMENT_PATHS : this.paths);
       return this.chance(0.3) ? { var: [path, this.pick(PRIMITIVES)] } : this.chance(0.5) ? { var: path } : { var: [path] };
     }
     return Array.from({ length: this.int(3) }, () => this.pick(PRIMITIVES));
@@ -94,7 +98,7 @@ export class RuleFuzzer {
 
   private operands(operator: string, depth: number, scoped: boolean, sub: () => unknown): unknown[] {
     const some = (min: number, max: number) => Array.from({ length: min + this.int(max - min + 1) }, sub);
-    const keys = () => Array.from({ length: this.int(3) }, () => this.pick(scoped ? ELEMENT_PATHS : PATHS));
+    const keys = () => Array.from({ length: this.int(3) }, () => this.pick(scoped ? ELEMENT_PATHS : this.paths));
     switch (operator) {
       case "var":
         return this.chance(0.5) ? [sub()] : [sub(), sub()];
@@ -108,7 +112,7 @@ export class RuleFuzzer {
       case "none":
       case "some":
       case "reduce": {
-        const items = this.chance(0.4) ? { var: this.pick(["arr", "a", "b", "c", "x"]) } : this.chance(0.5) ? [this.literal(), this.literal(), this.literal(1)] : sub();
+        const items = this.chance(0.4) ? { var: this.chance(0.5) ? this.pick(this.paths) : this.pick(["arr", "a", "b", "c", "x"]) } : this.chance(0.5) ? [this.literal(), this.literal(), this.literal(1)] : sub();
         const body = this.rule(depth - 1, true);
         if (operator === "reduce") return this.chance(0.8) ? [items, body, sub()] : [items, body];
         return this.chance(0.1) ? [items] : [items, body];
