@@ -20,18 +20,33 @@ export const MATCH_ALL: Matcher = () => true;
 /**
  * Compiles `*` globs into one anchored RegExp: `*` is any run of characters (newlines included),
  * every other character stands for itself, so `a.b*` does not match `aXb`.
+ *
+ * Names come from backends, so matching must stay linear: a plain `.*` per star backtracks
+ * polynomially (`*a*a*a*b` against a long run of a's). Each literal between stars is instead
+ * found at its first occurrence inside a lookahead and then committed to (a JavaScript lookahead
+ * never backtracks into itself); the first occurrence is always the best choice for a middle
+ * literal, so this matches exactly what the glob means. Only the last literal is anchored at the end.
  */
 export function compileGlobs(patterns: readonly string[]): RegExp {
   if (patterns.length === 0) return /(?!)/;
-  const alternatives = patterns.map((pattern) =>
-    pattern
-      // A run of stars means the same as one; collapsing them keeps backtracking down.
-      .replace(/\*+/g, "*")
-      .split("*")
-      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
-      .join("[\\s\\S]*"),
-  );
-  return new RegExp(`^(?:${alternatives.join("|")})$`);
+  let groups = 0;
+  const alternatives = patterns.map((pattern) => {
+    const literals = pattern.split("*").map(escapeLiteral);
+    if (literals.length === 1) return `${literals[0]}$`;
+    let source = literals[0]!;
+    for (const middle of literals.slice(1, -1)) {
+      if (middle === "") continue; // a run of stars means the same as one
+      groups++;
+      // (?:\N) keeps a following digit of the next literal out of the group number.
+      source += `(?=([\\s\\S]*?${middle}))(?:\\${groups})`;
+    }
+    return `${source}[\\s\\S]*${literals.at(-1)!}$`;
+  });
+  return new RegExp(`^(?:${alternatives.join("|")})`);
+}
+
+function escapeLiteral(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 /** Compiles a rule's `match` into one predicate, or MATCH_ALL when it has no criterion. */
