@@ -7,7 +7,7 @@
  */
 import { childPath, isConstantTree, type Operation, parseOperation, SCOPED_OPERATORS, truthy } from "./operators.js";
 import { type Evaluate, SCOPED_OPERATIONS } from "./scoped-operations.js";
-import { FIXED_OPERATIONS, type FixedOperation, readPath, VARIADIC_OPERATIONS, type VariadicOperation } from "./value-operations.js";
+import { FIXED_OPERATIONS, type FixedOperation, pathReader, readPath, VARIADIC_OPERATIONS, type VariadicOperation } from "./value-operations.js";
 
 export type { Evaluate } from "./scoped-operations.js";
 
@@ -114,7 +114,8 @@ function compileScoped({ operator, operands }: Operation, at: string, repeated: 
   const items = compileNode(operands[0], childPath(at, 0), repeated);
   const body = compileNode(operands[1], childPath(at, 1), true);
   // json-logic-js never evaluates a scoped operator's further operands, but a typo there is still a typo.
-  compileAll(operands.slice(2), at, repeated, 2);
+  const unused = operator === "reduce" ? 3 : 2;
+  compileAll(operands.slice(unused), at, repeated, unused);
   if (operator === "reduce" && operands[2] !== undefined) {
     const initial = compileNode(operands[2], childPath(at, 2), repeated);
     return (data) => {
@@ -138,7 +139,7 @@ function compileVar(operands: readonly unknown[], at: string, repeated: boolean)
   if (ignored.length === 0 && (typeof defaultNode !== "object" || defaultNode === null)) {
     if (wholeData) return (data) => data;
     const notFound = defaultNode === undefined ? null : defaultNode;
-    return (data) => readPath(data, segments, notFound);
+    return pathReader(segments, notFound);
   }
   const fallback = compileNode(defaultNode, childPath(at, 1), repeated);
   return (data) => {

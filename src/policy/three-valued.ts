@@ -11,7 +11,7 @@ import { readsCallTimeData } from "./data-paths.js";
 import { compileNode, type Evaluate } from "./json-logic.js";
 import { childPath, isConstantTree, parseOperation, SCOPED_OPERATORS, truthy } from "./operators.js";
 import { SCOPED_OPERATIONS } from "./scoped-operations.js";
-import { FIXED_OPERATIONS, missingKeyArguments, missingKeys, missingSomeArguments, readPath, VARIADIC_OPERATIONS } from "./value-operations.js";
+import { FIXED_OPERATIONS, type FixedOperation, missingKeyArguments, missingKeys, missingSomeArguments, readPath, VARIADIC_OPERATIONS } from "./value-operations.js";
 
 /** A value the list decision cannot know. The two others also know the truthiness. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -69,7 +69,12 @@ function compile3(node: unknown, at: string): Evaluate {
     };
   }
   if (SCOPED_OPERATORS.has(operator)) return compileScoped3(operator, operands, here);
-  if (operator === "var") return compileVar3(operands, here);
+  if (operator === "var") {
+    const literalName = typeof operands[0] !== "object" || operands[0] === null;
+    // A known path with a literal default is exactly what the call-time form computes.
+    if (literalName && !readsCallTimeData(operands[0]) && isConstantTree(operands.slice(1))) return compileNode(node, at, false);
+    return compileVar3(operands, here);
+  }
   // missing and missing_some read the data by the keys they are given: keys into call-time data are unknown.
   if (operator === "missing") return anyUnknownOr(parts(), (args, data) => (missingKeys(args).some(readsCallTimeKey) ? UNKNOWN : missingOperation(args, data)));
   if (operator === "missing_some") {
@@ -78,7 +83,7 @@ function compile3(node: unknown, at: string): Evaluate {
     );
   }
   const fixed = FIXED_OPERATIONS.get(operator);
-  if (fixed !== undefined) return anyUnknownOr(parts(), (args, data) => fixed(args[0], args[1], args[2], data));
+  if (fixed !== undefined) return compileFixed3(fixed, parts());
   const variadic = VARIADIC_OPERATIONS.get(operator)!;
   return anyUnknownOr(parts(), (args, data) => variadic(args, data));
 }
@@ -100,6 +105,25 @@ function anyUnknownOr(parts: readonly Evaluate[], run: (args: unknown[], data: u
       if (isUnknown(args[i])) unknown = true;
     }
     return unknown ? UNKNOWN : run(args, data);
+  };
+}
+
+/**
+ * A fixed-arity operator without a list per evaluation (this is on the list path for every item).
+ * An unknown operand settles the answer, so later operands need not run: what they might throw
+ * would give UNKNOWN too.
+ */
+function compileFixed3(run: FixedOperation, parts: readonly Evaluate[]): Evaluate {
+  if (parts.length > 3) return anyUnknownOr(parts, (args, data) => run(args[0], args[1], args[2], data));
+  const none: Evaluate = () => undefined;
+  const [first = none, second = none, third = none] = parts;
+  return (data) => {
+    const a = first(data);
+    if (isUnknown(a)) return UNKNOWN;
+    const b = second(data);
+    if (isUnknown(b)) return UNKNOWN;
+    const c = third(data);
+    return isUnknown(c) ? UNKNOWN : run(a, b, c, data);
   };
 }
 

@@ -93,6 +93,36 @@ export function readVar(data: unknown, name: unknown, notFound: unknown): unknow
   return readPath(data, String(name).split("."), notFound === undefined ? null : notFound);
 }
 
+/**
+ * A reader for one literal path, split once. Paths of up to three segments (nearly all of a
+ * policy's: identity.roles, identity.claims.tier, request.arguments.limit) get an unrolled
+ * reader; the rest walk the segments.
+ */
+export function pathReader(segments: readonly string[], notFound: unknown): (data: unknown) => unknown {
+  type Node = Record<string, unknown> | null | undefined;
+  const [a, b, c] = segments as [string, string, string];
+  const step = (value: unknown, key: string): unknown => (value === null || value === undefined ? undefined : (value as Node)![key]);
+  switch (segments.length) {
+    case 1:
+      return (data) => {
+        const v = step(data, a);
+        return v === undefined ? notFound : v;
+      };
+    case 2:
+      return (data) => {
+        const v = step(step(data, a), b);
+        return v === undefined ? notFound : v;
+      };
+    case 3:
+      return (data) => {
+        const v = step(step(step(data, a), b), c);
+        return v === undefined ? notFound : v;
+      };
+    default:
+      return (data) => readPath(data, segments, notFound);
+  }
+}
+
 /** Walks precomputed path segments; a null or undefined on the way, or at the end, gives `notFound`. */
 export function readPath(data: unknown, segments: readonly string[], notFound: unknown): unknown {
   let value = data;
