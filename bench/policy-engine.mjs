@@ -7,7 +7,7 @@
 // BENCH_POLICY_MS (default 1500) is the measured time per round; there are 3 rounds per side,
 // interleaved, and the median round is reported. It exits 1 if the two sides ever disagree.
 import jsonLogic from "json-logic-js";
-import { compileMatch, compilePolicies, truthy } from "../dist/policy/index.js";
+import { compileLogic, compileMatch, compilePolicies } from "../dist/policy/index.js";
 
 const ROUND_MS = Number(process.env.BENCH_POLICY_MS ?? 1500);
 const ROUNDS = 3;
@@ -159,6 +159,27 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const baselineRate = median(baseline), oursRate = median(ours);
 
+// The rules' `when` alone, every rule on every input (no match, no precedence): what compiling buys.
+const whens = RULES.filter((r) => r.when !== undefined).map((r) => r.when);
+const compiledWhens = whens.map((w) => compileLogic(w));
+const applyAll = (data) => {
+  let n = 0;
+  for (let i = 0; i < whens.length; i++) if (jsonLogic.truthy(jsonLogic.apply(whens[i], data))) n++;
+  return { allowed: n > 0 };
+};
+const runAll = (data) => {
+  let n = 0;
+  for (let i = 0; i < compiledWhens.length; i++) if (jsonLogic.truthy(compiledWhens[i](data))) n++;
+  return { allowed: n > 0 };
+};
+for (let i = 0; i < 10; i++) for (const data of inputs) (applyAll(data), runAll(data));
+const applyRates = [], runRates = [];
+for (let r = 0; r < ROUNDS; r++) {
+  applyRates.push(round(applyAll) * whens.length);
+  runRates.push(round(runAll) * whens.length);
+}
+const applyRate = median(applyRates), runRate = median(runRates);
+
 // List time: 100 distinct items, all 20 rules, one caller per listing.
 const items = [];
 for (const backend of BACKENDS) for (const original of ITEMS[backend]) items.push({ kind: "tool", name: `${backend}__${original}`, original, backend, method: "tools/call" });
@@ -197,4 +218,5 @@ console.log(`Node ${process.version}, ${RULES.length} rules, ${inputs.length} in
 console.log(`  json-logic-js apply per rule   ${fmt(baselineRate).padStart(12)} decisions/s   ${(1e6 / baselineRate).toFixed(2)} µs/decision`);
 console.log(`  compiled engine (decide)       ${fmt(oursRate).padStart(12)} decisions/s   ${(1e6 / oursRate).toFixed(2)} µs/decision`);
 console.log(`  ratio                          ${(oursRate / baselineRate).toFixed(1)}×`);
+console.log(`  when alone (${whens.length} rules, no match): json-logic-js ${(1e9 / applyRate).toFixed(0)} ns, compiled ${(1e9 / runRate).toFixed(0)} ns per rule evaluation (${(runRate / applyRate).toFixed(1)}×)`);
 console.log(`  visible: 100 items × ${RULES.length} rules    ${perListingUs.toFixed(1)} µs per listing (${(perListingUs * 10).toFixed(0)} ns per item), ${(listed / listingsDone).toFixed(1)} of 100 listed on average`);

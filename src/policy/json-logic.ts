@@ -161,12 +161,29 @@ function compileFixed(
   const b = compileNode(used[1], childPath(at, 1), repeatedContainer);
   const c = compileNode(used[2], childPath(at, 2), repeated);
   const ignored = compileIgnored(rest, at, repeated, used.length);
+  if (ignored.length === 0 && used.length <= 2) {
+    // The usual shapes ({"in": ["admin", {"var": …}]}, {"==": [{"var": …}, "gold"]}, {"!": …}):
+    // a literal operand is passed as a value, which saves a call per operand on the hot path.
+    const x = literalValue(used[0], repeated), y = literalValue(used[1], repeatedContainer);
+    if (x !== NOT_LITERAL && y === NOT_LITERAL) return (data) => run(x, b(data), undefined, data);
+    if (x === NOT_LITERAL && y !== NOT_LITERAL) return (data) => run(a(data), y, undefined, data);
+    return (data) => run(a(data), b(data), undefined, data);
+  }
   if (ignored.length === 0) return (data) => run(a(data), b(data), c(data), data);
   return (data) => {
     const x = a(data), y = b(data), z = c(data);
     for (let i = 0; i < ignored.length; i++) ignored[i]!(data);
     return run(x, y, z, data);
   };
+}
+
+const NOT_LITERAL = Symbol("not a literal");
+
+/** The value of an operand that needs no evaluation, or NOT_LITERAL. Arrays only where they may be shared. */
+function literalValue(node: unknown, repeated: boolean): unknown {
+  if (typeof node !== "object" || node === null) return node;
+  if (Array.isArray(node) && !repeated && isConstantTree(node)) return frozenCopy(node);
+  return NOT_LITERAL;
 }
 
 function compileVariadic(run: VariadicOperation, parts: readonly Evaluate[]): Evaluate {

@@ -13,6 +13,7 @@ export interface MatchData {
   readonly backend: { readonly name: string };
 }
 
+/** A compiled `match`: does the rule apply to this request? */
 export type Matcher = (data: MatchData) => boolean;
 
 /** Matches everything: a rule without `match`. */
@@ -31,13 +32,14 @@ export function compileMatch(spec: MatchSpec | undefined): Matcher {
     // A task is not an item kind: a rule limited to kinds never applies to a task.
     checks.push((data) => data.target.kind !== "task" && kinds.has(data.target.kind));
   }
-  if (spec.names !== undefined) {
-    const names = compileNameGlobs(spec.names);
-    checks.push((data) => names(data.target.name));
-  }
   if (spec.methods !== undefined) {
     const methods = new Set(spec.methods);
     checks.push((data) => methods.has(data.request.method));
+  }
+  // Names last: the other criteria are one Set lookup each, a glob may scan the name.
+  if (spec.names !== undefined) {
+    const names = compileNameGlobs(spec.names);
+    checks.push((data) => names(data.target.name));
   }
   return allOf(checks);
 }

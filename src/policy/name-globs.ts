@@ -67,12 +67,31 @@ export function compileNameGlobs(patterns: readonly string[]): NameTest {
     else if (stars === 2 && pattern.startsWith("*") && pattern.endsWith("*") && !inner.includes("*")) infixes.push(inner);
     else others.push(pattern);
   }
-  const rest = others.length === 0 ? undefined : compileGlobs(others);
-  return (name) => {
-    if (exact.has(name)) return true;
-    for (let i = 0; i < prefixes.length; i++) if (name.startsWith(prefixes[i]!)) return true;
-    for (let i = 0; i < suffixes.length; i++) if (name.endsWith(suffixes[i]!)) return true;
-    for (let i = 0; i < infixes.length; i++) if (name.includes(infixes[i]!)) return true;
-    return rest !== undefined && rest.test(name);
-  };
+  const tests: NameTest[] = [];
+  if (exact.size > 0) tests.push((name) => exact.has(name));
+  for (const prefix of prefixes) tests.push((name) => name.startsWith(prefix));
+  for (const suffix of suffixes) tests.push((name) => name.endsWith(suffix));
+  for (const infix of infixes) tests.push((name) => name.includes(infix));
+  if (others.length > 0) {
+    const rest = compileGlobs(others);
+    tests.push((name) => rest.test(name));
+  }
+  return anyOf(tests);
+}
+
+/** One closure per list, unrolled for the short lists rules have. */
+function anyOf(tests: readonly NameTest[]): NameTest {
+  const [a, b, c] = tests;
+  switch (tests.length) {
+    case 0:
+      return () => false;
+    case 1:
+      return a!;
+    case 2:
+      return (name) => a!(name) || b!(name);
+    case 3:
+      return (name) => a!(name) || b!(name) || c!(name);
+    default:
+      return (name) => tests.some((test) => test(name));
+  }
 }

@@ -11,6 +11,7 @@ export type Evaluate = (data: unknown) => unknown;
 /** A scoped operation over an already evaluated array operand. `initial` is reduce's only. */
 export type ScopedOperation = (items: unknown, body: Evaluate, initial: unknown) => unknown;
 
+/** The scoped operators, by name; both compilers hand them a compiled body. */
 export const SCOPED_OPERATIONS: ReadonlyMap<string, ScopedOperation> = new Map<string, ScopedOperation>([
   ["map", mapElements],
   ["filter", filterElements],

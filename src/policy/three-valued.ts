@@ -20,6 +20,7 @@ export const UNKNOWN_TRUTHY: unique symbol = Symbol("unknown, truthy");
 /** Unknown value, but certainly falsy (e.g. `and` of an unknown and `false`). */
 export const UNKNOWN_FALSY: unique symbol = Symbol("unknown, falsy");
 
+/** Whether a list-time result is one of the UNKNOWN symbols rather than a value. */
 export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN || value === UNKNOWN_TRUTHY || value === UNKNOWN_FALSY;
 }

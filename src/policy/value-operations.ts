@@ -15,11 +15,10 @@ export type VariadicOperation = (args: readonly unknown[], data: unknown) => unk
 // only tell TypeScript that JavaScript's coercions are wanted here.
 type Loose = number;
 
+/** Operators taking at most three operands, by name (the control-flow and scoped ones live in their compilers). */
 export const FIXED_OPERATIONS: ReadonlyMap<string, FixedOperation> = new Map<string, FixedOperation>([
-  // eslint-disable-next-line eqeqeq
   ["==", (a, b) => a == b],
   ["===", (a, b) => a === b],
-  // eslint-disable-next-line eqeqeq
   ["!=", (a, b) => a != b],
   ["!==", (a, b) => a !== b],
   [">", (a, b) => (a as Loose) > (b as Loose)],
@@ -37,6 +36,7 @@ export const FIXED_OPERATIONS: ReadonlyMap<string, FixedOperation> = new Map<str
   ["missing_some", (needCount, options, _c, data) => missingSome(needCount, options, data)],
 ]);
 
+/** Operators taking any number of operands, by name. */
 export const VARIADIC_OPERATIONS: ReadonlyMap<string, VariadicOperation> = new Map<string, VariadicOperation>([
   ["cat", (args) => args.join("")],
   ["+", plus],
@@ -48,6 +48,7 @@ export const VARIADIC_OPERATIONS: ReadonlyMap<string, VariadicOperation> = new M
 ]);
 
 function inOperation(a: unknown, b: unknown): boolean {
+  if (Array.isArray(b)) return b.indexOf(a) !== -1; // the common case, without the generic lookup below
   // Anything with an indexOf will do, as in json-logic-js: strings search substrings, arrays elements.
   const container = b as { indexOf?: (x: unknown) => number } | null | undefined;
   if (!container || typeof container.indexOf === "undefined") return false;
