@@ -41,7 +41,7 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     name: "a binding beyond loopback without an auth section",
     config: { ...base, bindings: [{ transport: "http", host: "127.0.0.1", port: 8080 }, { transport: "http", host: "0.0.0.0", port: 8081 }, { transport: "http", host: "::", port: 8082 }] },
     paths: ["bindings[1].host", "bindings[2].host"],
-    message: /beyond loopback, but the config has no top-level auth section; add one \(auth: \{ type: "none" \}/,
+    message: /beyond loopback, but the config has no top-level auth section; add one \(auth: \{ type: "bearer", tokens: \[\.\.\.\] \}, or auth: \{ type: "none" \}/,
   },
   { name: "port out of range", config: { ...base, bindings: [{ transport: "http", port: 70000 }] }, paths: ["bindings[0].port"], message: /<= 65535/ },
   {

@@ -23,8 +23,11 @@ describe("the compiled pipeline of each example config", () => {
     await expect(`${JSON.stringify(description, null, 2)}\n`).toMatchFileSnapshot(`./pipelines/${name}.json`);
   });
 
-  it("orders the chain resolve → forward, whatever the config", async () => {
+  it("orders the chain by stage, whatever the config's order, leaving out stages with nothing configured", async () => {
     const { config } = await loadConfig({ configPath: `${REPO_ROOT}mcp-proxy.config.ts`, cwd: REPO_ROOT, env: {} });
-    expect(compile(config).describe().stages).toEqual(["resolveTarget", "forward"]);
+    expect(compile(config).describe().stages).toEqual(["authenticate", "resolveTarget", "forward"]);
+    // The toxic-flows config writes its interceptor after filters and policies; it still runs after authorize, filters innermost.
+    const { config: toxic } = await loadConfig({ configPath: `${REPO_ROOT}examples/toxic-flows/mcp-proxy.config.ts`, cwd: REPO_ROOT, env: {} });
+    expect(compile(toxic).describe().stages).toEqual(["authenticate", "resolveTarget", "authorize", "custom:only-known-webhooks", "filter", "forward"]);
   });
 });
