@@ -49,9 +49,9 @@ describe("mcp-proxy CLI", () => {
   });
 
   it("start refuses a config whose security settings this version does not enforce", async () => {
-    const result = await cli(["start", "--config", "examples/team-rbac/mcp-proxy.config.ts"]);
+    const result = await cli(["start", "--config", "examples/redact-and-limit/mcp-proxy.config.json"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/refusing to start: .* sets auth \(bearer\), policies, audit \(file sink, arguments\), which this version validates but does not enforce yet/);
+    expect(result.stderr).toMatch(/refusing to start: .* sets limits\.rateLimits, which this version validates but does not enforce yet/);
   });
 
   it("the binary runs validate on a config found in the working directory", () => {

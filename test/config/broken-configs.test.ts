@@ -97,6 +97,37 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
   { name: "literal secret where a reference is required", config: { ...base, auth: { type: "bearer", tokens: [{ token: "hunter2", subject: "a" }] } }, paths: ["auth.tokens[0].token"] },
   { name: "no backend", config: { version: 1, backends: {} }, paths: ["backends"], message: /at least 1/ },
   {
+    name: "a redaction pattern RE2 cannot run in linear time (a backreference)",
+    config: { ...base, filters: [{ name: "f", redact: [{ pattern: "(a+)\\1" }] }] },
+    paths: ["filters[0].redact[0].pattern"],
+    message: /backreference/,
+  },
+  {
+    name: "a list-only rule that reads arguments",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "allow", actions: ["list"], when: { "==": [{ var: "request.arguments.x" }, 1] } }] } },
+    paths: ["policies.rules[0].actions"],
+    message: /reads request\.arguments but applies to list only/,
+  },
+  {
+    name: "interceptors in a JSON config",
+    config: { ...base, interceptors: [{ name: "x", handle: "function () {}" }] },
+    paths: ["interceptors[0].handle"],
+    message: /must be a function .*only a \.ts or \.js config can hold one/,
+  },
+  { name: "an audit chain without a file", config: { ...base, audit: { chain: true } }, paths: ["audit.chain"], message: /needs audit\.sink "file"/ },
+  {
+    name: "two bindings with one name",
+    config: { ...base, bindings: [{ transport: "http", port: 0, name: "web" }, { transport: "stdio", name: "web" }] },
+    paths: ["bindings[1].name"],
+    message: /already used at bindings\[0\]/,
+  },
+  {
+    name: "a policy reading a var outside the documented data",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "allow", when: { var: "sesion.labelsSeen" } }] } },
+    paths: ["policies.rules[0].when.var"],
+    message: /outside the policy data/,
+  },
+  {
     name: "credential written literally",
     config: {
       version: 1,
