@@ -37,6 +37,16 @@ export class AuditTrail {
   /** `started`: Date.now() and performance.now() when the request reached the pipeline. */
   request(ctx: RequestContext, pipeline: Pipeline, started: { readonly wall: number; readonly mono: number }, outcome: { result: Result } | { error: unknown }): void {
     if (!this.log) return;
+    try {
+      this.log.write(this.#record(ctx, pipeline, started, outcome));
+    } catch {
+      // A request the gateway could serve but not describe (params nested too deep to
+      // serialise) still gets its line, without the parts that could not be measured.
+      this.log.write({ time: new Date(started.wall).toISOString(), event: "request", requestId: ctx.id, method: ctx.method, session: ctx.scope.sessionId, binding: ctx.info.binding, status: "error", unmeasurable: true });
+    }
+  }
+
+  #record(ctx: RequestContext, pipeline: Pipeline, started: { readonly wall: number; readonly mono: number }, outcome: { result: Result } | { error: unknown }): Record<string, unknown> {
     const target = ctx.target;
     const error = "error" in outcome ? toJsonRpcError(outcome.error) : undefined;
     const args = ctx.params.arguments;
@@ -63,7 +73,7 @@ export class AuditTrail {
       ...(args === undefined ? {} : this.#arguments(ctx, pipeline, args)),
       ...(ctx.info.remoteAddress ? { remoteAddress: ctx.info.remoteAddress } : {}),
     };
-    this.log.write(record);
+    return record;
   }
 
   authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void {

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Logger } from "pino";
 import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
@@ -134,6 +136,12 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
 /** The audit trail the config asks for; its sink's problems go to the operational log. */
 async function openAuditTrail(settings: ResolvedConfig["audit"], logger: Logger): Promise<AuditTrail> {
   if (!settings.enabled) return new AuditTrail(undefined, settings);
+  // The folder a config names for its audit file is made on start, as a log folder would be.
+  try {
+    if (settings.file) mkdirSync(dirname(settings.file), { recursive: true });
+  } catch {
+    // The sink reports why it cannot write, and retries.
+  }
   const log = await openAuditLog(
     { sink: settings.sink, ...(settings.file ? { file: settings.file } : {}), chain: settings.chain, onFailure: settings.onFailure, ...(settings.rotate ? { rotate: settings.rotate } : {}) },
     (message, error) => logger.error({ err: error, file: settings.file }, `audit: ${message}`),

@@ -18,7 +18,7 @@ describe("a binding beyond loopback", () => {
     const started = spawnCli(["start", "--config", file]);
     expect(started.code).toBe(1);
     expect(started.stderr).toContain("bindings[0].host");
-    expect(started.stderr).toContain('listens on 0.0.0.0, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "none" }');
+    expect(started.stderr).toContain('listens on 0.0.0.0, beyond loopback, but the config has no top-level auth section; add one (auth: { type: "bearer", tokens: [...] }, or auth: { type: "none" }');
     const validated = spawnCli(["validate", "--config", file]);
     expect(validated.code).toBe(1);
     expect(validated.stderr).toContain("bindings[0].host");
