@@ -242,12 +242,19 @@ export const TARGETS = [
     about: 'the same with `session: "shared"`: every client session multiplexed onto one everything child, the model mcp-proxy (npm) uses: the like-for-like row for that peer, and the cost of the proxy apart from the cost of sixteen backends.',
   }),
   oursTarget({
+    id: "ours-bare",
+    label: "mcp-portcullis, shared, no audit",
+    session: "shared",
+    about: "the shared row with the audit trail switched off (it is on by default, to stderr): the proxy with no enforcement at all, the baseline of the enforced row.",
+    extra: () => ({ audit: { enabled: false } }),
+  }),
+  oursTarget({
     id: "ours-enforced",
     label: "mcp-portcullis, shared, enforced",
     session: "shared",
     about:
       "the shared row with the gateway's work switched on: 20 JSON-Logic policies (19 that do not apply to the echo call, evaluated anyway, and the one that allows it), " +
-      "a redaction filter over every result and a file audit line per call. Its calls/s over the shared row's is the cost of enforcement.",
+      "a redaction filter over every result and a file audit line per call. Its calls/s over the no-audit row's is the cost of enforcement.",
     extra: (ctx) => enforcementSections(ctx.workDir),
   }),
 ];
