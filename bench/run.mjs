@@ -225,7 +225,7 @@ try {
 if (s.help) {
   console.log(
     "usage: node bench/run.mjs [--only ID[,ID…]] [--client lean|sdk] [--cpu-prof]\n" +
-      "ids: stdio, floor, ours, supergateway, mcp-proxy, ours-shared\n" +
+      "ids: stdio, floor, ours, supergateway, mcp-proxy, ours-shared, ours-bare, ours-enforced\n" +
       "env: BENCH_SECONDS (5), BENCH_SESSIONS (16), BENCH_WARMUP (200 calls), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_ONLY, BENCH_CLIENT (lean)\n" +
       "see bench/README.md",
   );
