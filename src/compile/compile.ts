@@ -33,8 +33,8 @@ export interface Pipeline {
   readonly policies: PolicyEngine | undefined;
   /** The compiled response filters (also used to redact arguments in audit lines). */
   readonly filters: CompiledFilters;
-  /** The identity claims policies read: the only claims an audit line records. */
-  readonly claimsRead: readonly string[];
+  /** The identity claims policies read: the only claims an audit line records ("*": a rule reads claims by a computed path, so all). */
+  readonly claimsRead: readonly string[] | "*";
   describe(): PipelineDescription;
 }
 
@@ -131,7 +131,7 @@ export function compile(config: ResolvedConfig): Pipeline {
     ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.effect} ${r.name}`) } } : {}),
     ...(config.filters.length > 0 ? { filters: config.filters.map((f) => f.name) } : {}),
   };
-  return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.claimsRead ?? [], describe: () => description };
+  return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.readsAllClaims ? "*" : (policies?.claimsRead ?? []), describe: () => description };
 }
 
 /**

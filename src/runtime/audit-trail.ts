@@ -107,11 +107,15 @@ export class AuditTrail {
 }
 
 /** Who called, with just the claims policies read: the rest of a token's claims is not the audit's business. */
-function describeIdentity(identity: Identity | undefined, claimsRead: readonly string[]): Record<string, unknown> | null {
+function describeIdentity(identity: Identity | undefined, claimsRead: readonly string[] | "*"): Record<string, unknown> | null {
   if (!identity) return null;
-  const claims: Record<string, unknown> = {};
-  for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
-  return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claimsRead.length > 0 ? { claims } : {}) };
+  let claims: Record<string, unknown> | undefined;
+  if (claimsRead === "*") claims = identity.claims;
+  else if (claimsRead.length > 0) {
+    claims = {};
+    for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
+  }
+  return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claims ? { claims } : {}) };
 }
 
 function reasonOf(error: { data?: unknown }): string | undefined {
