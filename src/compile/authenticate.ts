@@ -49,11 +49,13 @@ function bearerAuthenticator(tokens: ReadonlyArray<{ digest: Buffer; identity: I
   };
 }
 
-/** The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750), or undefined. */
+/**
+ * The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750); undefined
+ * when no bearer credential was presented, "" for a malformed one (refused as invalid).
+ */
 function bearerToken(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== "string") return undefined;
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  return match?.[1];
+  if (typeof header !== "string" || !/^Bearer(\s|$)/i.test(header)) return undefined;
+  return /^Bearer +(\S+) *$/i.exec(header)?.[1] ?? "";
 }
 
 function digest(value: string): Buffer {
