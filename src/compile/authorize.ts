@@ -123,7 +123,13 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
       return next();
     }
     const items = itemsOf(ctx.scope, target)!;
-    const decision = engine.decide(callData(ctx, decidedAs, items[0]!, readsTime, readsSession));
+    // A URI only a template produces is decided as both: a rule on the template (its kind, its
+    // name) that refuses at call time refuses the read, as its list decision hides it.
+    let decision = engine.decide(callData(ctx, decidedAs, items[0]!, readsTime, readsSession));
+    for (let i = 1; i < items.length && decision.allowed; i++) {
+      const other = engine.decide(callData(ctx, decidedAs, items[i]!, readsTime, readsSession));
+      if (!other.allowed) decision = other;
+    }
     ctx.decision = decision;
     if (!decision.allowed) {
       throw new ProxyError("FORBIDDEN", `Forbidden: ${describeRequest(ctx.method, target)} is refused by policy ${decision.rule === "default" ? "default (no rule allows it)" : `rule "${decision.rule}"`}`, { policy: decision.rule });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { compile } from "../../src/compile/compile.js";
+import { validateConfig } from "../../src/config/index.js";
+import { Cancellation } from "../../src/core/cancellation.js";
+import type { ClientScope, Identity, Params, RequestContext, RoutedContext, RoutedMethod } from "../../src/core/context.js";
+import { type BackendListing, buildSurface } from "../../src/core/surface.js";
+
+// The enforcement stages of the compiled pipeline, without processes: one backend "a" with a
+// tool, a listed resource and a template, a client scope that records what is forwarded.
+
+const SECRET = "sk-live-ABCDEF";
+
+function pipelineFor(extra: Record<string, unknown>) {
+  const { config, issues } = validateConfig({ version: 1, backends: { a: { transport: "stdio", command: "a" } }, ...extra }, { configDir: "/", env: {} });
+  if (!config) throw new Error(`test config is invalid: ${JSON.stringify(issues)}`);
+  const pipeline = compile(config);
+  const a: BackendListing = {
+    backend: "a",
+    namespace: "a",
+    tools: [{ name: "run" }],
+    prompts: [],
+    resources: [{ uri: "a://info" }],
+    resourceTemplates: [{ uriTemplate: "a://files/{path}" }],
+  };
+  const forwarded: Array<{ method: string; params: Params }> = [];
+  const scope: ClientScope = {
+    sessionId: "s1",
+    surface: buildSurface([a], pipeline.plan),
+    knownSurface: buildSurface([a], pipeline.plan),
+    hasListing: () => true,
+    startOwn: async () => false,
+    forward: async (_ctx: RoutedContext, method: string, params: Params) => {
+      forwarded.push({ method, params });
+      if (method === "tools/call") return { task: { taskId: "t1", status: "working" } };
+      if (method === "tasks/result") return { content: [{ type: "text", text: `the key is ${SECRET}` }] };
+      return { contents: [{ uri: String(params.uri), text: "contents" }] };
+    },
+    subscribe: async () => ({}),
+    unsubscribe: async () => ({}),
+    setLogLevel: async () => ({}),
+    listTasks: async () => ({ tasks: [] }),
+    labelsSeen: new Set(),
+    taskOrigins: new Map(),
+  };
+  const identity: Identity = { sub: "u", roles: [], claims: {} };
+  const run = (method: RoutedMethod, params: Params) =>
+    pipeline.handle({ method, id: 1, params, scope, info: { binding: "test", transport: "stdio", identity }, cancellation: new Cancellation() } as RequestContext);
+  return { run, scope, forwarded };
+}
+
+describe("the authorize stage", () => {
+  it("decides a URI only a template produces as the template too: a call-time deny on the template refuses the read", async () => {
+    const { run, scope, forwarded } = pipelineFor({
+      routes: [{ backend: "a", kind: "resource", name: "a://info", labels: ["untrusted"] }],
+      policies: {
+        default: "allow",
+        rules: [{ name: "no-files-after-untrusted", effect: "deny", match: { kinds: ["resourceTemplate"] }, when: { in: ["untrusted", { var: "session.labelsSeen" }] } }],
+      },
+    });
+    // Before: allowed (the rule's session condition is false).
+    await run("resources/read", { uri: "a://files/x" });
+    await run("resources/read", { uri: "a://info" });
+    expect([...scope.labelsSeen]).toEqual(["untrusted"]);
+    forwarded.length = 0;
+    for (const method of ["resources/read", "resources/subscribe"] as const) {
+      await expect(run(method, { uri: "a://files/x" })).rejects.toMatchObject({ code: "FORBIDDEN", data: { policy: "no-files-after-untrusted" } });
+    }
+    expect(forwarded).toEqual([]);
+  });
+});
