@@ -25,7 +25,10 @@ export function filterStage(filters: CompiledFilters): Interceptor {
 export function filterTarget(ctx: RequestContext): FilterTarget | undefined {
   let target: Target | undefined = ctx.target;
   if (!target) return undefined;
-  // A task whose origin was forgotten is still filtered by every filter not tied to a name.
-  if (target.kind === "task") target = ctx.scope.taskOrigins.get(target.exposed) ?? { kind: "tool", exposed: "", backend: target.backend, original: "" };
-  return { method: ctx.method, kind: target.kind as ItemKind, name: target.exposed, backend: target.backend };
+  if (target.kind !== "task") return { method: ctx.method, kind: target.kind as ItemKind, name: target.exposed, backend: target.backend };
+  // A task's result is matched as the tools/call that created it (a filter limited to
+  // methods: ["tools/call"] covers it too); one whose origin was forgotten is still filtered by
+  // every filter not tied to a name.
+  target = ctx.scope.taskOrigins.get(target.exposed) ?? { kind: "tool", exposed: "", backend: target.backend, original: "" };
+  return { method: "tools/call", kind: target.kind as ItemKind, name: target.exposed, backend: target.backend };
 }

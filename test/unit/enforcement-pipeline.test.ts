@@ -68,3 +68,12 @@ describe("the authorize stage", () => {
     expect(forwarded).toEqual([]);
   });
 });
+
+describe("the filter stage", () => {
+  it("filters a task's result as the tools/call that created it, also for a filter limited to methods: [tools/call]", async () => {
+    const { run } = pipelineFor({ filters: [{ name: "keys", match: { methods: ["tools/call"], names: ["a__run"] }, redact: [{ pattern: "sk-live-[A-Z]+", replacement: "[KEY]" }] }] });
+    const created = await run("tools/call", { name: "a__run", arguments: {} });
+    const taskId = (created.task as { taskId: string }).taskId;
+    expect(await run("tasks/result", { taskId })).toEqual({ content: [{ type: "text", text: "the key is [KEY]" }] });
+  });
+});
