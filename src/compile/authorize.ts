@@ -148,14 +148,19 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
 function callData(ctx: RequestContext, method: string, it: PolicyItem, readsTime: boolean, readsSession: boolean): PolicyData {
   const params = ctx.params;
   const args = params.arguments;
+  // Only the fields the method defines, as the list decision has them: a tool or prompt has a
+  // name and arguments, a resource a URI. A `uri` a client adds to tools/call, or `arguments`
+  // to resources/read, is not what the request names and must not be what a rule reads.
+  const named = it.kind === "tool" || it.kind === "prompt";
   return {
     identity: ctx.identity!,
-    request: {
-      method,
-      ...(typeof params.name === "string" ? { name: params.name } : {}),
-      ...(typeof params.uri === "string" ? { uri: params.uri } : {}),
-      ...(args !== null && typeof args === "object" && !Array.isArray(args) ? { arguments: args as Record<string, unknown> } : {}),
-    },
+    request: named
+      ? {
+          method,
+          ...(typeof params.name === "string" ? { name: params.name } : {}),
+          ...(args !== null && typeof args === "object" && !Array.isArray(args) ? { arguments: args as Record<string, unknown> } : {}),
+        }
+      : { method, ...(typeof params.uri === "string" ? { uri: params.uri } : {}) },
     target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels },
     backend: { name: it.backend, labels: it.backendLabels },
     session: readsSession ? { id: ctx.scope.sessionId, binding: ctx.info.binding, labelsSeen: [...ctx.scope.labelsSeen] } : NO_SESSION,

@@ -77,3 +77,24 @@ describe("the filter stage", () => {
     expect(await run("tasks/result", { taskId })).toEqual({ content: [{ type: "text", text: "the key is [KEY]" }] });
   });
 });
+
+describe("the call decision's request data", () => {
+  it("has only the fields the method defines: a uri added to tools/call, or arguments added to resources/read, are not read", async () => {
+    const { run, forwarded } = pipelineFor({
+      policies: {
+        default: "deny",
+        rules: [
+          // Listed (unknown without arguments), allowed with ok: true only.
+          { name: "flagged", effect: "allow", when: { "===": [{ var: "request.arguments.ok" }, true] } },
+          { name: "public-uri", effect: "allow", when: { "==": [{ var: "request.uri" }, "a://public"] } },
+        ],
+      },
+    });
+    await expect(run("tools/call", { name: "a__run", arguments: {}, uri: "a://public" })).rejects.toMatchObject({ code: "FORBIDDEN", data: { policy: "default" } });
+    // A resource has no arguments: an argument rule decides as it would without them.
+    await expect(run("resources/read", { uri: "a://info", arguments: { ok: true } })).rejects.toMatchObject({ code: "FORBIDDEN", data: { policy: "default" } });
+    expect(forwarded).toEqual([]);
+    await run("tools/call", { name: "a__run", arguments: { ok: true } });
+    expect(forwarded.map((f) => f.method)).toEqual(["tools/call"]);
+  });
+});
