@@ -17,7 +17,7 @@ function pipelineFor(extra: Record<string, unknown>) {
   const a: BackendListing = {
     backend: "a",
     namespace: "a",
-    tools: [{ name: "run" }],
+    tools: [{ name: "run" }, { name: "fail" }],
     prompts: [],
     resources: [{ uri: "a://info" }],
     resourceTemplates: [{ uriTemplate: "a://files/{path}" }],
@@ -31,6 +31,8 @@ function pipelineFor(extra: Record<string, unknown>) {
     startOwn: async () => false,
     forward: async (_ctx: RoutedContext, method: string, params: Params) => {
       forwarded.push({ method, params });
+      // A backend's JSON-RPC error, as the upstream session hands it on (code, message, data).
+      if (params.name === "fail") throw Object.assign(new Error(`key ${SECRET} was rejected`), { code: -32042, data: { key: SECRET, attempts: 1 } });
       if (method === "tools/call") return { task: { taskId: "t1", status: "working" } };
       if (method === "tasks/result") return { content: [{ type: "text", text: `the key is ${SECRET}` }] };
       return { contents: [{ uri: String(params.uri), text: "contents" }] };
@@ -75,6 +77,14 @@ describe("the filter stage", () => {
     const created = await run("tools/call", { name: "a__run", arguments: {} });
     const taskId = (created.task as { taskId: string }).taskId;
     expect(await run("tasks/result", { taskId })).toEqual({ content: [{ type: "text", text: "the key is [KEY]" }] });
+  });
+});
+
+describe("the filter stage on a backend's error", () => {
+  it("redacts the message and data of a JSON-RPC error the backend answered with, and leaves the proxy's own errors alone", async () => {
+    const { run } = pipelineFor({ filters: [{ name: "keys", redact: [{ pattern: "sk-live-[A-Z]+", replacement: "[KEY]" }] }] });
+    await expect(run("tools/call", { name: "a__fail", arguments: {} })).rejects.toMatchObject({ code: -32042, message: "key [KEY] was rejected", data: { key: "[KEY]", attempts: 1 } });
+    await expect(run("tools/call", { name: "a__nope", arguments: {} })).rejects.toMatchObject({ code: "UNKNOWN_TOOL", message: "Unknown tool: a__nope" });
   });
 });
 
