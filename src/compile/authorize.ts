@@ -123,7 +123,13 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
       return next();
     }
     const items = itemsOf(ctx.scope, target)!;
-    const decision = engine.decide(callData(ctx, decidedAs, items[0]!, readsTime, readsSession));
+    // A URI only a template produces is decided as both: a rule on the template (its kind, its
+    // name) that refuses at call time refuses the read, as its list decision hides it.
+    let decision = engine.decide(callData(ctx, decidedAs, items[0]!, readsTime, readsSession));
+    for (let i = 1; i < items.length && decision.allowed; i++) {
+      const other = engine.decide(callData(ctx, decidedAs, items[i]!, readsTime, readsSession));
+      if (!other.allowed) decision = other;
+    }
     ctx.decision = decision;
     if (!decision.allowed) {
       throw new ProxyError("FORBIDDEN", `Forbidden: ${describeRequest(ctx.method, target)} is refused by policy ${decision.rule === "default" ? "default (no rule allows it)" : `rule "${decision.rule}"`}`, { policy: decision.rule });
@@ -142,14 +148,19 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
 function callData(ctx: RequestContext, method: string, it: PolicyItem, readsTime: boolean, readsSession: boolean): PolicyData {
   const params = ctx.params;
   const args = params.arguments;
+  // Only the fields the method defines, as the list decision has them: a tool or prompt has a
+  // name and arguments, a resource a URI. A `uri` a client adds to tools/call, or `arguments`
+  // to resources/read, is not what the request names and must not be what a rule reads.
+  const named = it.kind === "tool" || it.kind === "prompt";
   return {
     identity: ctx.identity!,
-    request: {
-      method,
-      ...(typeof params.name === "string" ? { name: params.name } : {}),
-      ...(typeof params.uri === "string" ? { uri: params.uri } : {}),
-      ...(args !== null && typeof args === "object" && !Array.isArray(args) ? { arguments: args as Record<string, unknown> } : {}),
-    },
+    request: named
+      ? {
+          method,
+          ...(typeof params.name === "string" ? { name: params.name } : {}),
+          ...(args !== null && typeof args === "object" && !Array.isArray(args) ? { arguments: args as Record<string, unknown> } : {}),
+        }
+      : { method, ...(typeof params.uri === "string" ? { uri: params.uri } : {}) },
     target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels },
     backend: { name: it.backend, labels: it.backendLabels },
     session: readsSession ? { id: ctx.scope.sessionId, binding: ctx.info.binding, labelsSeen: [...ctx.scope.labelsSeen] } : NO_SESSION,

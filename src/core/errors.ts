@@ -125,6 +125,17 @@ export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
   return { code: JSON_RPC.internalError, message: "internal error" };
 }
 
+/**
+ * Whether a throw is neither one of ours nor a JSON-RPC error from the far side: a bug, or a
+ * custom interceptor that threw. The client gets only "internal error", so the operator's log
+ * is the one place its message can be seen.
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  if (error instanceof ProxyError) return false;
+  const candidate = error as { code?: unknown; message?: unknown } | null;
+  return !(candidate && Number.isSafeInteger(candidate.code) && typeof candidate.message === "string");
+}
+
 /** The refusal of a request whose id is already in flight in the same session. */
 export function duplicateRequestId(id: string | number): ProxyError {
   return new ProxyError("DUPLICATE_REQUEST_ID", `Invalid Request: request id ${JSON.stringify(id)} is already in flight in this session`);

@@ -7,7 +7,7 @@ import type { Pipeline } from "../compile/compile.js";
 import { AuditTrail } from "./audit-trail.js";
 import { Cancellation, reasonText } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
-import { duplicateRequestId, errorResponse, ProxyError, WireError } from "../core/errors.js";
+import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
@@ -157,6 +157,9 @@ export class ClientSession implements ClientScope {
       return result;
     } catch (error) {
       if (started) audit.request(ctx, pipeline, started, { error });
+      if (isUnexpectedError(error)) {
+        this.#host.logger.error({ err: error, method: ctx.method, requestId: id, session: this.sessionId }, "request failed with an unexpected error; the client was answered \"internal error\"");
+      }
       throw error;
     } finally {
       if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
