@@ -3,9 +3,11 @@ import { parseArgs } from "node:util";
 import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
 import { auditCommand } from "./commands/audit-verify.js";
 import { printConfigCommand } from "./commands/print-config.js";
+import { explainCommand } from "./commands/explain.js";
 import { startCommand } from "./commands/start.js";
 import { parseFormat, validateCommand } from "./commands/validate.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "./io.js";
+import { InvalidConfig } from "./policy/workspace.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -20,6 +22,7 @@ Commands:
   print-config   print the resolved config, secrets masked
   schema         print the config's JSON Schema
   audit verify   check an audit file's hash chain (exit 0 intact, 1 broken, 2 usage error)
+  explain        decide one request offline and show every rule's part in it
 
 Options everywhere:
   -h, --help     show help for a command
@@ -62,6 +65,21 @@ mismatch: content edited, broken link: a line deleted, inserted or reordered).
 A file that starts where a rotated one ended says "continues from <hash>": verify FILE.1 too.
 Exit: 0 chain intact, 1 broken (the line is printed), 2 usage error or unreadable file.
 `,
+  explain: `Usage: mcp-proxy explain --as IDENTITY --request REQUEST [--config PATH] [--format text|json]
+
+Decides one request the way the gateway would, without starting any backend, and shows every
+call rule in config order: whether its match held, what its condition (when) returned, and
+which rule decided. A request for an item the caller's list decision hides is "hidden".
+  --as IDENTITY       { "sub", "roles"?, "claims"?, "iss"? }: a JSON file, inline JSON, or the
+                      name of an identity in the config's test cases
+  --request REQUEST   { "method", "name"?, "uri"?, "arguments"? }: a JSON file or inline JSON;
+                      "time" (ISO 8601) and "labelsSeen" may be given too
+  -c, --config PATH   config file (default: search the working directory)
+  -f, --format FMT    text (default) or json
+The item's backend and original name come from the test cases' surface snapshot when there is
+one, else from the config's routes and namespace prefixes.
+Exit: 0 a decision was printed, 1 invalid config, 2 usage error.
+`,
   schema: `Usage: mcp-proxy schema
 
 Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
@@ -75,6 +93,12 @@ const OPTIONS = {
   format: { type: "string", short: "f" },
   "skip-secrets": { type: "boolean" },
   strict: { type: "boolean" },
+  as: { type: "string" },
+  request: { type: "string" },
+  snapshot: { type: "string" },
+  live: { type: "boolean" },
+  "write-snapshot": { type: "string" },
+  diff: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -85,6 +109,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   "print-config": ["config", "skip-secrets"],
   schema: [],
   audit: [],
+  explain: ["config", "as", "request", "format"],
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process itself. */
@@ -95,6 +120,10 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<Ex
     if (error instanceof UsageError || error instanceof ConfigNotFoundError) {
       io.err(`mcp-proxy: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof InvalidConfig) {
+      io.err(error.report);
+      return EXIT.invalid;
     }
     throw error;
   }
@@ -138,6 +167,8 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
     case "audit":
       return auditCommand(positionals.slice(1), io);
+    case "explain":
+      return explainCommand({ configPath: values.config, as: values.as, request: values.request, format: parseFormat(values.format) }, io);
     default:
       io.out(renderJsonSchema());
       return EXIT.ok;

@@ -6,10 +6,10 @@ import type { ItemKind, ListData, PolicyData, PolicyEngine } from "../policy/ind
 import type { LabelTable } from "./labels.js";
 
 /** The method whose decision decides whether an item of a kind is listed: listing follows calling. */
-const CALL_METHOD: Readonly<Record<ItemKind, string>> = { tool: "tools/call", prompt: "prompts/get", resource: "resources/read", resourceTemplate: "resources/read" };
+export const CALL_METHOD: Readonly<Record<ItemKind, string>> = { tool: "tools/call", prompt: "prompts/get", resource: "resources/read", resourceTemplate: "resources/read" };
 
 /** Methods decided by a full call decision (arguments, time, session); the others only need the item to be visible. */
-const DECIDED_AS: Readonly<Record<string, string>> = {
+export const DECIDED_AS: Readonly<Record<string, string>> = {
   "tools/call": "tools/call",
   "prompts/get": "prompts/get",
   "resources/read": "resources/read",
@@ -18,7 +18,7 @@ const DECIDED_AS: Readonly<Record<string, string>> = {
 };
 
 /** An item as a policy sees it. */
-interface PolicyItem {
+export interface PolicyItem {
   readonly kind: ItemKind;
   readonly name: string;
   readonly original: string;
@@ -49,15 +49,7 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     backendLabels: labels.backend(backend),
   });
 
-  const visible = (identity: Identity, it: PolicyItem): boolean => {
-    const data: ListData = {
-      identity,
-      request: it.kind === "tool" || it.kind === "prompt" ? { method: CALL_METHOD[it.kind], name: it.name } : { method: CALL_METHOD[it.kind], uri: it.name },
-      target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels },
-      backend: { name: it.backend, labels: it.backendLabels },
-    };
-    return engine.visible(data);
-  };
+  const visible = (identity: Identity, it: PolicyItem): boolean => engine.visible(listData(identity, it));
 
   /** The items a target stands for: one, or two for a URI only a template produces (both must be visible). */
   const itemsOf = (scope: ClientScope, target: Target): PolicyItem[] | undefined => {
@@ -143,6 +135,19 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     return next();
   };
   return { stage, isHidden };
+}
+
+/**
+ * What the list decision sees for one item and caller: the item's call method, its name or URI,
+ * nothing of arguments, session or time. Shared with the policy commands (explain, test, surface).
+ */
+export function listData(identity: Identity, it: PolicyItem): ListData {
+  return {
+    identity,
+    request: it.kind === "tool" || it.kind === "prompt" ? { method: CALL_METHOD[it.kind], name: it.name } : { method: CALL_METHOD[it.kind], uri: it.name },
+    target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels },
+    backend: { name: it.backend, labels: it.backendLabels },
+  };
 }
 
 function callData(ctx: RequestContext, method: string, it: PolicyItem, readsTime: boolean, readsSession: boolean): PolicyData {

@@ -24,6 +24,8 @@ export interface LoadedConfig {
   readonly dependencies: readonly string[];
   /** Whether the file itself has an `auth` section (a listener beyond loopback needs one, even `{ type: "none" }`). */
   readonly authDeclared: boolean;
+  /** A module config's `tests` export: policy test cases (see `mcp-proxy test`), unchecked here. */
+  readonly tests?: unknown;
 }
 
 /** Context handed to a config written as a function. */
@@ -52,7 +54,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const result = validateConfig(value, { file: raw.file, configDir, env, skipSecrets: options.skipSecrets ?? false });
   if (!result.config) throw new ConfigError(raw.file, result.issues);
   const authDeclared = typeof value === "object" && value !== null && (value as { auth?: unknown }).auth !== undefined;
-  return { file: raw.file, config: result.config, dependencies: raw.dependencies, authDeclared };
+  return { file: raw.file, config: result.config, dependencies: raw.dependencies, authDeclared, ...(raw.tests === undefined ? {} : { tests: raw.tests }) };
 }
 
 /**

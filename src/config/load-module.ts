@@ -13,6 +13,8 @@ const OWN_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../in
 
 export interface LoadedModule {
   readonly exported: unknown;
+  /** The module's named export `tests` (policy test cases kept in the config), if it has one. */
+  readonly tests?: unknown;
   /** Every local file the module imported, itself included: what hot reload must watch. */
   readonly dependencies: readonly string[];
 }
@@ -36,8 +38,12 @@ export async function loadConfigModule(file: string): Promise<LoadedModule> {
     return added.filter((key) => !key.includes("/node_modules/") && key !== OWN_ENTRY && !key.startsWith(srcRoot()));
   };
   try {
-    const exported = await jiti.import(file, { default: true });
-    return { exported, dependencies: withFirst(file, collect()) };
+    const namespace = await jiti.import<Record<string, unknown>>(file);
+    // The default export is the config; a module without one is its own config (CommonJS style).
+    const hasDefault = typeof namespace === "object" && namespace !== null && "default" in namespace;
+    const exported = hasDefault ? namespace.default : namespace;
+    const tests = hasDefault ? namespace.tests : undefined;
+    return { exported, ...(tests === undefined ? {} : { tests }), dependencies: withFirst(file, collect()) };
   } catch (error) {
     collect();
     throw error;

@@ -30,6 +30,8 @@ export interface RawConfigFile {
   /** What the file holds (for a module: its default export, maybe a function still to call). */
   readonly exported: unknown;
   readonly dependencies: readonly string[];
+  /** A module config's `tests` export (policy test cases), if any. */
+  readonly tests?: unknown;
 }
 
 /**
@@ -40,9 +42,11 @@ export interface RawConfigFile {
 export async function readConfigFile(options: { configPath?: string; cwd?: string }): Promise<RawConfigFile> {
   const cwd = options.cwd ?? process.cwd();
   const dependencies: string[] = [];
+  let tests: unknown;
   const moduleLoader = async (file: string) => {
     const loaded = await loadConfigModule(file);
     dependencies.push(...loaded.dependencies);
+    tests = loaded.tests;
     return loaded.exported;
   };
   const explorer = cosmiconfig("mcp-proxy", {
@@ -65,7 +69,7 @@ export async function readConfigFile(options: { configPath?: string; cwd?: strin
     throw new ConfigNotFoundError(`no config found in ${cwd} (looked for ${SEARCH_PLACES.join(", ")}); pass --config PATH`);
   }
   if (result.isEmpty) throw new ConfigError(result.filepath, [{ path: "", message: "the config file is empty" }]);
-  return { file: result.filepath, exported: result.config, dependencies: dependencies.length ? dependencies : [result.filepath] };
+  return { file: result.filepath, exported: result.config, dependencies: dependencies.length ? dependencies : [result.filepath], ...(tests === undefined ? {} : { tests }) };
 }
 
 function assertReadable(file: string): void {
