@@ -5,6 +5,7 @@ import { auditCommand } from "./commands/audit-verify.js";
 import { printConfigCommand } from "./commands/print-config.js";
 import { explainCommand } from "./commands/explain.js";
 import { startCommand } from "./commands/start.js";
+import { testCommand } from "./commands/test-policies.js";
 import { parseFormat, validateCommand } from "./commands/validate.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "./io.js";
 import { InvalidConfig } from "./policy/workspace.js";
@@ -23,6 +24,7 @@ Commands:
   schema         print the config's JSON Schema
   audit verify   check an audit file's hash chain (exit 0 intact, 1 broken, 2 usage error)
   explain        decide one request offline and show every rule's part in it
+  test           run the policy test cases kept beside the config (exit 0 pass, 1 fail)
 
 Options everywhere:
   -h, --help     show help for a command
@@ -80,6 +82,20 @@ The item's backend and original name come from the test cases' surface snapshot 
 one, else from the config's routes and namespace prefixes.
 Exit: 0 a decision was printed, 1 invalid config, 2 usage error.
 `,
+  test: `Usage: mcp-proxy test [--config PATH] [--format text|json] [--snapshot FILE | --live]
+
+Runs the policy test cases kept beside the config: mcp-proxy.test.yaml in its folder, or the
+"tests" export of a .ts/.js config (format: docs/policies.md, "Policy test cases").
+A request case decides identity + request offline and compares the decision (allow, deny,
+hidden) and the deciding rule; a visible case compares the exact set of names a caller is
+listed (globs allowed) against a surface: --snapshot FILE, --live (start the backends), else
+the snapshot the cases name, else live.
+  -c, --config PATH   config file (default: search the working directory)
+  -f, --format FMT    text (default; one line per case, failures with expected and got) or
+                      json: { "file", "cases", "passed", "failed", "results" }
+Exit: 0 every case passed, 1 a case failed (or the config is invalid), 2 usage error (no test
+cases, a malformed cases file).
+`,
   schema: `Usage: mcp-proxy schema
 
 Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
@@ -110,6 +126,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   schema: [],
   audit: [],
   explain: ["config", "as", "request", "format"],
+  test: ["config", "format", "snapshot", "live"],
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process itself. */
@@ -167,6 +184,8 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
     case "audit":
       return auditCommand(positionals.slice(1), io);
+    case "test":
+      return testCommand({ configPath: values.config, format: parseFormat(values.format), snapshot: values.snapshot, live: values.live ?? false }, io);
     case "explain":
       return explainCommand({ configPath: values.config, as: values.as, request: values.request, format: parseFormat(values.format) }, io);
     default:

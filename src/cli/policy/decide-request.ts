@@ -42,7 +42,7 @@ export function itemsOf(ws: PolicyWorkspace, request: RequestInput, surface: Sur
   if (kind === "resource") {
     const uri = request.uri;
     if (uri === undefined) throw new UsageError(`a ${request.method} request needs "uri"`);
-    const backend = surface ? ownerOfUri(surface, uri) : onlyBackend(ws);
+    const backend = (surface && ownerOfUri(surface, uri)) ?? onlyBackend(ws);
     if (backend === undefined) throw new UsageError(`cannot tell which backend serves ${uri}: ${surface ? "no listed resource or template has it" : "give a surface snapshot (snapshot: in the test cases)"}`);
     if (!surface || surface.resourceOwners.has(uri)) return [make("resource", uri, backend, uri)];
     const template = surface.templateOwners.find((t) => t.backend === backend && t.matcher.test(uri))?.uriTemplate;
@@ -50,9 +50,9 @@ export function itemsOf(ws: PolicyWorkspace, request: RequestInput, surface: Sur
   }
   const name = request.name;
   if (name === undefined) throw new UsageError(`a ${request.method} request needs "name"`);
+  // A listing knows the exact original; a name it lacks is named as the config would name it.
   const route = surface ? (kind === "tool" ? surface.toolRoutes : surface.promptRoutes).get(name) : undefined;
   if (route) return [make(kind, name, route.backend, route.original)];
-  if (surface) throw new UsageError(`no ${kind} named ${JSON.stringify(name)} in the surface`);
   const [backend, original] = fromConfig(ws, kind, name);
   return [make(kind, name, backend, original)];
 }
