@@ -5,6 +5,7 @@ import { auditCommand } from "./commands/audit-verify.js";
 import { printConfigCommand } from "./commands/print-config.js";
 import { explainCommand } from "./commands/explain.js";
 import { startCommand } from "./commands/start.js";
+import { surfaceCommand } from "./commands/surface.js";
 import { testCommand } from "./commands/test-policies.js";
 import { parseFormat, validateCommand } from "./commands/validate.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "./io.js";
@@ -25,6 +26,8 @@ Commands:
   audit verify   check an audit file's hash chain (exit 0 intact, 1 broken, 2 usage error)
   explain        decide one request offline and show every rule's part in it
   test           run the policy test cases kept beside the config (exit 0 pass, 1 fail)
+  surface        what a caller sees (--as), recorded listings (--write-snapshot), a config
+                 change per caller (--diff OTHER_CONFIG)
 
 Options everywhere:
   -h, --help     show help for a command
@@ -96,6 +99,23 @@ the snapshot the cases name, else live.
 Exit: 0 every case passed, 1 a case failed (or the config is invalid), 2 usage error (no test
 cases, a malformed cases file).
 `,
+  surface: `Usage: mcp-proxy surface [--as IDENTITY] [--config PATH] [--snapshot FILE | --live]
+                       [--write-snapshot FILE | --diff OTHER_CONFIG] [--format text|json]
+
+Prints what a caller sees through the gateway: tools, prompts, resources and resource templates,
+each with its backend and original name. Without --as, the unfiltered surface.
+  --as IDENTITY          a name from the test cases' identities, or { "sub", "roles"?, ... } as
+                         a JSON file or inline JSON
+  --snapshot FILE        judge recorded listings (default: the test cases' snapshot, else live)
+  --live                 start every backend once, list it, close it
+  --write-snapshot FILE  record the backends' listings: { "version": 1, "backends": [...] }
+  --diff OTHER_CONFIG    for each identity of the test cases (or --as), what OTHER_CONFIG adds
+                         (+), removes (-) and changes (~: description, schema, backend, original)
+                         compared with --config, both judged over the same listings
+  -c, --config PATH      config file (default: search the working directory)
+  -f, --format FMT       text (default) or json
+Exit: 0 printed, 1 invalid config, 2 usage error.
+`,
   schema: `Usage: mcp-proxy schema
 
 Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
@@ -127,6 +147,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   audit: [],
   explain: ["config", "as", "request", "format"],
   test: ["config", "format", "snapshot", "live"],
+  surface: ["config", "as", "format", "snapshot", "live", "write-snapshot", "diff"],
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process itself. */
@@ -186,6 +207,11 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
       return auditCommand(positionals.slice(1), io);
     case "test":
       return testCommand({ configPath: values.config, format: parseFormat(values.format), snapshot: values.snapshot, live: values.live ?? false }, io);
+    case "surface":
+      return surfaceCommand(
+        { configPath: values.config, as: values.as, snapshot: values.snapshot, live: values.live ?? false, writeSnapshot: values["write-snapshot"], diff: values.diff, format: parseFormat(values.format) },
+        io,
+      );
     case "explain":
       return explainCommand({ configPath: values.config, as: values.as, request: values.request, format: parseFormat(values.format) }, io);
     default:
