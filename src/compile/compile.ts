@@ -128,7 +128,7 @@ export function compile(config: ResolvedConfig): Pipeline {
     }),
     stages: [...chain.map((c) => c.name), "forward"],
     auth: config.auth.type,
-    ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.effect} ${r.name}`) } } : {}),
+    ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.mode === "shadow" ? "shadow " : ""}${r.effect} ${r.name}`) } } : {}),
     ...(config.filters.length > 0 ? { filters: config.filters.map((f) => f.name) } : {}),
   };
   return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.readsAllClaims ? "*" : (policies?.claimsRead ?? []), describe: () => description };

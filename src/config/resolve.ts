@@ -28,7 +28,9 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     naming: { prefix: config.naming?.prefix ?? "always", separator: config.naming?.separator ?? "__" },
     routes: config.routes ?? [],
     auth: resolveAuth(config.auth ?? { type: "none" }, ctx),
-    policies: config.policies ? { default: config.policies.default ?? "deny", rules: config.policies.rules } : undefined,
+    policies: config.policies
+      ? { default: config.policies.default ?? "deny", ...(config.policies.shadowDefault ? { shadowDefault: config.policies.shadowDefault } : {}), rules: config.policies.rules }
+      : undefined,
     filters: config.filters ?? [],
     limits: resolveLimits(config.limits ?? {}, ctx),
     audit: {

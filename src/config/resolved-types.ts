@@ -17,7 +17,7 @@ export interface ResolvedConfig {
   readonly naming: { readonly prefix: "always" | "on-conflict" | "never"; readonly separator: string };
   readonly routes: readonly Route[];
   readonly auth: ResolvedAuth;
-  readonly policies: { readonly default: "allow" | "deny"; readonly rules: readonly PolicyRule[] } | undefined;
+  readonly policies: { readonly default: "allow" | "deny"; readonly shadowDefault?: "allow" | "deny"; readonly rules: readonly PolicyRule[] } | undefined;
   readonly filters: readonly Filter[];
   readonly limits: ResolvedLimits;
   readonly audit: ResolvedAudit;

@@ -21,4 +21,5 @@ export type {
   PolicyRuleSpec,
   PolicySpec,
   RuleExplanation,
+  ShadowEffect,
 } from "./types.js";

@@ -8,7 +8,7 @@ import { compileLogic, type Evaluate } from "./json-logic.js";
 import { compileMatch, type Matcher } from "./match.js";
 import { truthy } from "./operators.js";
 import { compileListTime, truthiness } from "./three-valued.js";
-import type { Decision, ListData, PolicyData, PolicyEngine, PolicyRuleSpec, PolicySpec, RuleExplanation } from "./types.js";
+import type { Decision, ListData, PolicyData, PolicyEngine, PolicyRuleSpec, PolicySpec, RuleExplanation, ShadowEffect } from "./types.js";
 import { ruleReads } from "./vars-read.js";
 
 interface CompiledRule {
@@ -35,10 +35,15 @@ const ACTIONS_BY_DEFAULT = ["list", "call"] as const;
  */
 export function compilePolicies(spec: PolicySpec): PolicyEngine {
   const rules = spec.rules.map(compileRule);
-  const forAction = (action: "list" | "call") =>
-    rules.filter((_, i) => (spec.rules[i]!.actions ?? ACTIONS_BY_DEFAULT).includes(action));
-  const callRules = forAction("call");
-  const listRules = forAction("list");
+  const isShadow = (i: number) => spec.rules[i]!.mode === "shadow";
+  const forAction = (action: "list" | "call", shadow: boolean) =>
+    rules.filter((_, i) => isShadow(i) === shadow && (spec.rules[i]!.actions ?? ACTIONS_BY_DEFAULT).includes(action));
+  // Shadow rules never decide and never hide: they are kept apart from the decision loops.
+  const callRules = forAction("call", false);
+  const listRules = forAction("list", false);
+  const shadowRules = forAction("call", true);
+  const shadowDefault = spec.shadowDefault !== undefined && spec.shadowDefault !== spec.default ? spec.shadowDefault : undefined;
+  const NO_EFFECT: readonly ShadowEffect[] = Object.freeze([]);
   const defaultAllows = spec.default === "allow";
   const byDefault: Decision = Object.freeze({ allowed: defaultAllows, rule: "default" });
 
@@ -76,10 +81,29 @@ export function compilePolicies(spec: PolicySpec): PolicyEngine {
     return listed;
   };
 
+  const shadow = (data: PolicyData, decision: Decision): readonly ShadowEffect[] => {
+    if (shadowRules.length === 0 && shadowDefault === undefined) return NO_EFFECT;
+    const effects: ShadowEffect[] = [];
+    let applied = false;
+    for (const rule of shadowRules) {
+      let deny = rule.deny;
+      try {
+        if (!rule.matches(data) || (rule.when !== undefined && !truthy(rule.when(data)))) continue;
+      } catch {
+        deny = true;
+      }
+      applied = true;
+      // Only what enforcing it would change: a deny over an allow, an allow over the default's refusal.
+      if (deny ? decision.allowed : !decision.allowed && decision.rule === "default") effects.push({ rule: rule.name, effect: deny ? "deny" : "allow" });
+    }
+    if (shadowDefault !== undefined && !applied && decision.rule === "default") effects.push({ rule: "default", effect: shadowDefault });
+    return effects;
+  };
+
   const explain = (data: PolicyData) => ({
     decision: decide(data),
-    rules: callRules.map((rule): RuleExplanation => {
-      const base = { name: rule.name, effect: rule.effect };
+    rules: rules.filter((r) => callRules.includes(r) || shadowRules.includes(r)).map((rule): RuleExplanation => {
+      const base = { name: rule.name, effect: rule.effect, ...(shadowRules.includes(rule) ? { shadow: true as const } : {}) };
       if (!rule.matches(data)) return { ...base, matched: false };
       try {
         return { ...base, matched: true, result: rule.when === undefined ? true : rule.when(data) };
@@ -94,6 +118,8 @@ export function compilePolicies(spec: PolicySpec): PolicyEngine {
     decide,
     visible,
     explain,
+    hasShadow: shadowRules.length > 0 || shadowDefault !== undefined,
+    shadow,
     claimsRead: Object.freeze([...new Set(reads.flatMap((r) => r.claims))].sort()),
     readsAllClaims: reads.some((r) => r.allClaims),
     reads: Object.freeze({

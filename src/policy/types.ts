@@ -27,11 +27,15 @@ export interface PolicyRuleSpec {
   readonly match?: MatchSpec;
   /** A JSON-Logic rule over {@link PolicyData}; absent means always. */
   readonly when?: unknown;
+  /** "shadow": evaluated at call time but never decides (see PolicyEngine.shadow); ignored when listing. */
+  readonly mode?: "enforce" | "shadow";
 }
 
 /** The configured policies: rules, and the decision when none applies. */
 export interface PolicySpec {
   readonly default: "allow" | "deny";
+  /** A default being tried out: reported by PolicyEngine.shadow when it would change a default decision. */
+  readonly shadowDefault?: "allow" | "deny";
   readonly rules: readonly PolicyRuleSpec[];
 }
 
@@ -69,6 +73,15 @@ export interface RuleExplanation {
   readonly result?: unknown;
   /** The message of what `when` threw, if it threw. */
   readonly error?: string;
+  /** Set on a shadow rule: it was evaluated, but it does not decide. */
+  readonly shadow?: true;
+}
+
+/** What a shadow rule (or the shadow default) would have changed about one call decision. */
+export interface ShadowEffect {
+  /** The shadow rule's name, or "default" for `shadowDefault`. */
+  readonly rule: string;
+  readonly effect: "allow" | "deny";
 }
 
 /** What the rules of a policy read from the data, found statically. */
@@ -93,6 +106,15 @@ export interface PolicyEngine {
   readonly readsAllClaims: boolean;
   /** Whether any rule reads request arguments, time or session (so the caller can skip building them). */
   readonly reads: PolicyReads;
-  /** Per rule, for explain tooling later: what a call decision evaluated. Not on the hot path. */
+  /** Per rule (shadow ones marked), for explain tooling: what a call decision evaluated. Not on the hot path. */
   explain(data: PolicyData): { readonly decision: Decision; readonly rules: ReadonlyArray<RuleExplanation> };
+  /** Whether the policy has shadow rules or a shadow default (else `shadow` always answers none). */
+  readonly hasShadow: boolean;
+  /**
+   * The shadow rules that would change `decision` if they were enforced: an applying shadow deny
+   * when the call was allowed, an applying shadow allow when only the default refused it, and
+   * the shadow default when the default decided and no rule applied. A shadow rule whose `when`
+   * throws counts as a deny (an enforced one would refuse).
+   */
+  shadow(data: PolicyData, decision: Decision): readonly ShadowEffect[];
 }

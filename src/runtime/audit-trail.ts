@@ -64,6 +64,7 @@ export class AuditTrail {
       decision: ctx.decision ? (ctx.decision.allowed ? "allow" : "deny") : pipeline.policies ? "none" : "allow",
       ...(ctx.decision?.rule ? { rule: ctx.decision.rule } : {}),
       ...(ctx.decision?.hidden ? { hidden: true } : {}),
+      ...(ctx.shadow ? shadowFields(ctx.shadow) : {}),
       ...(ctx.filtered ? { filters: ctx.filtered } : {}),
       status: error ? "error" : "ok",
       ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
@@ -116,6 +117,19 @@ function describeIdentity(identity: Identity | undefined, claimsRead: readonly s
     for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
   }
   return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claims ? { claims } : {}) };
+}
+
+/**
+ * What shadow rules would have changed: `shadow: { rule, effect }` for one (the common case, as
+ * the issue writes it), an array of those for several; `shadowCount` (one) or `shadowCounts`
+ * (by rule) is how often that rule has differed in this process, this line included.
+ */
+function shadowFields(effects: NonNullable<RequestContext["shadow"]>): Record<string, unknown> {
+  if (effects.length === 1) {
+    const [{ rule, effect, count }] = effects as [(typeof effects)[number]];
+    return { shadow: { rule, effect }, shadowCount: count };
+  }
+  return { shadow: effects.map(({ rule, effect }) => ({ rule, effect })), shadowCounts: Object.fromEntries(effects.map((e) => [e.rule, e.count])) };
 }
 
 function reasonOf(error: { data?: unknown }): string | undefined {

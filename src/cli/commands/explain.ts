@@ -61,6 +61,7 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
 }
 
 function describeRule(rule: RuleExplanation): string {
+  if (rule.shadow) return `(shadow, decides nothing) ${describeRule({ ...rule, shadow: undefined } as RuleExplanation)}`;
   if (!rule.matched) return "match: no";
   if (rule.error !== undefined) return `match: yes, when: threw (${rule.error})`;
   return `match: yes, when: ${JSON.stringify(rule.result) ?? "undefined"}`;

@@ -53,6 +53,13 @@ export const PolicyRule = strictObject(
     ),
     match: Type.Optional(Match),
     when: Type.Optional(JsonLogicRule),
+    mode: Type.Optional(
+      Type.Union([Type.Literal("enforce"), Type.Literal("shadow")], {
+        default: "enforce",
+        description:
+          "enforce (the default) decides; shadow is evaluated on every call but decides nothing: when enforcing it would change the decision, the audit line records `shadow: { rule, effect }`. Listing ignores shadow rules.",
+      }),
+    ),
   },
   "A rule applies when `match` holds and `when` is truthy.",
 );
@@ -64,6 +71,12 @@ export const Policies = strictObject(
       Type.Union([Type.Literal("deny"), Type.Literal("allow")], {
         default: "deny",
         description: "Decision when no rule applies. Deny unless allowed.",
+      }),
+    ),
+    shadowDefault: Type.Optional(
+      Type.Union([Type.Literal("deny"), Type.Literal("allow")], {
+        description:
+          "A default to try out before enforcing it: when `default` decides a call and no rule (shadow ones included) applies, a differing shadowDefault is recorded in the audit line as `shadow: { rule: \"default\", effect }`.",
       }),
     ),
     rules: Type.Array(PolicyRule, { description: "Rules; any applying deny wins over any applying allow." }),
