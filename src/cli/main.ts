@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
 import { auditCommand } from "./commands/audit-verify.js";
 import { printConfigCommand } from "./commands/print-config.js";
+import { replayCommand } from "./commands/replay.js";
 import { explainCommand } from "./commands/explain.js";
 import { startCommand } from "./commands/start.js";
 import { surfaceCommand } from "./commands/surface.js";
@@ -28,6 +29,7 @@ Commands:
   test           run the policy test cases kept beside the config (exit 0 pass, 1 fail)
   surface        what a caller sees (--as), recorded listings (--write-snapshot), a config
                  change per caller (--diff OTHER_CONFIG)
+  replay         re-decide an audit file's requests under another config (exit 1 on flips)
 
 Options everywhere:
   -h, --help     show help for a command
@@ -116,6 +118,19 @@ each with its backend and original name. Without --as, the unfiltered surface.
   -f, --format FMT       text (default) or json
 Exit: 0 printed, 1 invalid config, 2 usage error.
 `,
+  replay: `Usage: mcp-proxy replay AUDIT_FILE --config NEXT [--format text|json]
+
+Re-decides every request an audit file recorded (event "request" with a decision) under the
+config NEXT and reports each decision that would flip (allow → deny, deny → allow), grouped by
+the rule that decides under NEXT and by identity. The identity, arguments (when the line has
+them: audit.includeArguments), session labels and time come from the line; the item's backend,
+original name and labels from NEXT. A decision that depends on what the line did not record
+(argument values, a claim no policy read when it was written) is reported as undecidable,
+never guessed.
+  -c, --config NEXT   the config to re-decide under (required)
+  -f, --format FMT    text (default) or json: { "requests", "flipped", "flips", "undecidable", ... }
+Exit: 0 nothing flips, 1 some decision flips (or NEXT is invalid), 2 usage error.
+`,
   schema: `Usage: mcp-proxy schema
 
 Prints the JSON Schema (draft 2020-12) of the config, for editors and CI.
@@ -147,6 +162,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   audit: [],
   explain: ["config", "as", "request", "format"],
   test: ["config", "format", "snapshot", "live"],
+  replay: ["config", "format"],
   surface: ["config", "as", "format", "snapshot", "live", "write-snapshot", "diff"],
 };
 
@@ -190,7 +206,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   }
   const accepted = ACCEPTS[command];
   if (!accepted) throw new UsageError(`unknown command "${command}"\nRun mcp-proxy --help for the list of commands.`);
-  if (positionals.length > 1 && command !== "audit") throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
+  if (positionals.length > 1 && command !== "audit" && command !== "replay") throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
   for (const key of Object.keys(values)) {
     if (!accepted.includes(key as keyof typeof OPTIONS) && key !== "help" && key !== "version") {
       throw new UsageError(`${command} does not take --${key}`);
@@ -205,6 +221,8 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
       return printConfigCommand({ configPath: values.config, skipSecrets: values["skip-secrets"] ?? false }, io);
     case "audit":
       return auditCommand(positionals.slice(1), io);
+    case "replay":
+      return replayCommand({ positionals: positionals.slice(1), configPath: values.config, format: parseFormat(values.format) }, io);
     case "test":
       return testCommand({ configPath: values.config, format: parseFormat(values.format), snapshot: values.snapshot, live: values.live ?? false }, io);
     case "surface":

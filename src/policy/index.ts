@@ -8,7 +8,7 @@ export { POLICY_OPERATORS, truthy } from "./operators.js";
 export { ruleReads, varsRead, type RuleReads, type VarsRead } from "./vars-read.js";
 export { compileMatch, type MatchData, type Matcher } from "./match.js";
 export { compileGlobs, compileNameGlobs, type NameTest } from "./name-globs.js";
-export { compileListTime, isUnknown, truthiness, UNKNOWN, UNKNOWN_FALSY, UNKNOWN_TRUTHY } from "./three-valued.js";
+export { compileListTime, isUnknown, truthiness, UNKNOWN, UNKNOWN_FALSY, UNKNOWN_TRUTHY, type UnknownPath } from "./three-valued.js";
 export { CALL_TIME_ONLY } from "./data-paths.js";
 export type {
   Decision,
@@ -23,3 +23,4 @@ export type {
   RuleExplanation,
   ShadowEffect,
 } from "./types.js";
+export { compilePartialDecisions, type KnownData, type PartialDecision } from "./partial-decision.js";

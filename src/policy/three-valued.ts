@@ -33,12 +33,17 @@ export function truthiness(value: unknown): boolean | undefined {
   return truthy(value);
 }
 
+/** Whether a `var` name (a dotted path, or "" / null for the whole data) reads data that is not known. */
+export type UnknownPath = (name: unknown) => boolean;
+
 /**
  * Compiles a rule for list time: the result is a known value, or one of the UNKNOWN symbols.
  * A rule that throws at list time counts as UNKNOWN: the call decision will meet it again.
+ * `unknownPath` says which data is unknown: by default what only a call knows (arguments,
+ * session, time); replaying an audit line also leaves unknown what the line did not record.
  */
-export function compileListTime(rule: unknown): (data: unknown) => unknown {
-  const evaluate = compile3(rule, "$");
+export function compileListTime(rule: unknown, unknownPath: UnknownPath = readsCallTimeData): (data: unknown) => unknown {
+  const evaluate = compile3(rule, "$", unknownPath);
   return (data) => {
     try {
       return evaluate(data);
@@ -48,16 +53,16 @@ export function compileListTime(rule: unknown): (data: unknown) => unknown {
   };
 }
 
-function compile3(node: unknown, at: string): Evaluate {
+function compile3(node: unknown, at: string, u: UnknownPath): Evaluate {
   if (Array.isArray(node)) {
     if (isConstantTree(node)) return compileNode(node, at, false);
-    return anyUnknownOr(node.map((item, i) => compile3(item, childPath(at, i))), (values) => values);
+    return anyUnknownOr(node.map((item, i) => compile3(item, childPath(at, i), u)), (values) => values);
   }
   const operation = parseOperation(node, at);
   if (operation === undefined) return () => node;
   const { operator, operands } = operation;
   const here = childPath(at, operator);
-  const parts = () => operands.map((operand, i) => compile3(operand, childPath(here, i)));
+  const parts = () => operands.map((operand, i) => compile3(operand, childPath(here, i), u));
   if (operator === "if" || operator === "?:") return compileIf3(parts());
   if (operator === "and") return compileAnd3(parts());
   if (operator === "or") return compileOr3(parts());
@@ -69,18 +74,18 @@ function compile3(node: unknown, at: string): Evaluate {
       return known === undefined ? UNKNOWN : known !== negate;
     };
   }
-  if (SCOPED_OPERATORS.has(operator)) return compileScoped3(operator, operands, here);
+  if (SCOPED_OPERATORS.has(operator)) return compileScoped3(operator, operands, here, u);
   if (operator === "var") {
     const literalName = typeof operands[0] !== "object" || operands[0] === null;
     // A known path with a literal default is exactly what the call-time form computes.
-    if (literalName && !readsCallTimeData(operands[0]) && isConstantTree(operands.slice(1))) return compileNode(node, at, false);
-    return compileVar3(operands, here);
+    if (literalName && !u(operands[0]) && isConstantTree(operands.slice(1))) return compileNode(node, at, false);
+    return compileVar3(operands, here, u);
   }
   // missing and missing_some read the data by the keys they are given: keys into call-time data are unknown.
-  if (operator === "missing") return anyUnknownOr(parts(), (args, data) => (missingKeys(args).some(readsCallTimeKey) ? UNKNOWN : missingOperation(args, data)));
+  if (operator === "missing") return anyUnknownOr(parts(), (args, data) => (missingKeys(args).some((key) => readsUnknownKey(key, u)) ? UNKNOWN : missingOperation(args, data)));
   if (operator === "missing_some") {
     return anyUnknownOr(parts(), (args, data) =>
-      missingKeys(missingSomeArguments(args[1])).some(readsCallTimeKey) ? UNKNOWN : missingSomeOperation(args[0], args[1], undefined, data),
+      missingKeys(missingSomeArguments(args[1])).some((key) => readsUnknownKey(key, u)) ? UNKNOWN : missingSomeOperation(args[0], args[1], undefined, data),
     );
   }
   const fixed = FIXED_OPERATIONS.get(operator);
@@ -92,8 +97,8 @@ function compile3(node: unknown, at: string): Evaluate {
 const missingOperation = VARIADIC_OPERATIONS.get("missing")!;
 const missingSomeOperation = FIXED_OPERATIONS.get("missing_some")!;
 
-function readsCallTimeKey(key: unknown): boolean {
-  return readsCallTimeData(missingKeyArguments(key)[0]);
+function readsUnknownKey(key: unknown, u: UnknownPath): boolean {
+  return u(missingKeyArguments(key)[0]);
 }
 
 /** Evaluates every operand (json-logic does, and may throw); any unknown one makes the result unknown. */
@@ -185,12 +190,12 @@ function agreement(outcomes: readonly unknown[]): unknown {
   return UNKNOWN;
 }
 
-function compileScoped3(operator: string, operands: readonly unknown[], at: string): Evaluate {
+function compileScoped3(operator: string, operands: readonly unknown[], at: string, u: UnknownPath): Evaluate {
   const run = SCOPED_OPERATIONS.get(operator)!;
-  const items = compile3(operands[0], childPath(at, 0));
+  const items = compile3(operands[0], childPath(at, 0), u);
   const body = compileNode(operands[1], childPath(at, 1), true);
   operands.slice(2).forEach((operand, i) => compileNode(operand, childPath(at, i + 2), false));
-  const initial = operator === "reduce" && operands[2] !== undefined ? compile3(operands[2], childPath(at, 2)) : () => null;
+  const initial = operator === "reduce" && operands[2] !== undefined ? compile3(operands[2], childPath(at, 2), u) : () => null;
   return (data) => {
     const array = items(data);
     if (isUnknown(array)) return UNKNOWN;
@@ -203,10 +208,10 @@ function compileScoped3(operator: string, operands: readonly unknown[], at: stri
 const NOT_FOUND = Symbol("not found");
 
 /** `var`: a path into call-time data is unknown; a default that is unknown matters only when the path is absent. */
-function compileVar3(operands: readonly unknown[], at: string): Evaluate {
-  const [name, fallback, ...ignored] = operands.map((operand, i) => compile3(operand, childPath(at, i)));
+function compileVar3(operands: readonly unknown[], at: string, u: UnknownPath): Evaluate {
+  const [name, fallback, ...ignored] = operands.map((operand, i) => compile3(operand, childPath(at, i), u));
   const literalName = typeof operands[0] !== "object" || operands[0] === null;
-  if (literalName && readsCallTimeData(operands[0])) return () => UNKNOWN;
+  if (literalName && u(operands[0])) return () => UNKNOWN;
   const segments = literalName ? String(operands[0]).split(".") : undefined;
   return (data) => {
     const notFound = fallback === undefined ? null : fallback(data);
@@ -215,7 +220,7 @@ function compileVar3(operands: readonly unknown[], at: string): Evaluate {
     if (segments !== undefined) value = readPath(data, segments, NOT_FOUND);
     else {
       const computed = name!(data);
-      if (isUnknown(computed) || readsCallTimeData(computed)) return UNKNOWN;
+      if (isUnknown(computed) || u(computed)) return UNKNOWN;
       value = readPath(data, String(computed).split("."), NOT_FOUND);
     }
     if (value !== NOT_FOUND) return value;
