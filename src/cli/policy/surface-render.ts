@@ -25,9 +25,11 @@ export function renderSurface(items: readonly SurfaceItem[]): string {
     const of = items.filter((it) => it.list === list);
     lines.push(`${list} (${of.length}):`);
     const width = Math.max(0, ...of.map((it) => it.name.length));
-    const ownerWidth = Math.max(0, ...of.map((it) => it.backend.length + it.original.length + 1));
+    const ownerOf = (it: SurfaceItem) => (it.original === it.name && (it.list === "resources" || it.list === "resourceTemplates") ? it.backend : `${it.backend}/${it.original}`);
+    const ownerWidth = Math.max(0, ...of.map((it) => ownerOf(it).length));
     for (const it of of) {
-      const owner = `${it.backend}/${it.original}`;
+      // A resource's original is its URI, already in the first column: the backend says enough.
+      const owner = ownerOf(it);
       lines.push(`  ${it.name.padEnd(width)}  ${it.description ? `${owner.padEnd(ownerWidth)}  ${oneLine(it.description)}` : owner}`);
     }
   }
