@@ -73,8 +73,10 @@ describe("mcp-proxy surface", () => {
     const text = spawnCli(["surface", "--diff", "next.config.json"], { cwd: folder });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("surface diff mcp-proxy.config.json → next.config.json");
-    expect(text.stdout).toContain("rita:\n  - tool crm__delete (crm/delete)\n  + tool crm__export (crm/export)\n  ~ tool crm__search: description \"CRM search\" → \"Search the CRM (read-only).\"\n");
-    expect(text.stdout).toContain('ada:\n  ~ tool crm__search: description "CRM search" → "Search the CRM (read-only)."\n');
+    expect(text.stdout).toContain(
+      'rita:\n  - removed tool crm__delete (crm/delete)\n  + added tool crm__export (crm/export)\n  ~ changed tool crm__search: description "CRM search" → "Search the CRM (read-only)."\n',
+    );
+    expect(text.stdout).toContain('ada:\n  ~ changed tool crm__search: description "CRM search" → "Search the CRM (read-only)."\n');
     const json = JSON.parse(spawnCli(["surface", "--diff", "next.config.json", "-f", "json"], { cwd: folder }).stdout);
     const rita = json.identities.find((d: { identity: string }) => d.identity === "rita");
     expect(rita.removed.map((i: { name: string }) => i.name)).toEqual(["crm__delete"]);

@@ -30,7 +30,7 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
   const request = toRequest(readJsonOption(options.request, "--request", io.cwd), "--request");
   const result = decideOffline(ws, identity, request, snapshotSurface(ws));
   const item = result.items[0]!;
-  const rules: ExplainedRule[] = result.rules.map((rule) => ({ ...rule, deciding: result.decision !== "hidden" && rule.name === result.rule }));
+  const rules: ExplainedRule[] = result.rules.map((rule) => ({ ...rule, deciding: rule.name === result.rule }));
   if (options.format === "json") {
     // As the audit line has it: a hidden item is a deny without a rule, marked hidden.
     const doc = {
@@ -47,7 +47,7 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
     return EXIT.ok;
   }
   const lines = [
-    `decision: ${result.decision === "hidden" ? "deny, hidden (the list decision hides the item: the caller gets the unknown-item answer)" : result.decision}${result.decision === "hidden" ? "" : result.rule === undefined ? " (no policies)" : result.rule === "default" ? " (policy default: no rule applies)" : ` (rule "${result.rule}")`}`,
+    `decision: ${result.decision === "hidden" ? `deny, hidden by ${result.rule === "default" ? "the policy default" : `rule "${result.rule}"`} (the caller's list decision hides the item: it gets the unknown-item answer)` : result.decision}${result.decision === "hidden" ? "" : result.rule === undefined ? " (no policies)" : result.rule === "default" ? " (policy default: no rule applies)" : ` (rule "${result.rule}")`}`,
     `request:  ${request.method} ${request.name ?? request.uri ?? ""} → ${item.kind} "${item.original}" of backend "${item.backend}"${item.labels.length + item.backendLabels.length ? `, labels: ${[...new Set([...item.backendLabels, ...item.labels])].join(", ")}` : ""}`,
     `identity: ${identity.sub}${identity.roles.length ? ` (roles: ${identity.roles.join(", ")})` : ""}`,
   ];

@@ -2,13 +2,16 @@ import { DECIDED_AS, listData, type PolicyItem } from "../../compile/authorize.j
 import type { Identity } from "../../core/context.js";
 import { backendsClaiming } from "../../core/resolve-target.js";
 import { ownerOfUri, type Surface } from "../../core/surface.js";
-import type { ItemKind, PolicyData, RuleExplanation } from "../../policy/index.js";
+import { compilePartialDecisions, type ItemKind, type KnownData, type PolicyData, type RuleExplanation } from "../../policy/index.js";
 import { UsageError } from "../io.js";
 import type { RequestInput } from "./inputs.js";
 import type { PolicyWorkspace } from "./workspace.js";
 
 /** The kind of item each decided method names. */
 const KIND_OF: Readonly<Record<string, ItemKind>> = { "tools/call": "tool", "prompts/get": "prompt", "resources/read": "resource" };
+
+/** Offline every field of the request is given: nothing is unknown but what listing never knows. */
+const EVERYTHING_KNOWN: KnownData = { key: "known", unknown: () => false };
 
 /** One request decided offline, as the gateway's authorize stage would decide it. */
 export interface OfflineDecision {
@@ -99,7 +102,11 @@ export function decideOffline(ws: PolicyWorkspace, identity: Identity, request: 
   const engine = ws.engine;
   if (!engine) return { decision: "allow", items, rules: [], data };
   const explained = engine.explain(data);
-  if (!items.every((it) => engine.visible(listData(identity, it)))) return { decision: "hidden", items, rules: explained.rules, data };
+  if (!items.every((it) => engine.visible(listData(identity, it)))) {
+    // Which rule hides it (a deny certain without arguments, session and time), or the default.
+    const hiding = items.map((it) => compilePartialDecisions(ws.config.policies!)(requestData(identity, request, it), EVERYTHING_KNOWN)).find((d) => d.hidden);
+    return { decision: "hidden", ...(hiding?.rule === undefined ? {} : { rule: hiding.rule }), items, rules: explained.rules, data };
+  }
   let decision = explained.decision;
   for (let i = 1; i < items.length && decision.allowed; i++) {
     const other = engine.decide(requestData(identity, request, items[i]!));

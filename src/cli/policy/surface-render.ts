@@ -40,11 +40,11 @@ export function renderSurface(items: readonly SurfaceItem[]): string {
 export function renderDiff(who: string, diff: SurfaceDiff): string {
   if (isEmptyDiff(diff)) return `${who}: no change\n`;
   const lines = [`${who}:`];
-  for (const it of diff.removed) lines.push(`  - ${NOUN[it.list]} ${it.name} (${it.backend}/${it.original})`);
-  for (const it of diff.added) lines.push(`  + ${NOUN[it.list]} ${it.name} (${it.backend}/${it.original})`);
+  for (const it of diff.removed) lines.push(`  - removed ${NOUN[it.list]} ${it.name} (${it.backend}/${it.original})`);
+  for (const it of diff.added) lines.push(`  + added ${NOUN[it.list]} ${it.name} (${it.backend}/${it.original})`);
   for (const c of diff.changed) {
     for (const [field, { from, to }] of Object.entries(c.changes)) {
-      lines.push(`  ~ ${NOUN[c.list]} ${c.name}: ${field} ${show(from)} → ${show(to)}`);
+      lines.push(`  ~ changed ${NOUN[c.list]} ${c.name}: ${field} ${show(from)} → ${show(to)}`);
     }
   }
   return `${lines.join("\n")}\n`;
