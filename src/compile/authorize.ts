@@ -123,7 +123,10 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
       if (!other.allowed) decision = other;
     }
     ctx.decision = decision;
-    if (engine.hasShadow) recordShadow(ctx, engine.shadow(callData(ctx, decidedAs, items[0]!, true, true), decision));
+    if (engine.hasShadow) {
+      const effects = engine.shadow(callData(ctx, decidedAs, items[0]!, true, true), decision);
+      if (effects.length > 0) ctx.shadow = effects;
+    }
     if (!decision.allowed) {
       throw new ProxyError("FORBIDDEN", `Forbidden: ${describeRequest(ctx.method, target)} is refused by policy ${decision.rule === "default" ? "default (no rule allows it)" : `rule "${decision.rule}"`}`, { policy: decision.rule });
     }
@@ -136,19 +139,6 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     return next();
   };
   return { stage, isHidden };
-}
-
-/** Times each shadow rule would have changed a decision, this process: the counter beside each audit line. */
-const shadowCounts = new Map<string, number>();
-
-function recordShadow(ctx: RequestContext, effects: ReturnType<PolicyEngine["shadow"]>): void {
-  if (effects.length === 0) return;
-  ctx.shadow = effects.map(({ rule, effect }) => {
-    const key = `${rule}\u0000${effect}`;
-    const count = (shadowCounts.get(key) ?? 0) + 1;
-    shadowCounts.set(key, count);
-    return { rule, effect, count };
-  });
 }
 
 /**

@@ -103,8 +103,8 @@ export interface RequestContext {
   target?: Target;
   /** Set by the authorize stage. */
   decision?: Decision;
-  /** Shadow rules that would have changed the decision, with how often each has this process (for the audit line). */
-  shadow?: ReadonlyArray<{ readonly rule: string; readonly effect: "allow" | "deny"; readonly count: number }>;
+  /** Shadow rules that would have changed the decision (for the audit line). */
+  shadow?: ReadonlyArray<{ readonly rule: string; readonly effect: "allow" | "deny" }>;
   /** Names of the response filters applied to the result (for the audit line). */
   filtered?: readonly string[];
 }

@@ -15,6 +15,9 @@ import { ProxyError, toJsonRpcError } from "../core/errors.js";
  * showing it.
  */
 export class AuditTrail {
+  /** How often each shadow rule (and effect) would have changed a decision in this process: the counter its lines carry. */
+  readonly #shadowCounts = new Map<string, number>();
+
   constructor(
     private readonly log: AuditLog | undefined,
     private readonly settings: ResolvedAudit,
@@ -64,7 +67,7 @@ export class AuditTrail {
       decision: ctx.decision ? (ctx.decision.allowed ? "allow" : "deny") : pipeline.policies ? "none" : "allow",
       ...(ctx.decision?.rule ? { rule: ctx.decision.rule } : {}),
       ...(ctx.decision?.hidden ? { hidden: true } : {}),
-      ...(ctx.shadow ? shadowFields(ctx.shadow) : {}),
+      ...(ctx.shadow ? this.#shadowFields(ctx.shadow) : {}),
       ...(ctx.filtered ? { filters: ctx.filtered } : {}),
       status: error ? "error" : "ok",
       ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
@@ -75,6 +78,22 @@ export class AuditTrail {
       ...(ctx.info.remoteAddress ? { remoteAddress: ctx.info.remoteAddress } : {}),
     };
     return record;
+  }
+
+  /**
+   * What shadow rules would have changed: `shadow: { rule, effect }` for one (the common case),
+   * an array of those for several; `shadowCount` (one) or `shadowCounts` (by rule) is how often
+   * that rule has differed in this process, this line included.
+   */
+  #shadowFields(effects: NonNullable<RequestContext["shadow"]>): Record<string, unknown> {
+    const counted = effects.map(({ rule, effect }) => {
+      const key = `${rule}\u0000${effect}`;
+      const count = (this.#shadowCounts.get(key) ?? 0) + 1;
+      this.#shadowCounts.set(key, count);
+      return { rule, effect, count };
+    });
+    if (counted.length === 1) return { shadow: { rule: counted[0]!.rule, effect: counted[0]!.effect }, shadowCount: counted[0]!.count };
+    return { shadow: effects.map(({ rule, effect }) => ({ rule, effect })), shadowCounts: Object.fromEntries(counted.map((e) => [e.rule, e.count])) };
   }
 
   authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void {
@@ -117,19 +136,6 @@ function describeIdentity(identity: Identity | undefined, claimsRead: readonly s
     for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
   }
   return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claims ? { claims } : {}) };
-}
-
-/**
- * What shadow rules would have changed: `shadow: { rule, effect }` for one (the common case, as
- * the issue writes it), an array of those for several; `shadowCount` (one) or `shadowCounts`
- * (by rule) is how often that rule has differed in this process, this line included.
- */
-function shadowFields(effects: NonNullable<RequestContext["shadow"]>): Record<string, unknown> {
-  if (effects.length === 1) {
-    const [{ rule, effect, count }] = effects as [(typeof effects)[number]];
-    return { shadow: { rule, effect }, shadowCount: count };
-  }
-  return { shadow: effects.map(({ rule, effect }) => ({ rule, effect })), shadowCounts: Object.fromEntries(effects.map((e) => [e.rule, e.count])) };
 }
 
 function reasonOf(error: { data?: unknown }): string | undefined {
