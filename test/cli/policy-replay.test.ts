@@ -115,3 +115,45 @@ describe("mcp-proxy replay", () => {
     expect(spawnCli(["replay", join(folder, "missing.log"), "--config", join(folder, "same.config.json")]).code).toBe(2);
   });
 });
+
+describe("mcp-proxy replay over recorded arguments", () => {
+  const line = (fields: Record<string, unknown>) =>
+    JSON.stringify({ audit: true, event: "request", time: "2026-01-05T10:00:00.000Z", session: "s1", binding: "http-0", labelsSeen: [], method: "tools/call", kind: "tool", backend: "webhook", ...fields });
+
+  it("decides exactly when the line has the arguments, and reports deny → allow flips too", () => {
+    const file = join(folder, "with-arguments.log");
+    writeFileSync(
+      file,
+      [
+        line({ identity: { sub: "carol", roles: [], claims: { team: "ops" } }, target: "webhook__post", arguments: { url: "u", text: "hello there" }, decision: "allow", rule: "staff-use-demo-tools" }),
+        line({ identity: { sub: "dave", roles: [] }, target: "webhook__post", arguments: { url: "u", text: "hi" }, decision: "deny", rule: "default" }),
+        JSON.stringify({ audit: true, event: "authentication", decision: "deny" }),
+        "not json",
+      ].join("\n"),
+    );
+    // Posts of more than 3 characters are refused; everyone may post (no claim needed any more).
+    writeFileSync(
+      join(folder, "open-short.config.json"),
+      JSON.stringify({
+        version: 1,
+        backends: BACKENDS,
+        naming: RECORDED.naming,
+        policies: {
+          default: "deny",
+          rules: [
+            { name: "anyone-posts", effect: "allow", match: { backends: ["webhook"] } },
+            { name: "short-posts", effect: "deny", match: { names: ["webhook__post"] }, when: { ">": [{ var: "request.arguments.text.length" }, 3] } },
+          ],
+        },
+      }),
+    );
+    const result = spawnCli(["replay", file, "--config", join(folder, "open-short.config.json"), "-f", "json"]);
+    expect(result.code).toBe(1);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({ requests: 2, flipped: 2, skipped: 2, undecidable: [] });
+    expect(doc.flips.map((g: { from: string; to: string; rule: string; identities: Array<{ identity: string }> }) => [g.from, g.to, g.rule, g.identities.map((i) => i.identity)])).toEqual([
+      ["allow", "deny", "short-posts", ["carol"]],
+      ["deny", "allow", "anyone-posts", ["dave"]],
+    ]);
+  });
+});
