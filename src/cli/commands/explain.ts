@@ -26,7 +26,7 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
   const ws = await openWorkspace(options.configPath, io);
   // --as may name an identity of the test cases, as surface --as does.
   const named = ws.cases?.identities.get(options.as);
-  const identity = named ?? toIdentity(readJsonOption(options.as, "--as", io.cwd), "--as");
+  const identity = named ?? toIdentity(readJsonOption(options.as, "--as", io.cwd, `, or the name of an identity in the test cases (${[...(ws.cases?.identities.keys() ?? [])].join(", ") || "none"})`), "--as");
   const request = toRequest(readJsonOption(options.request, "--request", io.cwd), "--request");
   const result = decideOffline(ws, identity, request, snapshotSurface(ws));
   const item = result.items[0]!;

@@ -77,5 +77,5 @@ export async function surfaceCommand(options: SurfaceOptions, io: CommandIo): Pr
 
 /** `--as`: a name from the test cases' identities, else JSON (inline or a file). */
 function identityOption(value: string, ws: PolicyWorkspace, cwd: string): Identity {
-  return ws.cases?.identities.get(value) ?? toIdentity(readJsonOption(value, "--as", cwd), "--as");
+  return ws.cases?.identities.get(value) ?? toIdentity(readJsonOption(value, "--as", cwd, `, or the name of an identity in the test cases (${[...(ws.cases?.identities.keys() ?? [])].join(", ") || "none"})`), "--as");
 }

@@ -120,8 +120,3 @@ function visibleOf(value: unknown, where: string): PolicyCase["visible"] {
   }
   return out;
 }
-
-/** An identity given as an option: a name from the cases, or JSON (inline or a file). */
-export function namedIdentity(value: string, cases: PolicyCases | undefined): Identity | undefined {
-  return cases?.identities.get(value);
-}

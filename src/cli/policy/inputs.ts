@@ -19,14 +19,14 @@ export interface RequestInput {
  * An option value that is JSON: inline when it starts with `{` or `[`, otherwise a file path
  * (relative to the working directory). A mistake is a usage error naming the option.
  */
-export function readJsonOption(value: string, option: string, cwd: string): unknown {
+export function readJsonOption(value: string, option: string, cwd: string, alternative = ""): unknown {
   const text = value.trimStart();
   if (text.startsWith("{") || text.startsWith("[")) return parseJson(text, `${option}`);
   let content: string;
   try {
     content = readFileSync(resolve(cwd, value), "utf8");
   } catch (error) {
-    throw new UsageError(`${option}: cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? "error"}); give a JSON file or inline JSON`);
+    throw new UsageError(`${option}: cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? "error"}); give a JSON file or inline JSON${alternative}`);
   }
   return parseJson(content, `${option} ${value}`);
 }
