@@ -204,6 +204,11 @@ function checkPolicies(policies: unknown, issues: ConfigIssue[]): void {
       if (first) issues.push({ path: joinPath(path, "name"), message: `rule name "${rule.name}" is already used at ${first}` });
       else names.set(rule.name, path);
     }
+    // Listing ignores shadow rules: one that applies to listing only would never be evaluated.
+    const listOnlyRule = Array.isArray(rule.actions) && rule.actions.length > 0 && rule.actions.every((a) => a === "list");
+    if (rule.mode === "shadow" && listOnlyRule) {
+      issues.push({ path: joinPath(path, "mode"), message: 'a shadow rule is evaluated on calls only (listing ignores it), but this one applies to list only; give actions: ["call"] or leave actions out' });
+    }
     if (rule.when === undefined) continue;
     const logicIssues = checkJsonLogic(rule.when, joinPath(path, "when"));
     issues.push(...logicIssues);

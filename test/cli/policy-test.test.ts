@@ -90,6 +90,7 @@ describe("mcp-proxy test", () => {
     expect(result.stdout).toContain('✗ no bulk export: expected allow, got deny by rule "no-bulk-export"');
     expect(result.stdout).toContain("✗ otto sees mail only: tools expected but not visible: crm__get");
     expect(result.stdout).toContain("5 cases, 3 passed, 2 failed");
+    expect(result.stderr).toBe('mcp-proxy test: 2 of 5 cases failed: "no bulk export", "otto sees mail only"\n');
     const json = spawnCli(["test", "--format", "json"], { cwd: dir });
     expect(json.code).toBe(1);
     const doc = JSON.parse(json.stdout);

@@ -109,6 +109,12 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     message: /reads request\.arguments but applies to list only/,
   },
   {
+    name: "a shadow rule that applies to list only (listing ignores shadow rules)",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "deny", mode: "shadow", actions: ["list"] }] } },
+    paths: ["policies.rules[0].mode"],
+    message: /a shadow rule is evaluated on calls only/,
+  },
+  {
     name: "interceptors in a JSON config",
     config: { ...base, interceptors: [{ name: "x", handle: "function () {}" }] },
     paths: ["interceptors[0].handle"],

@@ -26,6 +26,8 @@ export async function testCommand(options: TestOptions, io: CommandIo): Promise<
   const results = runCases(ws, cases.cases, listings && surfaceOf(ws, listings.listings));
   const failed = results.filter((r) => !r.passed).length;
   const code = failed === 0 ? EXIT.ok : EXIT.invalid;
+  // The report goes to stdout; a CI log also gets the failing cases' names where errors go.
+  if (failed > 0) io.err(`mcp-proxy test: ${failed} of ${count(results.length, "case")} failed: ${results.filter((r) => !r.passed).map((r) => JSON.stringify(r.name)).join(", ")}\n`);
   if (options.format === "json") {
     const doc = { file: ws.file, cases: cases.source, ...(listings ? { listings: listings.from } : {}), passed: results.length - failed, failed, results };
     io.out(`${JSON.stringify(doc, null, 2)}\n`);
