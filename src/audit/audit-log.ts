@@ -74,6 +74,10 @@ class SinkAuditLog implements AuditLog {
     return (this.#state === "open" || this.#state === "rotating") && this.#overflow === undefined;
   }
 
+  get confirmed(): boolean {
+    return this.writable && this.#outage === undefined;
+  }
+
   async start(): Promise<void> {
     await this.#reopen();
   }
@@ -231,6 +235,8 @@ class SinkAuditLog implements AuditLog {
         }
         this.#outlet = outlet;
         this.#state = "open";
+        // The outage ends when a line lands; this one says so in the trail itself.
+        if (this.#outage) this.write({ time: new Date().toISOString(), event: "audit-sink", status: "reopened", dropped: this.#outage.dropped });
       },
       (error: unknown) => this.#fail(error, 0),
     );

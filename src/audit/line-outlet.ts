@@ -11,6 +11,13 @@ export interface OutletEvents {
 type Destination = ReturnType<typeof pino.destination>;
 
 /**
+ * How long lines wait to be written together. Under load a request completes every few hundred
+ * microseconds, and a write call per line costs more than the line; 10 ms gathers dozens while
+ * keeping a line's way to disk far shorter than anyone reading the trail would notice.
+ */
+const BATCH_WINDOW_MS = 10;
+
+/**
  * One open file or descriptor, written asynchronously through pino's destination (sonic-boom),
  * which batches lines into few write calls and retries a busy pipe. It counts what it was given
  * against what reached the OS, because sonic-boom's own flush does not wait when nothing is
@@ -26,6 +33,10 @@ export class LineOutlet {
   #failed = false;
   #closed = false;
   #ended: Promise<void> | undefined;
+  /** Lines given during this turn of the event loop, handed on together after it (one write call, not one per request). */
+  #batch: string[] = [];
+  #batchLines = 0;
+  #batchScheduled = false;
 
   private constructor(
     private readonly destination: Destination,
@@ -58,18 +69,36 @@ export class LineOutlet {
     return this.#failed ? 0 : this.#accepted - this.#written;
   }
 
-  /** Hands `lines` complete lines (as one text ending in a newline) to the OS, asynchronously. */
+  /**
+   * Hands `lines` complete lines (as one text ending in a newline) to the OS, asynchronously.
+   * Lines given within BATCH_WINDOW_MS go out in one write call, not one each.
+   */
   write(text: string, bytes: number, lines: number): void {
     if (this.#failed) return;
     this.#accepted += bytes;
+    this.#batch.push(text);
+    this.#batchLines += lines;
+    if (!this.#batchScheduled) {
+      this.#batchScheduled = true;
+      setTimeout(() => this.#handOn(), BATCH_WINDOW_MS).unref();
+    }
+  }
+
+  #handOn(): void {
+    this.#batchScheduled = false;
+    if (this.#failed || this.#batch.length === 0) return;
+    const text = this.#batch.length === 1 ? this.#batch[0]! : this.#batch.join("");
     this.#ends.push(this.#accepted);
-    this.#lineCounts.push(lines);
+    this.#lineCounts.push(this.#batchLines);
+    this.#batch = [];
+    this.#batchLines = 0;
     this.destination.write(text);
   }
 
   /** Writes what is pending, then closes (a descriptor 1 or 2 stays open). Never rejects. */
   end(): Promise<void> {
     if (this.#failed) return Promise.resolve();
+    this.#handOn();
     this.#ended ??= new Promise<void>((resolve) => {
       this.destination.once("close", () => resolve());
       this.destination.once("error", () => resolve());
@@ -105,7 +134,9 @@ export class LineOutlet {
 
   #fail(error: unknown): void {
     if (this.#failed) return;
-    let lost = 0;
+    let lost = this.#batchLines;
+    this.#batch = [];
+    this.#batchLines = 0;
     for (let index = this.#head; index < this.#lineCounts.length; index++) lost += this.#lineCounts[index]!;
     this.#failed = true;
     this.#ends = [];

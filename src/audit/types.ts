@@ -17,6 +17,13 @@ export interface AuditLog {
   write(record: Readonly<Record<string, unknown>>): void;
   /** False while the sink cannot write (after a write/open error, until a retry succeeds). The gateway refuses requests while false when onFailure is "refuse". */
   readonly writable: boolean;
+  /**
+   * Writable, and no outage is waiting for its first successful write: a reopened file on a
+   * full disk opens fine and fails on the next write. What fails closed (onFailure "refuse")
+   * reads this, so no request runs unrecorded in that window; the sink writes an
+   * `event: "audit-sink"` line on reopening, which ends the outage when it lands.
+   */
+  readonly confirmed: boolean;
   /** Resolves when everything written so far has reached the OS. */
   flush(): Promise<void>;
   /** Flushes and closes (shutdown). */

@@ -92,6 +92,8 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
       const it = listedItem(ctx.scope, surface, key, entry, item);
       return it !== undefined && visible(identity, it);
     });
+    // Shared by every request of this caller until the surface changes: nobody may change it.
+    Object.freeze(filtered);
     byCaller.set(identity, filtered);
     return filtered;
   };

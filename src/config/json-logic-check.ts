@@ -1,21 +1,9 @@
+import { POLICY_OPERATORS, SCOPED_OPERATORS } from "../policy/index.js";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
-
-/**
- * Operators a policy may use. json-logic-js's `method` (calls any method of any value)
- * and `log` (writes to the console) are left out on purpose: a policy decides, it does not act.
- */
-export const JSON_LOGIC_OPERATORS: ReadonlySet<string> = new Set([
-  "var", "missing", "missing_some",
-  "if", "?:", "==", "===", "!=", "!==", "!", "!!", "or", "and",
-  ">", ">=", "<", "<=", "max", "min", "+", "-", "*", "/", "%",
-  "map", "reduce", "filter", "all", "none", "some", "merge", "in", "cat", "substr",
-]);
 
 /** The roots of the data a policy sees; a `var` outside them is a typo that would silently read nothing. */
 export const POLICY_DATA_ROOTS: ReadonlySet<string> = new Set(["identity", "request", "target", "backend", "session", "time"]);
 
-/** Operators whose arguments are evaluated against each element, so their `var`s are relative. */
-const SCOPED_OPERATORS = new Set(["map", "filter", "all", "none", "some", "reduce"]);
 
 /** Finds unknown operators and `var` paths outside the policy data, anywhere in a rule. */
 export function checkJsonLogic(rule: unknown, path: string): ConfigIssue[] {
@@ -38,7 +26,7 @@ function walk(node: unknown, path: string, scoped: boolean, issues: ConfigIssue[
   const operator = keys[0]!;
   const operand = (node as Record<string, unknown>)[operator];
   const operandPath = joinPath(path, operator);
-  if (!JSON_LOGIC_OPERATORS.has(operator)) {
+  if (!POLICY_OPERATORS.has(operator)) {
     issues.push({ path: operandPath, message: `unknown JSON-Logic operator "${operator}"` });
     return;
   }

@@ -204,28 +204,48 @@ function checkPolicies(policies: unknown, issues: ConfigIssue[]): void {
       if (first) issues.push({ path: joinPath(path, "name"), message: `rule name "${rule.name}" is already used at ${first}` });
       else names.set(rule.name, path);
     }
+    const listOnly = Array.isArray(rule.actions) && rule.actions.length > 0 && rule.actions.every((a) => a === "list");
     // Listing ignores shadow rules: one that applies to listing only would never be evaluated.
-    const listOnlyRule = Array.isArray(rule.actions) && rule.actions.length > 0 && rule.actions.every((a) => a === "list");
-    if (rule.mode === "shadow" && listOnlyRule) {
+    if (rule.mode === "shadow" && listOnly) {
       issues.push({ path: joinPath(path, "mode"), message: 'a shadow rule is evaluated on calls only (listing ignores it), but this one applies to list only; give actions: ["call"] or leave actions out' });
     }
+    checkDecidedMethods(isRecord(rule.match) ? rule.match.methods : undefined, joinPath(joinPath(path, "match"), "methods"), POLICY_METHODS, issues);
     if (rule.when === undefined) continue;
     const logicIssues = checkJsonLogic(rule.when, joinPath(path, "when"));
     issues.push(...logicIssues);
-    // At list time arguments are unknown, so a list-only rule reading them could never decide.
-    const listOnly = Array.isArray(rule.actions) && rule.actions.length > 0 && rule.actions.every((a) => a === "list");
-    if (listOnly && logicIssues.length === 0 && ruleReads({ name: String(rule.name), effect: "allow", when: rule.when }).arguments) {
+    // At list time arguments, session and time are unknown, so a list-only rule reading them could never decide.
+    if (!listOnly || logicIssues.length > 0) continue;
+    const reads = ruleReads({ name: String(rule.name), effect: "allow", when: rule.when });
+    const callOnly = [reads.arguments && "request.arguments", reads.session && "session", reads.time && "time"].filter(Boolean);
+    if (callOnly.length > 0) {
       issues.push({
         path: joinPath(path, "actions"),
-        message: 'reads request.arguments but applies to list only; arguments exist only when an item is called (use actions: ["call"], or both)',
+        message: `reads ${callOnly.join(", ")} but applies to list only; ${callOnly.length > 1 ? "they exist" : "it exists"} only when an item is called (use actions: ["call"], or both)`,
       });
     }
   }
 }
 
+/** The methods a policy decides: the call methods (a subscription is decided as a read). */
+const POLICY_METHODS = ["tools/call", "prompts/get", "resources/read"];
+/** The methods whose results filters see (a task's result as the call that created it). */
+const FILTER_METHODS = ["tools/call", "prompts/get", "resources/read"];
+
+/** A `match.methods` entry that can never match would make its rule or filter silently do nothing. */
+function checkDecidedMethods(methods: unknown, path: string, decided: readonly string[], issues: ConfigIssue[]): void {
+  if (!Array.isArray(methods)) return;
+  methods.forEach((method, i) => {
+    if (typeof method === "string" && !decided.includes(method)) {
+      const hint = method === "resources/subscribe" ? " (a subscription is decided as resources/read)" : method === "tasks/result" ? " (a task's result is matched as the tools/call that created it)" : "";
+      issues.push({ path: joinPath(path, i), message: `can never match: "${method}" is not one of ${decided.join(", ")}${hint}` });
+    }
+  });
+}
+
 function checkFilters(filters: unknown, issues: ConfigIssue[]): void {
   const names = new Map<string, string>();
   for (const [i, filter] of entries(filters)) {
+    checkDecidedMethods(isRecord(filter.match) ? filter.match.methods : undefined, `filters[${i}].match.methods`, FILTER_METHODS, issues);
     if (typeof filter.name === "string") {
       const first = names.get(filter.name);
       if (first) issues.push({ path: `filters[${i}].name`, message: `filter name "${filter.name}" is already used at ${first}` });

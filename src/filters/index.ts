@@ -7,4 +7,4 @@ export { compileFilters, FilterConfigError } from "./compile-filters.js";
 export { checkPattern, PatternError } from "./pattern.js";
 export { DEFAULT_REPLACEMENT } from "./text-redactor.js";
 export { compileFieldPath, stripField, type FieldPath } from "./strip-fields.js";
-export { compileGlob } from "./target-match.js";
+export { compileGlob } from "../core/glob.js";

@@ -4,10 +4,10 @@
  */
 export { compilePolicies } from "./policy-engine.js";
 export { compileLogic } from "./json-logic.js";
-export { POLICY_OPERATORS, truthy } from "./operators.js";
+export { POLICY_OPERATORS, SCOPED_OPERATORS, truthy } from "./operators.js";
 export { ruleReads, varsRead, type RuleReads, type VarsRead } from "./vars-read.js";
 export { compileMatch, type MatchData, type Matcher } from "./match.js";
-export { compileGlobs, compileNameGlobs, type NameTest } from "./name-globs.js";
+export { compileNameGlobs, type NameTest } from "./name-globs.js";
 export { compileListTime, isUnknown, truthiness, UNKNOWN, UNKNOWN_FALSY, UNKNOWN_TRUTHY, type UnknownPath } from "./three-valued.js";
 export { CALL_TIME_ONLY } from "./data-paths.js";
 export type {

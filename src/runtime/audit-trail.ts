@@ -25,7 +25,7 @@ export class AuditTrail {
 
   /** True while requests must be refused: the sink cannot write and the config says fail closed. */
   get refusing(): boolean {
-    return this.log !== undefined && this.settings.onFailure === "refuse" && !this.log.writable;
+    return this.log !== undefined && this.settings.onFailure === "refuse" && !this.log.confirmed;
   }
 
   /** The error a request gets while `refusing`. */

@@ -120,6 +120,18 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     paths: ["interceptors[0].handle"],
     message: /must be a function .*only a \.ts or \.js config can hold one/,
   },
+  {
+    name: "a rule or filter for a method no policy decides and no filter sees",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "deny", match: { methods: ["resources/subscribe"] } }] }, filters: [{ name: "f", match: { methods: ["tools/list"] } }] },
+    paths: ["filters[0].match.methods[0]", "policies.rules[0].match.methods[0]"],
+    message: /can never match/,
+  },
+  {
+    name: "a list-only rule that reads the session",
+    config: { ...base, policies: { rules: [{ name: "r", effect: "deny", actions: ["list"], when: { in: ["x", { var: "session.labelsSeen" }] } }] } },
+    paths: ["policies.rules[0].actions"],
+    message: /reads session but applies to list only/,
+  },
   { name: "an audit chain without a file", config: { ...base, audit: { chain: true } }, paths: ["audit.chain"], message: /needs audit\.sink "file"/ },
   {
     name: "two bindings with one name",

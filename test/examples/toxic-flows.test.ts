@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/cli.js";
-import { connectClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, refusal, textOf, waitFor } from "../support/mcp-clients.js";
 import { runProxyOnFile } from "../support/proxy-process.js";
 
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; message: string; data?: Record<string, unknown> };
-  }
-  throw new Error("the call was not refused");
-}
 
 describe("examples/toxic-flows", () => {
   it("refuses egress once a session read private data, redacts the key, runs its custom interceptor, and audits each decision", async () => {

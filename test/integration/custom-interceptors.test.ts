@@ -32,7 +32,8 @@ describe("a custom interceptor that throws", () => {
       await client.close();
       expect(refused).toMatchObject({ code: -32603 });
       expect(refused!.message).not.toContain("broken-interceptor-detail");
-      expect(await waitFor(() => proxy.stderr().includes("broken-interceptor-detail"))).toBe(true);
+      // Both lines are written asynchronously, each on its own schedule: wait for both.
+      expect(await waitFor(() => proxy.stderr().includes("broken-interceptor-detail") && /"audit":true[^\n]*"method":"tools\/call"/.test(proxy.stderr()))).toBe(true);
       const lines = proxy.stderr().split("\n").filter((l) => l.startsWith("{"));
       expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ audit: true, method: "tools/call", status: "error", code: -32603 }));
       const logged = lines.find((l) => l.includes("broken-interceptor-detail"))!;

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { connectClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, refusal, textOf, waitFor } from "../support/mcp-clients.js";
 import { writeConfig } from "../support/proxy-process.js";
 import { enforcementConfig, PLANT, startEnforcementProxy, TOKENS } from "./enforcement-fixture.js";
 
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { code: number; message: string; data?: Record<string, unknown> };
-  }
-  throw new Error("the call was not refused");
-}
 
 describe("the enforcement pipeline on the other bindings", () => {
   it("legacy SSE: the stream needs a token, and a caller sees and may call exactly what it does over Streamable HTTP", async () => {

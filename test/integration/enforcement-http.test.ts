@@ -2,19 +2,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/cli.js";
-import { connectClient, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, refusal, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type EnforcementProxy, PLANT, startEnforcementProxy, TOKENS } from "./enforcement-fixture.js";
 
-/** A JSON-RPC error as a client sees it: code, message and data. */
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { code: number; message: string; data?: Record<string, unknown> };
-    return { code: e.code, message: e.message, data: e.data };
-  }
-  throw new Error("the call was not refused");
-}
 
 describe("the enforcement pipeline over Streamable HTTP (bearer callers, policies, filters, audit)", () => {
   let proxy: EnforcementProxy;

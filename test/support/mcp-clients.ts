@@ -111,3 +111,14 @@ export function isAlive(pid: number): boolean {
 export function recorderBackend(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { transport: "stdio", command: process.execPath, args: [SERVERS.recorder, "stdio", name], ...extra };
 }
+
+/** The JSON-RPC error a client got for a call that must be refused (fails the test when it was not). */
+export async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as { code: number; message: string; data?: Record<string, unknown> };
+    return { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) };
+  }
+  throw new Error("the call was not refused");
+}

@@ -17,6 +17,8 @@ describe("a sink that cannot write", () => {
     const deadline = Date.now() + 300;
     while (Date.now() < deadline) {
       log.write({ id: 2 });
+      // Reopening succeeds, but nothing has been written since: what fails closed must stay closed.
+      expect(log.confirmed).toBe(false);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(reported.messages).toEqual([expect.stringMatching(/audit sink \/dev\/full cannot write/)]);
@@ -41,8 +43,12 @@ describe("a sink that cannot write", () => {
     await until(() => reported.messages.length === 2, "the recovery report");
     expect(reported.messages[1]).toMatch(/writes again; 5 records were dropped/);
     await log.close();
-    expect(readLines(file).map((line) => JSON.parse(line).id)).toEqual(["after"]);
-    expect(await verifyAuditFile(file)).toEqual({ ok: true, lines: 1 });
+    // The trail itself says when it came back and how much it missed, before the next record.
+    expect(readLines(file).map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ event: "audit-sink", status: "reopened", dropped: 5 }),
+      expect.objectContaining({ id: "after" }),
+    ]);
+    expect(await verifyAuditFile(file)).toEqual({ ok: true, lines: 2 });
     rmSync(dirname(file), { recursive: true });
   });
 
