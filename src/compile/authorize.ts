@@ -6,7 +6,7 @@ import type { ItemKind, ListData, PolicyData, PolicyEngine } from "../policy/ind
 import type { LabelTable } from "./labels.js";
 
 /** The method whose decision decides whether an item of a kind is listed: listing follows calling. */
-export const CALL_METHOD: Readonly<Record<ItemKind, string>> = { tool: "tools/call", prompt: "prompts/get", resource: "resources/read", resourceTemplate: "resources/read" };
+const CALL_METHOD: Readonly<Record<ItemKind, string>> = { tool: "tools/call", prompt: "prompts/get", resource: "resources/read", resourceTemplate: "resources/read" };
 
 /** Methods decided by a full call decision (arguments, time, session); the others only need the item to be visible. */
 export const DECIDED_AS: Readonly<Record<string, string>> = {
