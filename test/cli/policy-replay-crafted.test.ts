@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -34,5 +34,25 @@ describe("mcp-proxy replay over crafted lines", () => {
     expect(doc).toMatchObject({ requests: 3, flipped: 0, unchanged: 1 });
     expect(doc.undecidable.map((r: { line: number }) => r.line)).toEqual([1, 2]);
     expect(doc.undecidable[0].next).toMatchObject({ decision: "undecidable", unknownRules: ["office-hours"], unknown: [expect.stringContaining("time")] });
+  });
+
+  it("a URI only a template produces is hidden when NEXT hides the template, as the gateway decides it", () => {
+    const next = join(folder, "templates");
+    mkdirSync(next);
+    writeFileSync(join(next, "mcp-proxy.config.json"), config([{ name: "all", effect: "allow" }, { name: "no-templates", effect: "deny", match: { kinds: ["resourceTemplate"] } }]));
+    writeFileSync(join(next, "mcp-proxy.test.yaml"), "snapshot: ./surface.snapshot.json\ncases: []\n");
+    writeFileSync(
+      join(next, "surface.snapshot.json"),
+      JSON.stringify({ version: 1, backends: [{ backend: "crm", namespace: "crm", tools: [], prompts: [], resources: [], resourceTemplates: [{ uriTemplate: "crm://contacts/{id}", name: "contact" }] }] }),
+    );
+    const file = join(folder, "template-read.log");
+    writeFileSync(file, line({ method: "resources/read", kind: "resource", target: "crm://contacts/1", rule: "all" }));
+    const explained = spawnCli(["explain", "--config", join(next, "mcp-proxy.config.json"), "--as", '{"sub":"carol"}', "--request", '{"method":"resources/read","uri":"crm://contacts/1"}', "-f", "json"]);
+    expect(JSON.parse(explained.stdout)).toMatchObject({ decision: "deny", hidden: true, rule: "no-templates" });
+    const result = spawnCli(["replay", file, "--config", join(next, "mcp-proxy.config.json"), "-f", "json"]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).flips).toEqual([
+      { from: "allow", to: "deny", rule: "no-templates", hidden: true, identities: [{ identity: "carol", requests: [expect.objectContaining({ line: 1, next: { decision: "deny", rule: "no-templates", hidden: true } })] }] },
+    ]);
   });
 });

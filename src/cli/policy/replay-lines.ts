@@ -85,12 +85,12 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
     if (!engine || !partial) next = { decision: "allow" };
     else if (isExact(ws, argumentsKnown, claims, timeKnown)) {
       // Everything the other config reads was recorded: the real decision, exactly.
-      if (!items.every((it) => engine.visible(listData(identity, it)))) next = fromPartial(ws, partial(data, known), argumentsKnown, claims, timeKnown);
+      if (!items.every((it) => engine.visible(listData(identity, it)))) next = fromPartial(ws, decideItems(partial, data, items, known), argumentsKnown, claims, timeKnown);
       else {
         const decision = items.map((it, i) => engine.decide(i === 0 ? data : { ...data, target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels } })).find((d) => !d.allowed) ?? engine.decide(data);
         next = { decision: decision.allowed ? "allow" : "deny", rule: decision.rule };
       }
-    } else next = fromPartial(ws, partial(data, known), argumentsKnown, claims, timeKnown);
+    } else next = fromPartial(ws, decideItems(partial, data, items, known), argumentsKnown, claims, timeKnown);
     replayed.push({
       line: index + 1,
       ...(line.requestId === undefined ? {} : { requestId: line.requestId }),
@@ -103,6 +103,27 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
     });
   });
   return { replayed, skipped };
+}
+
+/**
+ * The partial decision over every item a request stands for, combined as the authorize stage
+ * combines them: an item the caller cannot list hides the request (a URI only a template
+ * produces is hidden when the template is), else the first refusal decides.
+ */
+function decideItems(partial: (data: PolicyData, known: KnownData) => PartialDecision, data: PolicyData, items: readonly PolicyItem[], known: KnownData): PartialDecision {
+  const decisions = items.map((it, i) => partial(i === 0 ? data : { ...data, target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels } }, known));
+  const hidden = decisions.find((d) => d.hidden);
+  if (hidden !== undefined) return hidden;
+  let decision = decisions[0]!;
+  for (const other of decisions.slice(1)) {
+    if (decision.allowed === false) break;
+    // Refused whatever the first item's unknowns are: the request is refused (by this rule, if the first would allow).
+    if (other.allowed === false) decision = other;
+    else if (decision.allowed === undefined || other.allowed === undefined) {
+      decision = { allowed: undefined, unknownRules: [...new Set([...(decision.unknownRules ?? []), ...(other.unknownRules ?? [])])] };
+    }
+  }
+  return decision;
 }
 
 /** The item as the other config names it; a name it cannot place keeps the backend the line recorded. */
