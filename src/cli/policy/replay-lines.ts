@@ -34,7 +34,7 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
   const partial = ws.config.policies ? compilePartialDecisions(ws.config.policies) : undefined;
   const surface = snapshotSurface(ws);
   /** The labels each session had seen as of its previous line: what this call's own labels are told apart from. */
-  const sessionLabels = new Map<string, readonly string[]>();
+  const sessionLabels = new Map<string, ReadonlySet<string>>();
   const replayed: ReplayedLine[] = [];
   let skipped = 0;
   text.split("\n").forEach((raw, index) => {
@@ -74,9 +74,10 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
     const session = typeof line.session === "string" ? line.session : "";
     const recordedLabels = Array.isArray(line.labelsSeen) ? line.labelsSeen.map(String) : [];
     const before = sessionLabels.get(session);
-    sessionLabels.set(session, recordedLabels);
+    sessionLabels.set(session, new Set(recordedLabels));
     // The line is written after its call: an allowed call's own labels, new in this line, were added by it.
-    const labelsSeen = line.decision === "allow" ? recordedLabels.filter((l) => !own.has(l) || (before?.includes(l) ?? false)) : recordedLabels;
+    // (A set: a line is read once, however many labels a crafted one lists.)
+    const labelsSeen = line.decision === "allow" ? recordedLabels.filter((l) => !own.has(l) || (before?.has(l) ?? false)) : recordedLabels;
     const base = requestData(identity, { ...request, labelsSeen }, items[0]!);
     const data: PolicyData = { ...base, session: { id: session, binding: typeof line.binding === "string" ? line.binding : "", labelsSeen } };
     const recorded = { decision: line.decision, ...(typeof line.rule === "string" ? { rule: line.rule } : {}) } as ReplayedLine["recorded"];
