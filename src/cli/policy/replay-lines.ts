@@ -34,7 +34,7 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
   const partial = ws.config.policies ? compilePartialDecisions(ws.config.policies) : undefined;
   const surface = snapshotSurface(ws);
   /** The labels each session had seen as of its previous line: what this call's own labels are told apart from. */
-  const sessionLabels = new Map<string, readonly string[]>();
+  const sessionLabels = new Map<string, ReadonlySet<string>>();
   const replayed: ReplayedLine[] = [];
   let skipped = 0;
   text.split("\n").forEach((raw, index) => {
@@ -61,34 +61,37 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
     };
     const argumentsKnown = line.argumentsDigest === undefined || isRecord(line.arguments);
     const named = line.kind === "tool" || line.kind === "prompt";
+    // A line without a readable time leaves the time unknown (not "now": that would be a guess).
+    const timeKnown = typeof line.time === "string" && !Number.isNaN(Date.parse(line.time));
     const request: RequestInput = {
       method,
       ...(named ? { name: line.target } : { uri: line.target }),
       ...(isRecord(line.arguments) ? { arguments: line.arguments } : {}),
-      ...(typeof line.time === "string" ? { time: line.time } : {}),
+      ...(timeKnown ? { time: line.time as string } : {}),
     };
     const items = itemsFor(ws, request, surface, line);
     const own = new Set(items.flatMap((it) => [...it.labels, ...it.backendLabels]));
     const session = typeof line.session === "string" ? line.session : "";
     const recordedLabels = Array.isArray(line.labelsSeen) ? line.labelsSeen.map(String) : [];
     const before = sessionLabels.get(session);
-    sessionLabels.set(session, recordedLabels);
+    sessionLabels.set(session, new Set(recordedLabels));
     // The line is written after its call: an allowed call's own labels, new in this line, were added by it.
-    const labelsSeen = line.decision === "allow" ? recordedLabels.filter((l) => !own.has(l) || (before?.includes(l) ?? false)) : recordedLabels;
+    // (A set: a line is read once, however many labels a crafted one lists.)
+    const labelsSeen = line.decision === "allow" ? recordedLabels.filter((l) => !own.has(l) || (before?.has(l) ?? false)) : recordedLabels;
     const base = requestData(identity, { ...request, labelsSeen }, items[0]!);
     const data: PolicyData = { ...base, session: { id: session, binding: typeof line.binding === "string" ? line.binding : "", labelsSeen } };
     const recorded = { decision: line.decision, ...(typeof line.rule === "string" ? { rule: line.rule } : {}) } as ReplayedLine["recorded"];
-    const known = knownData(argumentsKnown, Object.keys(claims));
+    const known = knownData(argumentsKnown, Object.keys(claims), timeKnown);
     let next: ReplayedLine["next"];
     if (!engine || !partial) next = { decision: "allow" };
-    else if (isExact(ws, argumentsKnown, claims)) {
+    else if (isExact(ws, argumentsKnown, claims, timeKnown)) {
       // Everything the other config reads was recorded: the real decision, exactly.
-      if (!items.every((it) => engine.visible(listData(identity, it)))) next = fromPartial(ws, partial(data, known), argumentsKnown, claims);
+      if (!items.every((it) => engine.visible(listData(identity, it)))) next = fromPartial(ws, decideItems(partial, data, items, known), argumentsKnown, claims, timeKnown);
       else {
         const decision = items.map((it, i) => engine.decide(i === 0 ? data : { ...data, target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels } })).find((d) => !d.allowed) ?? engine.decide(data);
         next = { decision: decision.allowed ? "allow" : "deny", rule: decision.rule };
       }
-    } else next = fromPartial(ws, partial(data, known), argumentsKnown, claims);
+    } else next = fromPartial(ws, decideItems(partial, data, items, known), argumentsKnown, claims, timeKnown);
     replayed.push({
       line: index + 1,
       ...(line.requestId === undefined ? {} : { requestId: line.requestId }),
@@ -101,6 +104,27 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
     });
   });
   return { replayed, skipped };
+}
+
+/**
+ * The partial decision over every item a request stands for, combined as the authorize stage
+ * combines them: an item the caller cannot list hides the request (a URI only a template
+ * produces is hidden when the template is), else the first refusal decides.
+ */
+function decideItems(partial: (data: PolicyData, known: KnownData) => PartialDecision, data: PolicyData, items: readonly PolicyItem[], known: KnownData): PartialDecision {
+  const decisions = items.map((it, i) => partial(i === 0 ? data : { ...data, target: { kind: it.kind, name: it.name, original: it.original, labels: it.labels } }, known));
+  const hidden = decisions.find((d) => d.hidden);
+  if (hidden !== undefined) return hidden;
+  let decision = decisions[0]!;
+  for (const other of decisions.slice(1)) {
+    if (decision.allowed === false) break;
+    // Refused whatever the first item's unknowns are: the request is refused (by this rule, if the first would allow).
+    if (other.allowed === false) decision = other;
+    else if (decision.allowed === undefined || other.allowed === undefined) {
+      decision = { allowed: undefined, unknownRules: [...new Set([...(decision.unknownRules ?? []), ...(other.unknownRules ?? [])])] };
+    }
+  }
+  return decision;
 }
 
 /** The item as the other config names it; a name it cannot place keeps the backend the line recorded. */
@@ -118,21 +142,23 @@ function itemsFor(ws: PolicyWorkspace, request: RequestInput, surface: ReturnTyp
 }
 
 /** Whether the line recorded everything the other config's rules read (so the real engine decides, exactly). */
-function isExact(ws: PolicyWorkspace, argumentsKnown: boolean, claims: Record<string, unknown>): boolean {
+function isExact(ws: PolicyWorkspace, argumentsKnown: boolean, claims: Record<string, unknown>, timeKnown: boolean): boolean {
   const engine = ws.engine!;
   if (engine.readsAllClaims) return false;
   if (!argumentsKnown && engine.reads.arguments) return false;
+  if (!timeKnown && engine.reads.time) return false;
   return engine.claimsRead.every((claim) => claim in claims);
 }
 
-/** Unknown: argument values when only a digest was recorded, and every claim the line did not record. */
-function knownData(argumentsKnown: boolean, recordedClaims: readonly string[]): KnownData {
+/** Unknown: argument values when only a digest was recorded, every claim the line did not record, the time when it has none. */
+function knownData(argumentsKnown: boolean, recordedClaims: readonly string[], timeKnown: boolean): KnownData {
   const claims = new Set(recordedClaims);
   return {
-    key: `${argumentsKnown}\u0000${[...claims].sort().join("\u0000")}`,
+    key: `${argumentsKnown}\u0000${timeKnown}\u0000${[...claims].sort().join("\u0000")}`,
     unknown: (name) => {
       if (name === undefined || name === null || name === "") return true;
       const path = String(name);
+      if (!timeKnown && (path === "time" || path.startsWith("time."))) return true;
       if (!argumentsKnown && (path === "request" || path === "request.arguments" || path.startsWith("request.arguments."))) return true;
       if (path === "identity" || path === "identity.claims") return true;
       if (path.startsWith("identity.claims.")) return !claims.has(path.split(".")[2]!);
@@ -141,7 +167,7 @@ function knownData(argumentsKnown: boolean, recordedClaims: readonly string[]): 
   };
 }
 
-function fromPartial(ws: PolicyWorkspace, decision: PartialDecision, argumentsKnown: boolean, claims: Record<string, unknown>): ReplayedLine["next"] {
+function fromPartial(ws: PolicyWorkspace, decision: PartialDecision, argumentsKnown: boolean, claims: Record<string, unknown>, timeKnown: boolean): ReplayedLine["next"] {
   if (decision.allowed === undefined) {
     const unknownRules = decision.unknownRules ?? [];
     // What those rules read that the line did not record: the reason, in the terms of the audit settings.
@@ -150,6 +176,7 @@ function fromPartial(ws: PolicyWorkspace, decision: PartialDecision, argumentsKn
       if (!unknownRules.includes(spec.name)) continue;
       const reads = ruleReads(spec);
       if (reads.arguments && !argumentsKnown) unknown.add("request.arguments (only a digest was recorded: audit.includeArguments is off)");
+      if (reads.time && !timeKnown) unknown.add("time (the line has no readable time)");
       for (const claim of reads.claims) if (!(claim in claims)) unknown.add(`identity.claims.${claim} (not recorded: no policy read it when the line was written)`);
       if (reads.allClaims) unknown.add("identity.claims (read whole or by a computed path; the line has only the claims read then)");
     }
