@@ -120,13 +120,20 @@ describe("the enforcement pipeline over Streamable HTTP (bearer callers, policie
   });
 
   it("writes one audit line per allowed and denied request, with the documented fields, no token and no secret, in a chain audit verify accepts", async () => {
-    const before = proxy.auditLines().length;
+    // Lines reach the file asynchronously (earlier tests' too), so count each kind this test adds.
+    const kinds = {
+      allowed: (l: Record<string, unknown>) => l.method === "tools/call" && l.decision === "allow" && l.target === "crm__search",
+      denied: (l: Record<string, unknown>) => l.decision === "deny" && l.rule === "no-secret-queries",
+      hidden: (l: Record<string, unknown>) => l.target === "crm__pid" && l.hidden === true,
+    };
+    const count = () => Object.values(kinds).map((kind) => proxy.auditLines().filter(kind).length);
+    const before = count();
     await bob.client.callTool({ name: "crm__search", arguments: { query: "audit me" } });
     await refusal(bob.client.callTool({ name: "crm__search", arguments: { query: "secret" } }));
     await refusal(bob.client.callTool({ name: "crm__pid", arguments: {} }));
-    expect(await waitFor(() => proxy.auditLines().length >= before + 3)).toBe(true);
-    const lines = proxy.auditLines().slice(before);
-    const allowed = lines.find((l) => l.method === "tools/call" && l.decision === "allow" && l.target === "crm__search")!;
+    expect(await waitFor(() => count().every((n, i) => n > before[i]!))).toBe(true);
+    const lines = proxy.auditLines().reverse();
+    const allowed = lines.find(kinds.allowed)!;
     expect(allowed).toMatchObject({
       audit: true,
       event: "request",
@@ -150,8 +157,8 @@ describe("the enforcement pipeline over Streamable HTTP (bearer callers, policie
     expect(typeof allowed.time).toBe("string");
     expect(allowed.requestId).toBeDefined();
     expect(allowed).not.toHaveProperty("arguments");
-    expect(lines.find((l) => l.decision === "deny" && l.rule === "no-secret-queries")).toMatchObject({ status: "error", code: -32012, reason: "FORBIDDEN" });
-    expect(lines.find((l) => l.target === "crm__pid")).toMatchObject({ decision: "deny", hidden: true, code: -32602 });
+    expect(lines.find(kinds.denied)).toMatchObject({ status: "error", code: -32012, reason: "FORBIDDEN" });
+    expect(lines.find(kinds.hidden)).toMatchObject({ decision: "deny", hidden: true, code: -32602 });
 
     // Nothing secret anywhere: not the tokens, not a claim no policy reads, not the planted key.
     const everything = readFileSync(proxy.auditFile, "utf8") + proxy.stderr();
