@@ -127,5 +127,8 @@ describe("mcp-proxy test", () => {
     expect(spawnCli(["test"], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringContaining("no test cases") });
     const bad = project("bad-identity", "cases:\n  - name: x\n    as: nobody\n    request: { method: tools/call, name: crm__search }\n    expect: { decision: allow }\n");
     expect(spawnCli(["test"], { cwd: bad })).toMatchObject({ code: 2, stderr: expect.stringContaining('"as: nobody" names no identity') });
+    // A file that tests nothing must not pass a CI gate.
+    const empty = project("empty-cases", "identities:\n  bob: { sub: bob }\ncases: []\n");
+    expect(spawnCli(["test"], { cwd: empty })).toMatchObject({ code: 2, stderr: expect.stringContaining("has no cases") });
   });
 });

@@ -21,6 +21,8 @@ export async function testCommand(options: TestOptions, io: CommandIo): Promise<
   const ws = await openWorkspace(options.configPath, io);
   const cases = ws.cases;
   if (cases === undefined) throw new UsageError(`no test cases for ${ws.file}: put mcp-proxy.test.yaml beside it (or export "tests" from a .ts/.js config)`);
+  // A file that tests nothing must not pass a CI gate as if it did.
+  if (cases.cases.length === 0) throw new UsageError(`${cases.source} has no cases: a test run must test something`);
   const needsListing = cases.cases.some((c) => c.visible !== undefined) || cases.snapshot !== undefined || options.snapshot !== undefined || options.live;
   const listings = needsListing ? await obtainListings(ws, { snapshot: options.snapshot, live: options.live }, io) : undefined;
   const results = runCases(ws, cases.cases, listings && surfaceOf(ws, listings.listings));
