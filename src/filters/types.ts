@@ -4,22 +4,9 @@
  * ResultFilter).
  */
 
-/** The kinds of item a request can target. */
-export type ItemKind = "tool" | "prompt" | "resource" | "resourceTemplate";
+import type { ItemKind, MatchSpec } from "../core/match.js";
 
-/**
- * Which requests a filter applies to. Every given criterion must hold; an omitted one matches
- * everything. An empty list matches nothing (no value is in it).
- */
-export interface MatchSpec {
-  /** Backend names, compared exactly with the target's backend. */
-  readonly backends?: readonly string[];
-  readonly kinds?: readonly ItemKind[];
-  /** Globs over the exposed name or URI: `*` is any run of characters, everything else is literal, and the whole name must match. */
-  readonly names?: readonly string[];
-  /** JSON-RPC methods, compared exactly (e.g. `tools/call`). */
-  readonly methods?: readonly string[];
-}
+export type { ItemKind, MatchSpec };
 
 /** One redaction: every non-empty match of `pattern` is replaced. */
 export interface RedactionSpec {

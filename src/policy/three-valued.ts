@@ -64,8 +64,8 @@ function compile3(node: unknown, at: string, u: UnknownPath): Evaluate {
   const here = childPath(at, operator);
   const parts = () => operands.map((operand, i) => compile3(operand, childPath(here, i), u));
   if (operator === "if" || operator === "?:") return compileIf3(parts());
-  if (operator === "and") return compileAnd3(parts());
-  if (operator === "or") return compileOr3(parts());
+  if (operator === "and") return compileJunction3(parts(), false);
+  if (operator === "or") return compileJunction3(parts(), true);
   if (operator === "!" || operator === "!!") {
     const [operand] = parts();
     const negate = operator === "!";
@@ -133,30 +133,19 @@ function compileFixed3(run: FixedOperation, parts: readonly Evaluate[]): Evaluat
   };
 }
 
-/** Kleene and: definitely falsy as soon as one operand is; the exact value only when nothing before it was unknown. */
-function compileAnd3(parts: readonly Evaluate[]): Evaluate {
+/**
+ * Kleene and (`stopOn` false) and or (`stopOn` true): decided as soon as one operand is
+ * definitely falsy (and) or truthy (or); the exact value only when nothing before it was unknown.
+ */
+function compileJunction3(parts: readonly Evaluate[], stopOn: boolean): Evaluate {
+  const unknownStop = stopOn ? UNKNOWN_TRUTHY : UNKNOWN_FALSY;
   return (data) => {
     let current: unknown;
     let uncertain = false;
     for (let i = 0; i < parts.length; i++) {
       current = parts[i]!(data);
       const known = truthiness(current);
-      if (known === false) return uncertain ? UNKNOWN_FALSY : current;
-      if (known === undefined) uncertain = true;
-    }
-    return uncertain ? UNKNOWN : current;
-  };
-}
-
-/** Kleene or: definitely truthy as soon as one operand is; the exact value only when nothing before it was unknown. */
-function compileOr3(parts: readonly Evaluate[]): Evaluate {
-  return (data) => {
-    let current: unknown;
-    let uncertain = false;
-    for (let i = 0; i < parts.length; i++) {
-      current = parts[i]!(data);
-      const known = truthiness(current);
-      if (known === true) return uncertain ? UNKNOWN_TRUTHY : current;
+      if (known === stopOn) return uncertain ? unknownStop : current;
       if (known === undefined) uncertain = true;
     }
     return uncertain ? UNKNOWN : current;

@@ -3,20 +3,9 @@
  * sees at call time and at list time, and the engine's answers. Nothing here runs.
  */
 
-/** Kind of MCP item a rule can be about. */
-export type ItemKind = "tool" | "prompt" | "resource" | "resourceTemplate";
+import type { ItemKind, MatchSpec } from "../core/match.js";
 
-/** Which requests a rule applies to. Every criterion given must hold; an omitted one matches everything. */
-export interface MatchSpec {
-  /** Backend names, compared with `backend.name`. */
-  readonly backends?: readonly string[];
-  /** Item kinds, compared with `target.kind`; a task target matches no kinds list. */
-  readonly kinds?: readonly ItemKind[];
-  /** Exposed names, URIs or URI templates; `*` matches any run of characters, the rest is literal. */
-  readonly names?: readonly string[];
-  /** MCP methods, compared with `request.method`. */
-  readonly methods?: readonly string[];
-}
+export type { ItemKind, MatchSpec };
 
 /** One configured rule. It applies when `match` holds and `when` (JSON-Logic) is truthy. */
 export interface PolicyRuleSpec {
