@@ -40,7 +40,7 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
   /** Filtered lists per surface list (a new array whenever the surface changes) and caller. */
   const listCache = new WeakMap<readonly unknown[], WeakMap<Identity, readonly Record<string, unknown>[]>>();
 
-  const item = (scope: ClientScope, kind: ItemKind, name: string, backend: string, original: string, templateOf?: string): PolicyItem => ({
+  const item = (kind: ItemKind, name: string, backend: string, original: string, templateOf?: string): PolicyItem => ({
     kind,
     name,
     original,
@@ -56,16 +56,16 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     switch (target.kind) {
       case "tool":
       case "prompt":
-        return [item(scope, target.kind, target.exposed, target.backend, target.original)];
+        return [item(target.kind, target.exposed, target.backend, target.original)];
       case "resourceTemplate":
-        return [item(scope, "resourceTemplate", target.exposed, target.backend, target.original)];
+        return [item("resourceTemplate", target.exposed, target.backend, target.original)];
       case "resource": {
         if (scope.surface.resourceOwners.has(target.exposed) || scope.knownSurface.resourceOwners.has(target.exposed)) {
-          return [item(scope, "resource", target.exposed, target.backend, target.original)];
+          return [item("resource", target.exposed, target.backend, target.original)];
         }
         const template = templateFor(scope.surface, target) ?? templateFor(scope.knownSurface, target);
-        const resource = item(scope, "resource", target.exposed, target.backend, target.original, template);
-        return template === undefined ? [resource] : [resource, item(scope, "resourceTemplate", template, target.backend, template)];
+        const resource = item("resource", target.exposed, target.backend, target.original, template);
+        return template === undefined ? [resource] : [resource, item("resourceTemplate", template, target.backend, template)];
       }
       case "task": {
         // A task is decided as the call that created it; one this session did not create is unknown to it.
@@ -89,7 +89,7 @@ export function authorizeStage(engine: PolicyEngine, labels: LabelTable, readsTi
     if (cached) return cached;
     const surface = ctx.scope.surface;
     const filtered = items.filter((entry) => {
-      const it = listedItem(ctx.scope, surface, key, entry, item);
+      const it = listedItem(surface, key, entry, item);
       return it !== undefined && visible(identity, it);
     });
     // Shared by every request of this caller until the surface changes: nobody may change it.
@@ -193,28 +193,27 @@ function templateFor(surface: Surface, target: Target): string | undefined {
 }
 
 function listedItem(
-  scope: ClientScope,
   surface: Surface,
   key: ListKey,
   entry: Record<string, unknown>,
-  item: (scope: ClientScope, kind: ItemKind, name: string, backend: string, original: string) => PolicyItem,
+  item: (kind: ItemKind, name: string, backend: string, original: string) => PolicyItem,
 ): PolicyItem | undefined {
   switch (key) {
     case "tools":
     case "prompts": {
       const name = entry.name as string;
       const route = (key === "tools" ? surface.toolRoutes : surface.promptRoutes).get(name);
-      return route && item(scope, key === "tools" ? "tool" : "prompt", name, route.backend, route.original);
+      return route && item(key === "tools" ? "tool" : "prompt", name, route.backend, route.original);
     }
     case "resources": {
       const uri = entry.uri as string;
       const backend = surface.resourceOwners.get(uri);
-      return backend === undefined ? undefined : item(scope, "resource", uri, backend, uri);
+      return backend === undefined ? undefined : item("resource", uri, backend, uri);
     }
     case "resourceTemplates": {
       const template = entry.uriTemplate as string;
       const owner = surface.templateOwners.find((t) => t.uriTemplate === template);
-      return owner && item(scope, "resourceTemplate", template, owner.backend, template);
+      return owner && item("resourceTemplate", template, owner.backend, template);
     }
   }
 }
