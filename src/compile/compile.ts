@@ -7,7 +7,7 @@ import { ProxyError } from "../core/errors.js";
 import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { type CompiledFilters, compileFilters } from "../filters/index.js";
-import { compilePolicies, type PolicyEngine, ruleReads } from "../policy/index.js";
+import { compilePolicies, type PolicyEngine } from "../policy/index.js";
 import { compileAuthenticator } from "./authenticate.js";
 import { authorizeStage, HIDDEN, unknownItem } from "./authorize.js";
 import { filterStage } from "./filter-results.js";
@@ -74,8 +74,7 @@ export function compile(config: ResolvedConfig): Pipeline {
    */
   const authenticator = compileAuthenticator(config.auth);
   const policies = config.policies ? compilePolicies(config.policies) : undefined;
-  const reads = (config.policies?.rules ?? []).map((rule) => ruleReads(rule));
-  const authorize = policies && authorizeStage(policies, compileLabels(config), reads.some((r) => r.time), reads.some((r) => r.session));
+  const authorize = policies && authorizeStage(policies, compileLabels(config), policies.reads.time, policies.reads.session);
   const filters = compileFilters(config.filters);
   const resolveTargetStage: Interceptor = (ctx, next) => {
     const spec: MethodSpec = METHODS[ctx.method];

@@ -2,7 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
-import type { Identity } from "../core/context.js";
+import { ANONYMOUS } from "../core/authentication.js";
 import type { ResolvedAuth, ResolvedBackend, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
 import type { Auth, Backend, Binding, Limits, ProxyConfig } from "./schema/index.js";
 
@@ -85,9 +85,6 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
   }
   return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
 }
-
-/** A caller that presented nothing and needed to present nothing (auth none, or a stdio binding without an identity). */
-const ANONYMOUS: Identity = { sub: "anonymous", roles: [], claims: {} };
 
 function resolveBinding(binding: Binding, index: number): ResolvedBinding {
   if (binding.transport === "stdio") {
