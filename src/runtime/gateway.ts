@@ -11,6 +11,7 @@ import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
+import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
 
 export interface ServedEndpoint {
@@ -36,6 +37,8 @@ export class Gateway implements SessionHost {
   #config: ResolvedConfig;
   readonly pool: BackendPool;
   readonly sessions = new SessionRegistry<ClientSession>();
+  /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
+  readonly status = new RuntimeStatus();
 
   constructor(
     config: ResolvedConfig,
