@@ -58,7 +58,7 @@ export class Gateway implements SessionHost {
     this.pipelineState = { cache, gates: new ConcurrencyGates() };
     this.guards = new BackendGuards(logger);
     this.guards.apply(config);
-    this.#pipeline = compile(config, this.pipelineState);
+    this.#pipeline = this.compileConfig(config);
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, (backend, method, params) => {
       const dropped = cache.onBackendNotice(backend, method, params);
       if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
@@ -67,6 +67,15 @@ export class Gateway implements SessionHost {
 
   get pipeline(): Pipeline {
     return this.#pipeline;
+  }
+
+  /**
+   * Compiles a config against this gateway's runtime state (cached answers, concurrency gates),
+   * as a reload must so nothing cached or in flight is forgotten; `guards.apply(config)` brings
+   * the backends' caps and breakers along when it is swapped in.
+   */
+  compileConfig(config: ResolvedConfig): Pipeline {
+    return compile(config, this.pipelineState);
   }
 
   get config(): ResolvedConfig {
