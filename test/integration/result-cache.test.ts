@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/cli.js";
-import { connectClient, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, refusal, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, runProxyOnFile, writeConfig } from "../support/proxy-process.js";
 
-const TOKENS = { alice: "tok-alice-cache-5b1e", bob: "tok-bob-cache-77c2" };
+const TOKENS = { alice: "tok-alice-cache-5b1e", bob: "tok-bob-cache-77c2", carol: "tok-carol-cache-90ad" };
 const PLANT = "sk-live-CACHEDKEY0123456789";
 const COUNTER_SERVER = `${REPO_ROOT}test/support/servers/counter-server.mjs`;
 
@@ -22,7 +22,12 @@ function cacheConfig(): Record<string, unknown> {
       tokens: [
         { token: { env: "ALICE_TOKEN" }, subject: "alice" },
         { token: { env: "BOB_TOKEN" }, subject: "bob" },
+        { token: { env: "CAROL_TOKEN" }, subject: "carol" },
       ],
+    },
+    policies: {
+      default: "allow",
+      rules: [{ name: "carol-reads-nothing", effect: "deny", match: { methods: ["resources/read"] }, when: { "==": [{ var: "identity.sub" }, "carol"] } }],
     },
     cache: {
       rules: [
@@ -42,6 +47,7 @@ describe("result caching (a counter backend over stdio, callers over Streamable 
   let auditFile: string;
   let alice: TestClient;
   let bob: TestClient;
+  let carol: TestClient;
   const auditLines = () => {
     try {
       return readFileSync(auditFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -55,14 +61,16 @@ describe("result caching (a counter backend over stdio, callers over Streamable 
   beforeAll(async () => {
     const file = writeConfig(cacheConfig());
     auditFile = join(dirname(file), "audit.jsonl");
-    proxy = await runProxyOnFile(file, { env: { ALICE_TOKEN: TOKENS.alice, BOB_TOKEN: TOKENS.bob } });
+    proxy = await runProxyOnFile(file, { env: { ALICE_TOKEN: TOKENS.alice, BOB_TOKEN: TOKENS.bob, CAROL_TOKEN: TOKENS.carol } });
     alice = await connectClient("http", proxy, { token: TOKENS.alice });
     bob = await connectClient("http", proxy, { token: TOKENS.bob });
+    carol = await connectClient("http", proxy, { token: TOKENS.carol });
   }, 60_000);
 
   afterAll(async () => {
     await alice?.close();
     await bob?.close();
+    await carol?.close();
     await proxy?.stop();
   });
 
@@ -106,6 +114,10 @@ describe("result caching (a counter backend over stdio, callers over Streamable 
     const read = async (who: TestClient) => textOf({ content: (await who.client.readResource({ uri: "counter://value" })).contents });
     const first = await read(alice);
     expect(await read(bob)).toBe(first);
+    // A shared answer is still only for callers the policies allow: the cache stage runs after authorize.
+    const refused = await refusal(read(carol));
+    expect(refused.code).toBe(-32602);
+    expect(JSON.stringify(refused)).not.toContain(first);
     await alice.client.callTool({ name: "cnt__touch", arguments: {} });
     expect(await waitFor(async () => (await read(bob)) !== first, 5000)).toBe(true);
   });
