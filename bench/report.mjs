@@ -63,7 +63,8 @@ export function computeRatios(results) {
   const overFloor = ["ours-shared", "ours"].flatMap((id) => (ok(id) && floor ? [{ id, p50OverFloorMs: ok(id).p50Ms - floor.p50Ms, pctOfFloor: (100 * ok(id).callsPerSec) / floor.callsPerSec }] : []));
   const headline = fasterPeer && ok(twinOf[fasterPeer.id]) ? { mine: twinOf[fasterPeer.id], peer: fasterPeer.id } : undefined;
   const enforcement = ok("ours-enforced") && ok("ours-bare") ? { ratio: ok("ours-enforced").callsPerSec / ok("ours-bare").callsPerSec } : undefined;
-  return { fasterPeer: fasterPeer?.id, headline, pairs, overFloor, enforcement };
+  const cached = ok("ours-cached") && ok("ours-shared") ? { callsRatio: ok("ours-cached").callsPerSec / ok("ours-shared").callsPerSec, p50SavedMs: ok("ours-shared").p50Ms - ok("ours-cached").p50Ms } : undefined;
+  return { fasterPeer: fasterPeer?.id, headline, pairs, overFloor, enforcement, cached };
 }
 
 export function formatRatios(ratios, results) {
@@ -87,6 +88,7 @@ export function formatRatios(ratios, results) {
       `  enforcement (20 policies, redaction, file audit) ÷ none (no audit either), shared: ${fixed(ratios.enforcement.ratio, 3)}× calls/s, ${fixed(lost, 1)} % fewer (target ≤ ${TARGET_ENFORCEMENT_LOSS_PCT} %: ${verdict(lost <= TARGET_ENFORCEMENT_LOSS_PCT)})`,
     );
   }
+  if (ratios.cached) lines.push(`  cached ÷ uncached echo, shared: ${fixed(ratios.cached.callsRatio, 2)}× calls/s, p50 ${fixed(ratios.cached.p50SavedMs, 2)} ms lower`);
   return lines.join("\n");
 }
 

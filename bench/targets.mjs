@@ -135,7 +135,7 @@ function shellQuote(s) {
 }
 
 /** Our proxy, `mcp-proxy start` from dist/, with one everything backend in the given session mode. */
-function oursTarget({ id, label, session, about, extra = () => ({}) }) {
+function oursTarget({ id, label, session, about, extra = () => ({}), repeatCalls = false }) {
   return {
     id,
     label,
@@ -152,8 +152,23 @@ function oursTarget({ id, label, session, about, extra = () => ({}) }) {
       const proc = startNode(label, OUR_BIN, ["start", "--config", file], { nodeFlags: ctx.nodeFlags(id), cwd: ctx.workDir });
       const found = await serveOverHttp(proc, async () => (await proc.waitFor(/serving Streamable HTTP at (\S+)/, ctx.startupTimeoutMs))[1], "everything__echo", ctx);
       const children = session === "shared" ? "1 shared everything child" : `${ctx.sessions} everything children`;
-      return { ...found, mode: `${ctx.sessions} sessions, ${session}: ${children}${id === "ours-enforced" ? ", 20 policies, 1 redaction, file audit" : ""}` };
+      const workers = repeatCalls ? found.workers.map(repeatingWorker) : found.workers;
+      const detail = id === "ours-enforced" ? ", 20 policies, 1 redaction, file audit" : repeatCalls ? ", echo cached (each session repeats one call)" : "";
+      return { ...found, workers, mode: `${ctx.sessions} sessions, ${session}: ${children}${detail}` };
     },
+  };
+}
+
+/**
+ * A worker that sends the same call every time, so a cache can answer it: the load generator
+ * gives every call a unique message (a cached answer would count as wrong), so the answer to
+ * the repeated message is checked and then reported as the answer to the one asked for.
+ */
+function repeatingWorker(worker, index) {
+  const repeated = `cached-${index}`;
+  return async (message) => {
+    const text = await worker(repeated);
+    return text === `Echo: ${repeated}` ? `Echo: ${message}` : text;
   };
 }
 
@@ -256,6 +271,16 @@ export const TARGETS = [
       "the shared row with the gateway's work switched on: 20 JSON-Logic policies (19 that do not apply to the echo call, evaluated anyway, and the one that allows it), " +
       "a redaction filter over every result and a file audit line per call. Its calls/s over the no-audit row's is the cost of enforcement.",
     extra: (ctx) => enforcementSections(ctx.workDir),
+  }),
+  oursTarget({
+    id: "ours-cached",
+    label: "mcp-portcullis, shared, cached",
+    session: "shared",
+    repeatCalls: true,
+    about:
+      "the shared row with a cache rule on the echo tool (scope shared, 60 s) and each session repeating one call, so after its first call every answer comes from the cache: " +
+      "against the shared row it is what a cache hit saves (the backend round trip), with the audit line each hit still gets.",
+    extra: () => ({ cache: { rules: [{ name: "echo", match: { names: ["everything__echo"] }, ttlMs: 60_000, scope: "shared" }] } }),
   }),
 ];
 

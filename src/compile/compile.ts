@@ -8,7 +8,11 @@ import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from
 import type { NamingPlan } from "../core/surface.js";
 import { type CompiledFilters, compileFilters } from "../filters/index.js";
 import { compilePolicies, type PolicyEngine } from "../policy/index.js";
+import { ConcurrencyGates } from "../core/concurrency-gate.js";
 import { compileAuthenticator } from "./authenticate.js";
+import { cacheStage } from "./cache-stage.js";
+import { concurrencyStage } from "./concurrency-stage.js";
+import { ResultStore } from "./result-store.js";
 import { authorizeStage, HIDDEN, unknownItem } from "./authorize.js";
 import { filterStage } from "./filter-results.js";
 import { compileLabels } from "./labels.js";
@@ -19,7 +23,7 @@ import { planNaming } from "./naming-plan.js";
  * writes things in. Later features plug into their named stage; a stage with nothing
  * configured is left out of the chain entirely.
  */
-export const STAGES = ["authenticate", "resolveTarget", "authorize", "limit", "custom", "filter", "forward"] as const;
+export const STAGES = ["authenticate", "resolveTarget", "authorize", "limit", "custom", "filter", "cache", "concurrency", "forward"] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** A compiled config: the naming plan, the backend table and one composed chain every routed request runs through. */
@@ -55,13 +59,23 @@ export interface PipelineDescription {
   readonly filters?: readonly string[];
 }
 
+/**
+ * Runtime state a pipeline uses but does not own: the cache's answers and the concurrency
+ * caps' gates. The runtime keeps them across recompiles (a reload keeps what is cached and
+ * what is in flight); left out, the pipeline gets fresh ones of its own.
+ */
+export interface PipelineState {
+  readonly cache?: ResultStore;
+  readonly gates?: ConcurrencyGates;
+}
+
 const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ctx);
 
 /**
  * ResolvedConfig → Pipeline. Pure: no sockets, no processes, no clock; everything a request
  * needs is built here once, so per request there are only lookups and calls.
  */
-export function compile(config: ResolvedConfig): Pipeline {
+export function compile(config: ResolvedConfig, state: PipelineState = {}): Pipeline {
   const plan = planNaming(config);
   const backends: BackendTable = {
     separator: config.naming.separator,
@@ -102,6 +116,8 @@ export function compile(config: ResolvedConfig): Pipeline {
     resolveTarget: resolveTargetStage,
     ...(authorize ? { authorize: authorize.stage } : {}),
     ...(filters.size > 0 ? { filter: filterStage(filters) } : {}),
+    ...(config.cache.rules.length > 0 ? { cache: cacheStage(config.cache.rules, state.cache ?? new ResultStore(config.cache.maxBytes)) } : {}),
+    ...(config.limits.concurrency.length > 0 ? { concurrency: concurrencyStage(config.limits.concurrency, state.gates ?? new ConcurrencyGates()) } : {}),
   };
   for (const stage of STAGES) {
     const interceptor = builtIn[stage];

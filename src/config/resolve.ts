@@ -33,6 +33,10 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       : undefined,
     filters: config.filters ?? [],
     limits: resolveLimits(config.limits ?? {}, ctx),
+    cache: {
+      maxBytes: config.cache?.maxBytes ?? 67_108_864,
+      rules: (config.cache?.rules ?? []).map((r) => ({ name: r.name, match: r.match, ttlMs: r.ttlMs, scope: r.scope ?? "identity" })),
+    },
     audit: {
       enabled: config.audit?.enabled ?? true,
       sink: config.audit?.sink ?? "stderr",
@@ -69,6 +73,9 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
       callMs: backend.timeouts?.callMs ?? 60_000,
       idleMs: backend.timeouts?.idleMs ?? 0,
     },
+    maxConcurrent: backend.maxConcurrent,
+    maxQueueMs: backend.maxQueueMs ?? 1000,
+    circuitBreaker: backend.circuitBreaker ? { failures: backend.circuitBreaker.failures ?? 5, cooldownMs: backend.circuitBreaker.cooldownMs ?? 30_000 } : undefined,
     include: backend.include,
     exclude: backend.exclude ?? [],
   } as const;
@@ -148,6 +155,7 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxUninitializedSessions: limits.maxUninitializedSessions ?? 32,
     maxConnections: limits.maxConnections ?? 2048,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
+    concurrency: (limits.concurrency ?? []).map((c) => ({ name: c.name, match: c.match, maxConcurrent: c.maxConcurrent, maxQueueMs: c.maxQueueMs ?? 1000 })),
     rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"

@@ -20,6 +20,8 @@ export interface ResolvedConfig {
   readonly policies: { readonly default: "allow" | "deny"; readonly shadowDefault?: "allow" | "deny"; readonly rules: readonly PolicyRule[] } | undefined;
   readonly filters: readonly Filter[];
   readonly limits: ResolvedLimits;
+  /** Result caching; no rules: nothing is cached. */
+  readonly cache: ResolvedCache;
   readonly audit: ResolvedAudit;
   readonly reload: { readonly enabled: boolean; readonly debounceMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
@@ -46,6 +48,10 @@ interface ResolvedBackendCommon {
   /** The largest message read from the backend; a larger one fails its request, not the backend. */
   readonly maxMessageBytes: number;
   readonly timeouts: { readonly startupMs: number; readonly callMs: number; readonly idleMs: number };
+  /** Most requests in flight at once, all clients together; undefined: no cap. */
+  readonly maxConcurrent: number | undefined;
+  readonly maxQueueMs: number;
+  readonly circuitBreaker: { readonly failures: number; readonly cooldownMs: number } | undefined;
   readonly include: readonly string[] | undefined;
   readonly exclude: readonly string[];
 }
@@ -123,8 +129,28 @@ export interface ResolvedLimits {
   readonly maxUninitializedSessions: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
+  readonly concurrency: readonly ResolvedConcurrencyCap[];
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
+}
+
+export interface ResolvedConcurrencyCap {
+  readonly name: string;
+  readonly match: Match | undefined;
+  readonly maxConcurrent: number;
+  readonly maxQueueMs: number;
+}
+
+export interface ResolvedCacheRule {
+  readonly name: string;
+  readonly match: Match | undefined;
+  readonly ttlMs: number;
+  readonly scope: "identity" | "shared";
+}
+
+export interface ResolvedCache {
+  readonly maxBytes: number;
+  readonly rules: readonly ResolvedCacheRule[];
 }
 
 export interface ResolvedAudit {

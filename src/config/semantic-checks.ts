@@ -2,6 +2,7 @@ import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { isLoopbackHost } from "../core/loopback.js";
 import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
+import { checkCapacity } from "./capacity-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 
 /**
@@ -22,6 +23,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   checkPolicies(raw.policies, issues);
   checkFilters(raw.filters, issues);
   checkOperations(raw, issues);
+  checkCapacity(raw, issues);
   checkLiteralCredentials(raw, backends, issues);
   return issues;
 }
@@ -114,6 +116,8 @@ function checkBackendReferences(raw: Record<string, unknown>, known: Set<string>
     ["policies.rules", isRecord(raw.policies) ? raw.policies.rules : undefined],
     ["filters", raw.filters],
     ["limits.rateLimits", isRecord(raw.limits) ? raw.limits.rateLimits : undefined],
+    ["limits.concurrency", isRecord(raw.limits) ? raw.limits.concurrency : undefined],
+    ["cache.rules", isRecord(raw.cache) ? raw.cache.rules : undefined],
   ];
   for (const [base, list] of matchLists) {
     for (const [i, item] of entries(list)) {

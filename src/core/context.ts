@@ -107,6 +107,8 @@ export interface RequestContext {
   shadow?: ReadonlyArray<{ readonly rule: string; readonly effect: "allow" | "deny" }>;
   /** Names of the response filters applied to the result (for the audit line). */
   filtered?: readonly string[];
+  /** Set by the cache stage for a request a cache rule matched: served from the cache, or not (for the audit line). */
+  cache?: "hit" | "miss";
 }
 
 /** A context whose target has been resolved (every method that names an item). */

@@ -30,6 +30,10 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** A concurrency cap (a backend's maxConcurrent, a limits.concurrency rule) stayed full for its whole maxQueueMs. */
+  concurrencyLimit: -32023,
+  /** A backend's circuit breaker is open after consecutive failures: calls fail fast until its cool-down ends. */
+  circuitOpen: -32024,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -76,6 +80,10 @@ const CODE_TO_JSON_RPC = {
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
   RATE_LIMITED: JSON_RPC.rateLimited,
+  /** data: backend, limit (the cap), waitedMs; `cap` names a limits.concurrency rule. */
+  CONCURRENCY_LIMIT: JSON_RPC.concurrencyLimit,
+  /** data: backend, retryAfterMs. */
+  CIRCUIT_OPEN: JSON_RPC.circuitOpen,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
   BACKEND_CREDENTIALS: JSON_RPC.backendCredentials,

@@ -8,3 +8,4 @@ export { checkPattern, PatternError } from "./pattern.js";
 export { DEFAULT_REPLACEMENT } from "./text-redactor.js";
 export { compileFieldPath, stripField, type FieldPath } from "./strip-fields.js";
 export { compileGlob } from "../core/glob.js";
+export { compileMatch, type TargetPredicate } from "./target-match.js";

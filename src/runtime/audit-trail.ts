@@ -69,6 +69,7 @@ export class AuditTrail {
       ...(ctx.decision?.hidden ? { hidden: true } : {}),
       ...(ctx.shadow ? this.#shadowFields(ctx.shadow) : {}),
       ...(ctx.filtered ? { filters: ctx.filtered } : {}),
+      ...(ctx.cache ? { cache: ctx.cache } : {}),
       status: error ? "error" : "ok",
       ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
       latencyMs: Math.round((performance.now() - started.mono) * 100) / 100,

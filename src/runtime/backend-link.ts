@@ -29,7 +29,12 @@ export interface LinkOptions {
   readonly slots: BackendSlots;
   /** What the upstream session advertises as its client. */
   readonly client: () => { info: { name: string; version: string }; capabilities: Record<string, unknown> };
+  /** Hears every notification of the backend first, whoever the link belongs to (the result cache's invalidation). */
+  readonly onNotice?: BackendNotice;
 }
+
+/** A backend's notification, as the gateway-wide listeners (the result cache) hear it. */
+export type BackendNotice = (backend: string, method: string, params: Record<string, unknown> | undefined) => void;
 
 /**
  * The one lifecycle of a link to a backend, used for a client's own upstream session and for
@@ -233,6 +238,7 @@ export class BackendLink<Tag = unknown> {
   }
 
   #onNotification(upstream: UpstreamSession, method: string, params: Record<string, unknown> | undefined): void {
+    this.options.onNotice?.(this.backend.name, method, params);
     if (!isListChanged(method)) return this.events.notification(method, params);
     if (this.#upstream !== upstream || !this.#listing) return;
     listBackend(upstream, upstream.info).then(

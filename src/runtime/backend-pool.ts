@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ResolvedBackend } from "../config/index.js";
+import type { BackendNotice } from "./backend-link.js";
 import type { BackendReach } from "./backend-reach.js";
 import { BackendCatalogs } from "./backend-catalog.js";
 import { BackendSlots } from "./backend-slots.js";
@@ -27,21 +28,23 @@ export class BackendPool {
     private readonly logger: Logger,
     /** How the gateway introduces itself to a shared backend or a catalog, as that connection's one client. */
     private readonly self: { name: string; version: string },
+    /** Hears every backend's notifications, from every link (the result cache's invalidation). */
+    private readonly onNotice?: BackendNotice,
   ) {
-    this.#catalogs = new BackendCatalogs(logger, self);
+    this.#catalogs = new BackendCatalogs(logger, self, onNotice);
   }
 
   /** A per-client backend is listed from a catalog until the client first uses it (see `OwnBackend`). */
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
     const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise() }, client.own(backend.name), catalog);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise(), onNotice: this.onNotice }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {
-      shared = new SharedBackend(backend, this.logger, this.slots, this.self);
+      shared = new SharedBackend(backend, this.logger, this.slots, this.self, this.onNotice);
       this.#shared.set(backend.name, shared);
     }
     return shared;

@@ -12,6 +12,7 @@ import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
+import type { BackendGuards } from "./backend-guards.js";
 import type { BackendReach } from "./backend-reach.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import { SessionSurface } from "./session-surface.js";
@@ -25,6 +26,8 @@ export interface SessionHost {
   readonly pipeline: Pipeline;
   readonly config: ResolvedConfig;
   readonly pool: BackendPool;
+  /** Each backend's concurrency cap and circuit breaker, shared by every client. */
+  readonly guards: BackendGuards;
   readonly logger: Logger;
   readonly version: string;
   /** Where every routed request's audit line goes. */
@@ -176,16 +179,18 @@ export class ClientSession implements ClientScope {
     return this.#reaches.get(backend)?.lastKnown !== undefined;
   }
 
+  // Every request to a backend passes its guard (concurrency cap, circuit breaker), whichever client sends it.
+
   forward(ctx: RoutedContext, method: string, params: Params): Promise<Result> {
-    return this.#reach(ctx.target.backend).call(ctx.id, method, params, this.#callOptions(ctx, params));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).call(ctx.id, method, params, this.#callOptions(ctx, params)));
   }
 
   subscribe(ctx: RoutedContext): Promise<Result> {
-    return this.#reach(ctx.target.backend).subscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).subscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params)));
   }
 
   unsubscribe(ctx: RoutedContext): Promise<Result> {
-    return this.#reach(ctx.target.backend).unsubscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).unsubscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params)));
   }
 
   async setLogLevel(params: Params): Promise<Result> {

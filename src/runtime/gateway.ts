@@ -4,7 +4,10 @@ import type { Logger } from "pino";
 import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
-import { compile, type Pipeline } from "../compile/compile.js";
+import { compile, type Pipeline, type PipelineState } from "../compile/compile.js";
+import { ResultStore } from "../compile/result-store.js";
+import { ConcurrencyGates } from "../core/concurrency-gate.js";
+import { BackendGuards } from "./backend-guards.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { RequestInfo } from "../core/context.js";
 import { BackendPool } from "./backend-pool.js";
@@ -39,6 +42,10 @@ export class Gateway implements SessionHost {
   readonly sessions = new SessionRegistry<ClientSession>();
   /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
   readonly status = new RuntimeStatus();
+  /** Each backend's concurrency cap and circuit breaker (`guards.circuitStates()` for status and metrics). */
+  readonly guards: BackendGuards;
+  /** The cache's answers and the concurrency caps' gates: kept across recompiles (pass to `compile(next, gateway.pipelineState)`). */
+  readonly pipelineState: PipelineState;
 
   constructor(
     config: ResolvedConfig,
@@ -47,12 +54,28 @@ export class Gateway implements SessionHost {
     readonly audit: AuditTrail = new AuditTrail(undefined, config.audit),
   ) {
     this.#config = config;
-    this.#pipeline = compile(config);
-    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
+    const cache = new ResultStore(config.cache.maxBytes);
+    this.pipelineState = { cache, gates: new ConcurrencyGates() };
+    this.guards = new BackendGuards(logger);
+    this.guards.apply(config);
+    this.#pipeline = this.compileConfig(config);
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, (backend, method, params) => {
+      const dropped = cache.onBackendNotice(backend, method, params);
+      if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
+    });
   }
 
   get pipeline(): Pipeline {
     return this.#pipeline;
+  }
+
+  /**
+   * Compiles a config against this gateway's runtime state (cached answers, concurrency gates),
+   * as a reload must so nothing cached or in flight is forgotten; `guards.apply(config)` brings
+   * the backends' caps and breakers along when it is swapped in.
+   */
+  compileConfig(config: ResolvedConfig): Pipeline {
+    return compile(config, this.pipelineState);
   }
 
   get config(): ResolvedConfig {

@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Duration, Labels, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
+import { backendCapacityFields } from "./capacity.js";
 
 const commonBackendFields = {
   labels: Type.Optional(Labels),
@@ -44,6 +45,7 @@ const commonBackendFields = {
         "Largest single message read from this backend, in bytes: one line of a stdio backend's stdout (counted in characters), one JSON answer of an http backend (server-sent event streams, and so sse backends, are not bounded). A larger message fails the request it answered with -32015 naming the backend and the size; the backend keeps running (a stdio line is skipped up to its newline).",
     }),
   ),
+  ...backendCapacityFields,
   include: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
       description: "Original item names (or URIs) to expose; `*` is a wildcard. When given, everything else is hidden.",

@@ -1,6 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Backends } from "./backends.js";
 import { Bindings } from "./bindings.js";
+import { Cache } from "./capacity.js";
 import { strictObject } from "./common.js";
 import { Interceptors } from "./interceptors.js";
 import { Audit, Limits, Logging, Reload } from "./operations.js";
@@ -24,6 +25,7 @@ export const ProxyConfigSchema = strictObject(
     policies: Type.Optional(Policies),
     filters: Type.Optional(Filters),
     limits: Type.Optional(Limits),
+    cache: Type.Optional(Cache),
     audit: Type.Optional(Audit),
     reload: Type.Optional(Reload),
     logging: Type.Optional(Logging),
@@ -37,6 +39,7 @@ export type ProxyConfig = Static<typeof ProxyConfigSchema>;
 
 export type { Backend, HttpBackend, SseBackend, StdioBackend } from "./backends.js";
 export type { Binding, HttpBinding } from "./bindings.js";
+export type { Cache, CacheRule, ConcurrencyCap } from "./capacity.js";
 export type { ItemKind, Match, SecretRef } from "./common.js";
 export type { Limits } from "./operations.js";
 export type { Naming, Route } from "./routing.js";

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { ConcurrencyCap } from "./capacity.js";
 import { Duration, Match, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
 
 export const RateLimit = strictObject(
@@ -83,6 +84,7 @@ export const Limits = strictObject(
         description: "Most TCP connections open at once from one remote address, on a non-loopback HTTP binding only (on loopback every client has the same address); more are answered 503 and closed.",
       }),
     ),
+    concurrency: Type.Optional(Type.Array(ConcurrencyCap, { description: "Concurrency caps on items (tools, resources, prompts), chosen by match." })),
     rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits. Not enforced in this version: `start` refuses a config that sets them." })),
     store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live. Not enforced in this version: `start` refuses a Redis store.")),
   },
