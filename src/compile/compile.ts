@@ -4,6 +4,7 @@ import { compose } from "../core/compose.js";
 import type { ClientScope, Handler, Interceptor, RequestContext, Target } from "../core/context.js";
 import { METHODS, type MethodSpec } from "../core/methods.js";
 import { ProxyError } from "../core/errors.js";
+import type { RateCounters } from "../core/rate-counters.js";
 import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { type CompiledFilters, compileFilters } from "../filters/index.js";
@@ -12,7 +13,9 @@ import { compileAuthenticator } from "./authenticate.js";
 import { authorizeStage, HIDDEN, unknownItem } from "./authorize.js";
 import { filterStage } from "./filter-results.js";
 import { compileLabels } from "./labels.js";
+import { MemoryRateCounters } from "./memory-rate-counters.js";
 import { planNaming } from "./naming-plan.js";
+import { describeRateLimit, rateLimitStage } from "./rate-limit.js";
 
 /**
  * The stages of the chain, in the order the compiler puts them, whatever order a config
@@ -53,15 +56,23 @@ export interface PipelineDescription {
   readonly auth: string;
   readonly policies?: { readonly default: string; readonly rules: readonly string[] };
   readonly filters?: readonly string[];
+  /** Rate limits in the order they count: `NAME: N requests per WINDOW per KEY`. */
+  readonly rateLimits?: readonly string[];
 }
 
 const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ctx);
+
+/** State a pipeline uses but does not own: the runtime keeps it across recompiles (hot reload). */
+export interface CompileState {
+  /** Rate-limit counters; without them the pipeline counts in memory of its own (fresh each compile). */
+  readonly rateCounters?: RateCounters;
+}
 
 /**
  * ResolvedConfig → Pipeline. Pure: no sockets, no processes, no clock; everything a request
  * needs is built here once, so per request there are only lookups and calls.
  */
-export function compile(config: ResolvedConfig): Pipeline {
+export function compile(config: ResolvedConfig, state: CompileState = {}): Pipeline {
   const plan = planNaming(config);
   const backends: BackendTable = {
     separator: config.naming.separator,
@@ -76,6 +87,7 @@ export function compile(config: ResolvedConfig): Pipeline {
   const policies = config.policies ? compilePolicies(config.policies) : undefined;
   const authorize = policies && authorizeStage(policies, compileLabels(config), policies.reads.time, policies.reads.session);
   const filters = compileFilters(config.filters);
+  const limit = rateLimitStage(config.limits.rateLimits, state.rateCounters ?? new MemoryRateCounters());
   const resolveTargetStage: Interceptor = (ctx, next) => {
     const spec: MethodSpec = METHODS[ctx.method];
     if (!spec.names) return next();
@@ -101,6 +113,7 @@ export function compile(config: ResolvedConfig): Pipeline {
     authenticate: authenticateStage,
     resolveTarget: resolveTargetStage,
     ...(authorize ? { authorize: authorize.stage } : {}),
+    ...(limit ? { limit } : {}),
     ...(filters.size > 0 ? { filter: filterStage(filters) } : {}),
   };
   for (const stage of STAGES) {
@@ -129,6 +142,7 @@ export function compile(config: ResolvedConfig): Pipeline {
     auth: config.auth.type,
     ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.mode === "shadow" ? "shadow " : ""}${r.effect} ${r.name}`) } } : {}),
     ...(config.filters.length > 0 ? { filters: config.filters.map((f) => f.name) } : {}),
+    ...(config.limits.rateLimits.length > 0 ? { rateLimits: config.limits.rateLimits.map(describeRateLimit) } : {}),
   };
   return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.readsAllClaims ? "*" : (policies?.claimsRead ?? []), describe: () => description };
 }

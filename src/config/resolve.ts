@@ -63,6 +63,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
     maxSessions: backend.maxSessions ?? 64,
+    maxSessionsPerIdentity: backend.maxSessionsPerIdentity,
     maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     timeouts: {
       startupMs: backend.timeouts?.startupMs ?? 30_000,
@@ -148,7 +149,8 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxUninitializedSessions: limits.maxUninitializedSessions ?? 32,
     maxConnections: limits.maxConnections ?? 2048,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
-    rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
+    maxSessionsPerIdentity: limits.maxSessionsPerIdentity,
+    rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per ?? "identity", requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"
         ? { type: "memory" }

@@ -30,6 +30,8 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** A caller already holds as many sessions as its per-identity cap allows (limits.maxSessionsPerIdentity, a backend's maxSessionsPerIdentity). */
+  identitySessionLimit: -32025,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -75,7 +77,10 @@ const CODE_TO_JSON_RPC = {
   RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  /** A rate limit of limits.rateLimits; data names the limit and when to retry. */
   RATE_LIMITED: JSON_RPC.rateLimited,
+  /** One caller's cap on client sessions, or on upstream sessions with one backend; data names the limit. */
+  IDENTITY_SESSION_LIMIT: JSON_RPC.identitySessionLimit,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
   BACKEND_CREDENTIALS: JSON_RPC.backendCredentials,

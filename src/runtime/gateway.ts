@@ -11,6 +11,8 @@ import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
+import { IdentitySessions } from "./identity-sessions.js";
+import { openRateLimitStore, type RateLimitStore } from "./rate-limit-store.js";
 import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
 
@@ -39,6 +41,13 @@ export class Gateway implements SessionHost {
   readonly sessions = new SessionRegistry<ClientSession>();
   /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
   readonly status = new RuntimeStatus();
+  /**
+   * Rate-limit counters, owned here and not by a pipeline: every compile of the config gets
+   * this same store, so a recompile with the same limits keeps their counts.
+   */
+  readonly rateLimits: RateLimitStore;
+  /** Client sessions per caller, for limits.maxSessionsPerIdentity. */
+  readonly #perIdentity = new IdentitySessions<ClientSession>();
 
   constructor(
     config: ResolvedConfig,
@@ -47,7 +56,8 @@ export class Gateway implements SessionHost {
     readonly audit: AuditTrail = new AuditTrail(undefined, config.audit),
   ) {
     this.#config = config;
-    this.#pipeline = compile(config);
+    this.rateLimits = openRateLimitStore(config.limits.store, logger);
+    this.#pipeline = compile(config, { rateCounters: this.rateLimits });
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
   }
 
@@ -59,15 +69,16 @@ export class Gateway implements SessionHost {
     return this.#config;
   }
 
-  /** A new client session for a binding, registered until it closes. */
+  /** A new client session for a binding, registered until it closes; IDENTITY_SESSION_LIMIT when its caller holds its share. */
   openSession(info: RequestInfo): ClientSession {
-    const session = new ClientSession(this, info);
+    const session = this.#perIdentity.admit(info.identity, this.#config.limits.maxSessionsPerIdentity, () => new ClientSession(this, info));
     this.sessions.add(session);
     return session;
   }
 
   closed(session: ClientSession): void {
     this.sessions.delete(session);
+    this.#perIdentity.release(session);
   }
 
   sessionFactory(): SessionFactory {
@@ -111,6 +122,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
   const close = async () => {
     await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
     await gateway.sessions.closeAll();
+    await gateway.rateLimits.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };
