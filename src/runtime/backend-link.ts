@@ -106,7 +106,7 @@ export class BackendLink<Tag = unknown> {
     if (upstream) return upstream;
     if (this.#atLimit === "identity") {
       const max = this.backend.maxSessionsPerIdentity;
-      throw new ProxyError("IDENTITY_SESSION_LIMIT", `Too many sessions: this caller already holds ${max} sessions of backend "${this.backend.name}" (maxSessionsPerIdentity); close one and try again`, {
+      throw new ProxyError("IDENTITY_SESSION_LIMIT", `Too many sessions: this caller already holds ${max} ${max === 1 ? "session" : "sessions"} of backend "${this.backend.name}" (maxSessionsPerIdentity); close one and try again`, {
         backend: this.backend.name,
         limit: "maxSessionsPerIdentity",
         max,

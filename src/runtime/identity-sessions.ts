@@ -39,7 +39,7 @@ export class IdentitySessions<S extends object> {
 }
 
 function identitySessionLimit(max: number): ProxyError {
-  return new ProxyError("IDENTITY_SESSION_LIMIT", `Too many sessions: this caller already holds ${max} (limits.maxSessionsPerIdentity); close one and try again`, {
+  return new ProxyError("IDENTITY_SESSION_LIMIT", `Too many sessions: this caller already holds ${max} ${max === 1 ? "session" : "sessions"} (limits.maxSessionsPerIdentity); close one and try again`, {
     limit: "maxSessionsPerIdentity",
     max,
   });
