@@ -25,7 +25,7 @@ beforeAll(async () => {
     version: 1,
     // crm has room for three sessions, but one caller may hold only one of them.
     backends: { crm: recorderBackend("crm", { maxSessions: 3, maxSessionsPerIdentity: 1 }) },
-    bindings: [{ transport: "http", port: 0 }],
+    bindings: [{ transport: "http", port: 0, legacySse: true }],
     auth: {
       type: "bearer",
       tokens: [
@@ -55,6 +55,10 @@ describe("per-identity session caps", () => {
     expect(third.status).toBe(429);
     expect(third.headers.get("mcp-session-id")).toBeNull();
     expect(await third.json()).toMatchObject({ error: { code: -32025, message: expect.stringContaining("limits.maxSessionsPerIdentity"), data: { reason: "IDENTITY_SESSION_LIMIT" } } });
+    // The cap is across transports: a legacy SSE stream is a session too.
+    const sse = await fetch(proxy.sseUrl!, { headers: { accept: "text/event-stream", authorization: `Bearer ${TOKENS.alice}` } });
+    expect(sse.status).toBe(429);
+    expect(await sse.json()).toMatchObject({ error: { code: -32025, data: { reason: "IDENTITY_SESSION_LIMIT" } } });
     // Alice's open sessions keep working, and bob is not crowded out.
     expect(textOf(await aliceFirst.client.callTool({ name: "crm__whoami", arguments: {} }))).toBe("crm");
     bob = await connect("bob");
