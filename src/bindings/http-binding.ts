@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from "node:net";
 import { callerKey } from "../core/authentication.js";
 import type { Identity, RequestInfo } from "../core/context.js";
+import { ProxyError } from "../core/errors.js";
 import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
@@ -203,7 +204,8 @@ export class HttpBinding {
       return refuse(res, 400, "SESSION_REQUIRED", "Bad Request: Mcp-Session-Id header is required");
     }
     if (this.#refusedForCapacity(res)) return;
-    const session = this.sessions.create(info);
+    const session = this.#open(info, res);
+    if (!session) return;
     const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
     this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
@@ -214,8 +216,9 @@ export class HttpBinding {
 
   async #openSse(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
     if (this.#refusedForCapacity(res)) return;
+    const session = this.#open(info, res);
+    if (!session) return;
     const transport = new LegacySseTransport(res, this.config.messagePath, this.#streamLimits);
-    const session = this.sessions.create(info);
     this.#register(transport.sessionId, { session, sse: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
@@ -260,6 +263,22 @@ export class HttpBinding {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A new session from the runtime, or the runtime's refusal answered: a caller over its own
+   * share of sessions (limits.maxSessionsPerIdentity) gets 429, since it is that caller, not the
+   * gateway, that is full.
+   */
+  #open(info: RequestInfo, res: ServerResponse): ServedSession | undefined {
+    try {
+      return this.sessions.create(info);
+    } catch (error) {
+      if (!(error instanceof ProxyError) || error.code !== "IDENTITY_SESSION_LIMIT") throw error;
+      this.#limitLog.warn("IDENTITY_SESSION_LIMIT", { binding: this.#name, subject: info.identity?.sub }, "refused a session: its caller holds its share");
+      refuse(res, 429, "IDENTITY_SESSION_LIMIT", error.message, { "retry-after": "5" });
+      return undefined;
+    }
   }
 
   /** A new session counts as uninitialized until its handshake completes, and is closed if it does not in time. */

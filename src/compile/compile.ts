@@ -4,6 +4,7 @@ import { compose } from "../core/compose.js";
 import type { ClientScope, Handler, Interceptor, RequestContext, Target } from "../core/context.js";
 import { METHODS, type MethodSpec } from "../core/methods.js";
 import { ProxyError } from "../core/errors.js";
+import type { RateCounters } from "../core/rate-counters.js";
 import { type BackendTable, backendsClaiming, type ItemRef, resolveTarget } from "../core/resolve-target.js";
 import type { NamingPlan } from "../core/surface.js";
 import { type CompiledFilters, compileFilters } from "../filters/index.js";
@@ -16,7 +17,9 @@ import { ResultStore } from "./result-store.js";
 import { authorizeStage, HIDDEN, unknownItem } from "./authorize.js";
 import { filterStage } from "./filter-results.js";
 import { compileLabels } from "./labels.js";
+import { MemoryRateCounters } from "./memory-rate-counters.js";
 import { planNaming } from "./naming-plan.js";
+import { describeRateLimit, rateLimitStage } from "./rate-limit.js";
 
 /**
  * The stages of the chain, in the order the compiler puts them, whatever order a config
@@ -57,6 +60,8 @@ export interface PipelineDescription {
   readonly auth: string;
   readonly policies?: { readonly default: string; readonly rules: readonly string[] };
   readonly filters?: readonly string[];
+  /** Rate limits in the order they count: `NAME: N requests per WINDOW per KEY`. */
+  readonly rateLimits?: readonly string[];
 }
 
 /**
@@ -67,6 +72,8 @@ export interface PipelineDescription {
 export interface PipelineState {
   readonly cache?: ResultStore;
   readonly gates?: ConcurrencyGates;
+  /** Rate-limit counters; without them the pipeline counts in memory of its own (fresh each compile). */
+  readonly rateCounters?: RateCounters;
 }
 
 const forward: Handler = (ctx) => (METHODS[ctx.method] as MethodSpec).forward(ctx);
@@ -90,6 +97,7 @@ export function compile(config: ResolvedConfig, state: PipelineState = {}): Pipe
   const policies = config.policies ? compilePolicies(config.policies) : undefined;
   const authorize = policies && authorizeStage(policies, compileLabels(config), policies.reads.time, policies.reads.session);
   const filters = compileFilters(config.filters);
+  const limit = rateLimitStage(config.limits.rateLimits, state.rateCounters ?? new MemoryRateCounters());
   const resolveTargetStage: Interceptor = (ctx, next) => {
     const spec: MethodSpec = METHODS[ctx.method];
     if (!spec.names) return next();
@@ -115,6 +123,7 @@ export function compile(config: ResolvedConfig, state: PipelineState = {}): Pipe
     authenticate: authenticateStage,
     resolveTarget: resolveTargetStage,
     ...(authorize ? { authorize: authorize.stage } : {}),
+    ...(limit ? { limit } : {}),
     ...(filters.size > 0 ? { filter: filterStage(filters) } : {}),
     ...(config.cache.rules.length > 0 ? { cache: cacheStage(config.cache.rules, state.cache ?? new ResultStore(config.cache.maxBytes)) } : {}),
     ...(config.limits.concurrency.length > 0 ? { concurrency: concurrencyStage(config.limits.concurrency, state.gates ?? new ConcurrencyGates()) } : {}),
@@ -145,6 +154,7 @@ export function compile(config: ResolvedConfig, state: PipelineState = {}): Pipe
     auth: config.auth.type,
     ...(config.policies ? { policies: { default: config.policies.default, rules: config.policies.rules.map((r) => `${r.mode === "shadow" ? "shadow " : ""}${r.effect} ${r.name}`) } } : {}),
     ...(config.filters.length > 0 ? { filters: config.filters.map((f) => f.name) } : {}),
+    ...(config.limits.rateLimits.length > 0 ? { rateLimits: config.limits.rateLimits.map(describeRateLimit) } : {}),
   };
   return { handle, plan, backends, authenticator, policies, filters, claimsRead: policies?.readsAllClaims ? "*" : (policies?.claimsRead ?? []), describe: () => description };
 }

@@ -67,6 +67,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
     maxSessions: backend.maxSessions ?? 64,
+    maxSessionsPerIdentity: backend.maxSessionsPerIdentity,
     maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     timeouts: {
       startupMs: backend.timeouts?.startupMs ?? 30_000,
@@ -156,7 +157,8 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxConnections: limits.maxConnections ?? 2048,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
     concurrency: (limits.concurrency ?? []).map((c) => ({ name: c.name, match: c.match, maxConcurrent: c.maxConcurrent, maxQueueMs: c.maxQueueMs ?? 1000 })),
-    rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
+    maxSessionsPerIdentity: limits.maxSessionsPerIdentity,
+    rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per ?? "identity", requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"
         ? { type: "memory" }

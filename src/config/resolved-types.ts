@@ -45,6 +45,8 @@ interface ResolvedBackendCommon {
   readonly namespace: string;
   readonly session: "per-client" | "shared";
   readonly maxSessions: number;
+  /** Most upstream sessions of this backend one caller may hold (per-client mode); undefined: no per-caller cap. */
+  readonly maxSessionsPerIdentity: number | undefined;
   /** The largest message read from the backend; a larger one fails its request, not the backend. */
   readonly maxMessageBytes: number;
   readonly timeouts: { readonly startupMs: number; readonly callMs: number; readonly idleMs: number };
@@ -130,6 +132,8 @@ export interface ResolvedLimits {
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
   readonly concurrency: readonly ResolvedConcurrencyCap[];
+  /** Most client sessions one caller may hold across bindings; undefined: no per-caller cap. */
+  readonly maxSessionsPerIdentity: number | undefined;
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
 }

@@ -34,6 +34,8 @@ export const JSON_RPC = {
   concurrencyLimit: -32023,
   /** A backend's circuit breaker is open after consecutive failures: calls fail fast until its cool-down ends. */
   circuitOpen: -32024,
+  /** A caller already holds as many sessions as its per-identity cap allows (limits.maxSessionsPerIdentity, a backend's maxSessionsPerIdentity). */
+  identitySessionLimit: -32025,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -79,11 +81,14 @@ const CODE_TO_JSON_RPC = {
   RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  /** A rate limit of limits.rateLimits; data names the limit and when to retry. */
   RATE_LIMITED: JSON_RPC.rateLimited,
   /** data: backend, limit (the cap), waitedMs; `cap` names a limits.concurrency rule. */
   CONCURRENCY_LIMIT: JSON_RPC.concurrencyLimit,
   /** data: backend, retryAfterMs. */
   CIRCUIT_OPEN: JSON_RPC.circuitOpen,
+  /** One caller's cap on client sessions, or on upstream sessions with one backend; data names the limit. */
+  IDENTITY_SESSION_LIMIT: JSON_RPC.identitySessionLimit,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
   BACKEND_CREDENTIALS: JSON_RPC.backendCredentials,

@@ -72,6 +72,8 @@ export class AuditTrail {
       ...(ctx.cache ? { cache: ctx.cache } : {}),
       status: error ? "error" : "ok",
       ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
+      // Which limit refused, and for how long: what an operator needs to tell a quota from abuse.
+      ...(error && reasonOf(error) === "RATE_LIMITED" ? { data: error.data } : {}),
       latencyMs: Math.round((performance.now() - started.mono) * 100) / 100,
       bytesIn: jsonBytes(ctx.params),
       bytesOut: "result" in outcome ? jsonBytes(outcome.result) : jsonBytes(error),

@@ -27,6 +27,8 @@ export interface LinkOptions {
   readonly backend: ResolvedBackend;
   readonly logger: Logger;
   readonly slots: BackendSlots;
+  /** The caller (callerKey) a client's own session is for: counted against the backend's maxSessionsPerIdentity. Shared links and catalogs have none. */
+  readonly caller?: string;
   /** What the upstream session advertises as its client. */
   readonly client: () => { info: { name: string; version: string }; capabilities: Record<string, unknown> };
   /** Hears every notification of the backend first, whoever the link belongs to (the result cache's invalidation). */
@@ -50,8 +52,8 @@ export class BackendLink<Tag = unknown> {
   #info: InitializeInfo | undefined;
   #lastKnown: BackendListing | undefined;
   #holdingSlot = false;
-  /** The last start was refused because the backend's maxSessions were all taken. */
-  #atLimit = false;
+  /** The last start was refused because the backend's maxSessions, or the caller's share of them, were all taken. */
+  #atLimit: "backend" | "identity" | undefined;
   #failures = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -107,6 +109,14 @@ export class BackendLink<Tag = unknown> {
     if (this.#dormant && this.#listing) await this.#wake();
     const upstream = this.upstream;
     if (upstream) return upstream;
+    if (this.#atLimit === "identity") {
+      const max = this.backend.maxSessionsPerIdentity;
+      throw new ProxyError("IDENTITY_SESSION_LIMIT", `Too many sessions: this caller already holds ${max} ${max === 1 ? "session" : "sessions"} of backend "${this.backend.name}" (maxSessionsPerIdentity); close one and try again`, {
+        backend: this.backend.name,
+        limit: "maxSessionsPerIdentity",
+        max,
+      });
+    }
     const why = this.#atLimit ? `it has reached its limit of ${this.backend.maxSessions} sessions (maxSessions); retrying` : "it is being restarted";
     throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; ${why}`, { backend: this.backend.name });
   }
@@ -156,15 +166,21 @@ export class BackendLink<Tag = unknown> {
   async #start(): Promise<void> {
     if (this.#closed) return;
     const { backend } = this;
-    if (!this.#holdingSlot && !this.options.slots.tryAcquire(backend.name, backend.maxSessions)) {
-      this.#atLimit = true;
-      const reason = `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
-      this.#log.warn(reason);
-      this.#dormant = false;
-      return this.#down(reason);
+    if (!this.#holdingSlot) {
+      const refused = this.#acquireSlots();
+      if (refused) {
+        this.#atLimit = refused;
+        const reason =
+          refused === "identity"
+            ? `a caller has reached its limit of ${backend.maxSessionsPerIdentity} sessions of backend "${backend.name}" (maxSessionsPerIdentity)`
+            : `backend "${backend.name}" has reached its limit of ${backend.maxSessions} sessions`;
+        this.#log.warn(reason);
+        this.#dormant = false;
+        return this.#down(reason);
+      }
     }
     this.#holdingSlot = true;
-    this.#atLimit = false;
+    this.#atLimit = undefined;
     const client = this.options.client();
     const upstream: UpstreamSession = new UpstreamSession(backend, client.info, client.capabilities, {
       notification: (method, params) => this.#onNotification(upstream, method, params),
@@ -216,10 +232,28 @@ export class BackendLink<Tag = unknown> {
     this.#restartTimer = setTimeout(() => void this.#start(), delay).unref();
   }
 
+  /** The caller's share first: one caller at its cap must not hold a backend slot while refused. */
+  #acquireSlots(): "backend" | "identity" | undefined {
+    const { backend } = this;
+    const share = this.#identitySlot();
+    if (share && !this.options.slots.tryAcquire(share, backend.maxSessionsPerIdentity!)) return "identity";
+    if (this.options.slots.tryAcquire(backend.name, backend.maxSessions)) return undefined;
+    if (share) this.options.slots.release(share);
+    return "backend";
+  }
+
+  /** The slot key of this link's caller with this backend, when the backend caps callers (a key no backend name can be). */
+  #identitySlot(): string | undefined {
+    const { caller } = this.options;
+    return caller !== undefined && this.backend.maxSessionsPerIdentity !== undefined ? `${this.backend.name}\u0000${caller}` : undefined;
+  }
+
   #releaseSlot(): void {
     if (!this.#holdingSlot) return;
     this.#holdingSlot = false;
     this.options.slots.release(this.backend.name);
+    const share = this.#identitySlot();
+    if (share) this.options.slots.release(share);
   }
 
   /** `timeouts.idleMs` (off by default): an unused session is closed; its items stay listed. */

@@ -12,6 +12,8 @@ export interface PoolClient {
   readonly subscriber: SharedSubscriber;
   own(backend: string): OwnBackendEvents;
   advertise(): { info: { name: string; version: string }; capabilities: Record<string, unknown> };
+  /** Who the client is (callerKey), for a backend's maxSessionsPerIdentity. */
+  readonly caller: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export class BackendPool {
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
     const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise(), onNotice: this.onNotice }, client.own(backend.name), catalog);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), onNotice: this.onNotice }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {

@@ -5,6 +5,7 @@ import type { CallOptions } from "../backends/upstream-session.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
 import { AuditTrail } from "./audit-trail.js";
+import { callerKey } from "../core/authentication.js";
 import { Cancellation, reasonText } from "../core/cancellation.js";
 import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
@@ -270,6 +271,8 @@ export class ClientSession implements ClientScope {
         request: (request, signal, related) => ask(backend, request, signal, related),
       }),
       advertise: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }),
+      // The caller who opened the session: a binding lets no one else use it.
+      caller: callerKey(this.#defaultInfo.identity),
     };
   }
 

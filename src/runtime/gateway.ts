@@ -14,6 +14,8 @@ import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
+import { IdentitySessions } from "./identity-sessions.js";
+import { openRateLimitStore, type RateLimitStore } from "./rate-limit-store.js";
 import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
 
@@ -44,8 +46,15 @@ export class Gateway implements SessionHost {
   readonly status = new RuntimeStatus();
   /** Each backend's concurrency cap and circuit breaker (`guards.circuitStates()` for status and metrics). */
   readonly guards: BackendGuards;
-  /** The cache's answers and the concurrency caps' gates: kept across recompiles (pass to `compile(next, gateway.pipelineState)`). */
+  /** The cache's answers, the concurrency caps' gates and the rate-limit counters: kept across recompiles (pass to `compile(next, gateway.pipelineState)`). */
   readonly pipelineState: PipelineState;
+  /**
+   * Rate-limit counters, owned here and not by a pipeline: every compile of the config gets
+   * this same store, so a recompile with the same limits keeps their counts.
+   */
+  readonly rateLimits: RateLimitStore;
+  /** Client sessions per caller, for limits.maxSessionsPerIdentity. */
+  readonly #perIdentity = new IdentitySessions<ClientSession>();
 
   constructor(
     config: ResolvedConfig,
@@ -55,7 +64,8 @@ export class Gateway implements SessionHost {
   ) {
     this.#config = config;
     const cache = new ResultStore(config.cache.maxBytes);
-    this.pipelineState = { cache, gates: new ConcurrencyGates() };
+    this.rateLimits = openRateLimitStore(config.limits.store, logger);
+    this.pipelineState = { cache, gates: new ConcurrencyGates(), rateCounters: this.rateLimits };
     this.guards = new BackendGuards(logger);
     this.guards.apply(config);
     this.#pipeline = this.compileConfig(config);
@@ -82,15 +92,16 @@ export class Gateway implements SessionHost {
     return this.#config;
   }
 
-  /** A new client session for a binding, registered until it closes. */
+  /** A new client session for a binding, registered until it closes; IDENTITY_SESSION_LIMIT when its caller holds its share. */
   openSession(info: RequestInfo): ClientSession {
-    const session = new ClientSession(this, info);
+    const session = this.#perIdentity.admit(info.identity, this.#config.limits.maxSessionsPerIdentity, () => new ClientSession(this, info));
     this.sessions.add(session);
     return session;
   }
 
   closed(session: ClientSession): void {
     this.sessions.delete(session);
+    this.#perIdentity.release(session);
   }
 
   sessionFactory(): SessionFactory {
@@ -134,6 +145,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
   const close = async () => {
     await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
     await gateway.sessions.closeAll();
+    await gateway.rateLimits.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };

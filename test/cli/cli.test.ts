@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, cli, fixture, spawnCli } from "../support/cli.js";
 
@@ -49,9 +51,11 @@ describe("mcp-proxy CLI", () => {
   });
 
   it("start refuses a config whose security settings this version does not enforce", async () => {
-    const result = await cli(["start", "--config", "examples/redact-and-limit/mcp-proxy.config.json"]);
+    const file = join(mkdtempSync(join(tmpdir(), "mcp-proxy-cli-")), "mcp-proxy.config.json");
+    writeFileSync(file, JSON.stringify({ version: 1, backends: { a: { transport: "stdio", command: process.execPath } }, auth: { type: "jwt", jwksUrl: "https://id.example.com/jwks.json" } }));
+    const result = await cli(["start", "--config", file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/refusing to start: .* sets limits\.rateLimits, which this version validates but does not enforce yet/);
+    expect(result.stderr).toMatch(/refusing to start: .* sets auth \(jwt\), which this version validates but does not enforce yet/);
   });
 
   it("the binary runs validate on a config found in the working directory", () => {

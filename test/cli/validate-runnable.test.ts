@@ -15,12 +15,12 @@ const node = { transport: "stdio", command: process.execPath };
 
 describe("validate judges a config as start would", () => {
   it("reports a section start refuses as an error at its path (exit 1)", () => {
-    const file = write("unenforced", { version: 1, backends: { a: node }, limits: { rateLimits: [{ name: "r", per: "global", requests: 1, windowMs: 1000 }] } });
+    const file = write("unenforced", { version: 1, backends: { a: node }, auth: { type: "jwt", jwksUrl: "https://id.example.com/jwks.json" } });
     const result = spawnCli(["validate", "--format", "json", "--config", file]);
     expect(result.code).toBe(1);
     expect(json(result.stdout)).toMatchObject({
       valid: false,
-      errors: [{ path: "limits.rateLimits", message: expect.stringMatching(/^is not enforced by this version yet \(limits\.rateLimits\); start refuses/) }],
+      errors: [{ path: "auth", message: expect.stringMatching(/^is not enforced by this version yet \(auth \(jwt\)\); start refuses/) }],
       warnings: [],
     });
     expect(spawnCli(["start", "--config", file]).code).toBe(1);
@@ -74,8 +74,8 @@ describe("validate judges a config as start would", () => {
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout);
     for (const key of ["reload", "auth", "policies", "filters", "audit"]) expect(printed).not.toHaveProperty(key);
-    expect(printed.limits).not.toHaveProperty("rateLimits");
-    expect(printed.limits).not.toHaveProperty("store");
+    // Rate limits are enforced: their defaults (none, counted in memory) are shown.
+    expect(printed.limits).toMatchObject({ rateLimits: [], store: { type: "memory" } });
     expect(printed.limits).toHaveProperty("maxBodyBytes");
   });
 });

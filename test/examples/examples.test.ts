@@ -17,9 +17,7 @@ const configOf = (folder: string) => {
  * Sections these examples set that this version does not enforce yet: `validate` reports exactly
  * these as errors (and `start` refuses them) until the runtime applies them; then the lists empty.
  */
-const UNENFORCED: Record<string, string[]> = {
-  "redact-and-limit": ["limits.rateLimits"],
-};
+const UNENFORCED: Record<string, string[]> = {};
 /** Programs an example names that exist only where it would really run. */
 const MISSING_PROGRAMS: Record<string, string[]> = { "team-rbac": ["backends.db.command"] };
 

@@ -15,6 +15,7 @@ describe("the error table", () => {
     expect(jsonRpcCodeOf("BACKEND_TIMEOUT")).toBe(-32011);
     expect(jsonRpcCodeOf("FORBIDDEN")).toBe(-32012);
     expect(jsonRpcCodeOf("RATE_LIMITED")).toBe(-32013);
+    expect(jsonRpcCodeOf("IDENTITY_SESSION_LIMIT")).toBe(-32025);
     expect(jsonRpcCodeOf("SESSION_NOT_FOUND")).toBe(-32001);
     expect(jsonRpcCodeOf("SSE_SESSION_NOT_INITIALIZED")).toBe(-32001);
     expect(jsonRpcCodeOf("PARSE_ERROR")).toBe(JSON_RPC.parseError);

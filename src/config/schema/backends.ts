@@ -21,6 +21,13 @@ const commonBackendFields = {
   maxSessions: Type.Optional(
     Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode): the sessions clients use, each started on a client's first use of the backend. The catalogs that list the backend until then are not counted (at most 4, one per distinct set of client capabilities)." }),
   ),
+  maxSessionsPerIdentity: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "Most upstream sessions of this backend one caller (identity) may hold at once, across its client sessions (per-client mode), so one caller cannot take all of maxSessions; a call past it is refused with -32025 (IDENTITY_SESSION_LIMIT) until one of the caller's sessions closes. Unset: no per-caller cap.",
+    }),
+  ),
   timeouts: Type.Optional(
     strictObject(
       {

@@ -6,13 +6,23 @@ export const RateLimit = strictObject(
   {
     name: Type.String({ pattern: NAME_PATTERN, description: "Limit name, shown in denials and audit lines." }),
     match: Type.Optional(Match),
-    per: Type.Union([Type.Literal("identity"), Type.Literal("session"), Type.Literal("global")], {
-      description: "Whose requests are counted together.",
-    }),
+    per: Type.Optional(
+      Type.Union([Type.Literal("identity"), Type.Literal("session"), Type.Literal("global")], {
+        default: "identity",
+        description:
+          "Whose requests are counted together: identity (one caller, across its sessions and re-initializations; with auth none every caller is the same one), session (one client session), global (everyone).",
+      }),
+    ),
     requests: Type.Integer({ minimum: 1, description: "Requests allowed per window." }),
-    windowMs: Type.Integer({ minimum: 1, description: "Window length in milliseconds." }),
+    windowMs: Type.Integer({
+      minimum: 1000,
+      maximum: 604_800_000,
+      multipleOf: 1000,
+      description:
+        "Window length in milliseconds, in whole seconds from a second (1000) to a week (604800000); 86400000 (a day) makes a daily quota. The window is fixed: it starts with the first counted request of a key and the count starts over when it ends.",
+    }),
   },
-  "At most `requests` matching requests per `windowMs` for each `per` key.",
+  "At most `requests` matching requests per `windowMs` for each `per` key. Without `match.methods`, the calls count: tools/call, prompts/get and resources/read.",
 );
 
 const MemoryStore = strictObject({ type: Type.Literal("memory", { description: "In this process only." }) }, "Counters kept in memory.");
@@ -85,8 +95,25 @@ export const Limits = strictObject(
       }),
     ),
     concurrency: Type.Optional(Type.Array(ConcurrencyCap, { description: "Concurrency caps on items (tools, resources, prompts), chosen by match." })),
-    rateLimits: Type.Optional(Type.Array(RateLimit, { description: "Rate limits. Not enforced in this version: `start` refuses a config that sets them." })),
-    store: Type.Optional(taggedUnion("type", [MemoryStore, RedisStore], "Where rate-limit counters live. Not enforced in this version: `start` refuses a Redis store.")),
+    maxSessionsPerIdentity: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          "Most client sessions one caller (identity) may hold at once, across all bindings; more are refused (HTTP 429, -32025 IDENTITY_SESSION_LIMIT) so one caller cannot take every session from the others. With auth none every caller is the same one. Unset: no per-caller cap (maxClientSessions still applies).",
+      }),
+    ),
+    rateLimits: Type.Optional(
+      Type.Array(RateLimit, {
+        description: "Rate limits and quotas, checked after authorization; a refused request gets -32013 (RATE_LIMITED) with data.limit and data.retryAfterMs. Every limit that matches a request counts it.",
+      }),
+    ),
+    store: Type.Optional(
+      taggedUnion(
+        "type",
+        [MemoryStore, RedisStore],
+        "Where rate-limit counters live (default memory). With redis, replicas sharing it enforce each limit together; while Redis is unreachable each process falls back to its own in-memory counters (and logs so).",
+      ),
+    ),
   },
   "Resource limits.",
 );
