@@ -1,14 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { callerKey } from "../core/authentication.js";
 import type { Identity, RequestInfo } from "../core/context.js";
 import { limitConnections } from "./connection-limit.js";
+import { HttpEdge } from "./http-edge.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { isMessage } from "./json-rpc-shape.js";
 import { LogBudget } from "./log-budget.js";
 import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
+import { newSessionId } from "./session-id.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
 import { type StreamLimits, StreamableHttpTransport } from "./streamable-http-transport.js";
 
@@ -25,6 +27,14 @@ export interface HttpBindingSettings {
   readonly allowedOrigins: readonly string[];
   /** Host names accepted in the Host header on a non-loopback binding, besides loopback names and IP literals. */
   readonly allowedHosts: readonly string[];
+  /** The URL clients reach the MCP endpoint at, when a load balancer is in front (RFC 9728 resource, default audience). */
+  readonly publicUrl?: string | undefined;
+  /** Peers whose X-Forwarded-For / -Proto are believed. */
+  readonly trustedProxies?: readonly string[];
+  /** Browser origins given CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  /** PEM certificate and key: the binding serves HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 interface Entry {
@@ -70,13 +80,15 @@ export class HttpBinding {
   readonly #limitLog: LogBudget;
   readonly #streamLimits: StreamLimits;
   readonly #connections: ReturnType<typeof limitConnections>;
+  readonly #edge: HttpEdge;
 
   constructor(
     readonly config: HttpBindingSettings,
     private readonly options: HttpBindingOptions,
     private readonly sessions: SessionFactory,
   ) {
-    this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
+    this.#edge = new HttpEdge({ path: config.path, publicUrl: config.publicUrl, trustedProxies: config.trustedProxies ?? [], corsOrigins: config.corsOrigins ?? [], tls: config.tls !== undefined });
+    this.#name = `${config.tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
     this.#limitLog = new LogBudget(sessions.logger);
     this.#streamLimits = {
       maxResponseBytes: options.maxResponseBytes,
@@ -86,13 +98,15 @@ export class HttpBinding {
           this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`, `SLOW_CONSUMER ${what}`),
       },
     };
-    this.#server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       if (this.#connections.refused(req.socket)) return;
       this.#handle(req, res).catch((error: unknown) => {
         this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
         refuse(res, 500, "INTERNAL", "internal error");
       });
-    });
+    };
+    // node:https's server is node:http's over TLS: the same handler, timeouts and connection caps.
+    this.#server = config.tls ? (createTlsServer({ cert: config.tls.cert, key: config.tls.key }, onRequest) as unknown as HttpServer) : createServer(onRequest);
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
     this.#server.keepAliveTimeout = 65_000;
     // A request (headers and body) must arrive in reasonable time: a client dribbling bytes
@@ -103,6 +117,8 @@ export class HttpBinding {
     this.#connections = limitConnections(this.#server, {
       maxConnections: options.maxConnections,
       maxPerAddress: isLoopbackHost(config.host) ? undefined : options.maxConnectionsPerAddress,
+      // A trusted proxy's connections carry many clients: capping it per address would cap them all together.
+      exempt: (address) => this.#edge.isTrusted(address),
       onRefused: (remoteAddress, open, limit) =>
         this.#limitLog.warn("TOO_MANY_CONNECTIONS", { binding: this.#name, remoteAddress, open, limit }, "refused a connection: too many open"),
     });
@@ -112,7 +128,7 @@ export class HttpBinding {
   urls(): { streamable: string; sse?: string } {
     const address = this.#server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const base = `http://${host}:${address.port}`;
+    const base = `${this.config.tls ? "https" : "http"}://${host}:${address.port}`;
     return { streamable: `${base}${this.config.path}`, ...(this.config.legacySse ? { sse: `${base}${this.config.ssePath}` } : {}) };
   }
 
@@ -138,8 +154,12 @@ export class HttpBinding {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
-    if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
-    const path = (req.url ?? "/").split("?")[0];
+    if (!originAllowed(req.headers.origin, this.config.allowedOrigins) && !this.#edge.corsAllows(req.headers.origin)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
+    const path = (req.url ?? "/").split("?")[0]!;
+    const metadata = this.#edge.isMetadataPath(path);
+    const sse = this.config.legacySse && (path === this.config.ssePath || path === this.config.messagePath);
+    if (this.#edge.cors(req, res, metadata || sse || path === this.config.path)) return;
+    if (metadata) return this.#resourceMetadata(req, res);
     const route =
       path === this.config.path ? this.#streamable
       : this.config.legacySse && path === this.config.ssePath && req.method === "GET" ? this.#openSse
@@ -149,12 +169,22 @@ export class HttpBinding {
     // Credentials are checked before any session is looked up or opened: a caller without
     // them learns nothing, not even whether a session id exists.
     const transport: RequestInfo["transport"] = route === this.#streamable ? "streamable-http" : "legacy-sse";
-    const outcome = this.sessions.authenticate(req.headers);
+    const outcome = await this.sessions.authenticate(req.headers, this.#edge.edgeOf(req));
     if (!outcome.ok) {
       this.sessions.authenticationRefused(this.#info(req, transport, undefined), outcome);
-      return refuse(res, 401, "UNAUTHENTICATED", outcome.message, { "www-authenticate": outcome.challenge });
+      const code = outcome.status === 403 ? "INSUFFICIENT_SCOPE" : "UNAUTHENTICATED";
+      return refuse(res, outcome.status, code, outcome.message, { "www-authenticate": outcome.challenge });
     }
     return route.call(this, req, res, this.#info(req, transport, outcome.identity));
+  }
+
+  /** RFC 9728 protected resource metadata, public (clients read it before they have a token). */
+  #resourceMetadata(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET" });
+    const document = this.sessions.resourceMetadata(this.#edge.edgeOf(req).resource);
+    if (!document) return refuse(res, 404, "NOT_FOUND", "Not found: this binding's auth has no authorization server (protected resource metadata is served with auth type jwt)");
+    const body = JSON.stringify(document);
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "max-age=300" }).end(req.method === "HEAD" ? undefined : body);
   }
 
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -204,7 +234,7 @@ export class HttpBinding {
     }
     if (this.#refusedForCapacity(res)) return;
     const session = this.sessions.create(info);
-    const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
+    const transport = new StreamableHttpTransport(newSessionId(), this.#streamLimits);
     this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
@@ -240,7 +270,7 @@ export class HttpBinding {
 
   /** What this binding knows of a request, handed on with each of its messages. */
   #info(req: IncomingMessage, transport: RequestInfo["transport"], identity: Identity | undefined): RequestInfo {
-    return { binding: this.config.name, transport, headers: withoutCredentials(req.headers), remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) };
+    return { binding: this.config.name, transport, headers: withoutCredentials(req.headers), remoteAddress: this.#edge.clientAddress(req), ...(identity ? { identity } : {}) };
   }
 
   /**

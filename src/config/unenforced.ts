@@ -13,11 +13,10 @@ export interface UnenforcedSetting {
  * Settings this version validates but does not enforce yet. Running anyway would let an
  * operator believe a gateway is locked down while it is open, so `start` refuses them and
  * `validate` reports them as errors: the language runs ahead of the runtime, never the
- * other way round. JWT identity and rate limits come with their own issues.
+ * other way round. Rate limits come with their own issue.
  */
 export function unenforcedSections(config: ResolvedConfig): UnenforcedSetting[] {
   const gaps: UnenforcedSetting[] = [];
-  if (config.auth.type === "jwt") gaps.push({ path: "auth", label: "auth (jwt)" });
   if (config.limits.rateLimits.length > 0) gaps.push({ path: "limits.rateLimits", label: "limits.rateLimits" });
   if (config.limits.store.type !== "memory") gaps.push({ path: "limits.store", label: `limits.store (${config.limits.store.type})` });
   return gaps;

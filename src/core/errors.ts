@@ -30,6 +30,8 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** HTTP 403: a valid token without a scope `auth.requiredScopes` lists (the body of the 403 answer). */
+  insufficientScope: -32026,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -75,6 +77,7 @@ const CODE_TO_JSON_RPC = {
   RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  INSUFFICIENT_SCOPE: JSON_RPC.insufficientScope,
   RATE_LIMITED: JSON_RPC.rateLimited,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,
