@@ -81,6 +81,8 @@ export class HttpBinding {
   readonly #streamLimits: StreamLimits;
   readonly #connections: ReturnType<typeof limitConnections>;
   readonly #edge: HttpEdge;
+  /** allowedHosts, and the host of publicUrl: the name clients use is one the binding answers to. */
+  readonly #allowedHosts: readonly string[];
 
   constructor(
     readonly config: HttpBindingSettings,
@@ -88,6 +90,7 @@ export class HttpBinding {
     private readonly sessions: SessionFactory,
   ) {
     this.#edge = new HttpEdge({ path: config.path, publicUrl: config.publicUrl, trustedProxies: config.trustedProxies ?? [], corsOrigins: config.corsOrigins ?? [], tls: config.tls !== undefined });
+    this.#allowedHosts = config.publicUrl ? [...config.allowedHosts, new URL(config.publicUrl).hostname] : config.allowedHosts;
     this.#name = `${config.tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
     this.#limitLog = new LogBudget(sessions.logger);
     this.#streamLimits = {
@@ -153,7 +156,7 @@ export class HttpBinding {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
+    if (!hostAllowed(req.headers.host, this.config.host, this.#allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
     if (!originAllowed(req.headers.origin, this.config.allowedOrigins) && !this.#edge.corsAllows(req.headers.origin)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
     const path = (req.url ?? "/").split("?")[0]!;
     const metadata = this.#edge.isMetadataPath(path);

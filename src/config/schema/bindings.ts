@@ -53,7 +53,7 @@ export const HttpBinding = strictObject(
       Type.String({
         minLength: 1,
         description:
-          "The URL clients reach this binding's MCP endpoint at (https://mcp.example.com/mcp) when it sits behind a load balancer: the resource in RFC 9728 metadata and the default JWT audience. Defaults to the URL the client used.",
+          "The URL clients reach this binding's MCP endpoint at (https://mcp.example.com/mcp) when it sits behind a load balancer: the resource in RFC 9728 metadata and the default JWT audience; its host name is accepted in Host like allowedHosts. Defaults to the URL the client used.",
       }),
     ),
     trustedProxies: Type.Optional(
