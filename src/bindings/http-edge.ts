@@ -7,6 +7,7 @@ import type { AuthEdge } from "../core/authentication.js";
 export const METADATA_ROOT = "/.well-known/oauth-protected-resource";
 const CORS_ALLOWED_HEADERS = "Authorization, Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name";
 const CORS_EXPOSED_HEADERS = "Mcp-Session-Id, WWW-Authenticate";
+const HOST_SHAPE = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /** What a binding knows of the network in front of it. */
 export interface EdgeSettings {
@@ -67,7 +68,9 @@ export class HttpEdge {
   /** The resource and metadata URLs the client knows this binding by. */
   edgeOf(req: IncomingMessage): AuthEdge {
     if (this.#public) return this.#public;
-    const base = `${this.#scheme(req)}://${req.headers.host ?? "localhost"}`;
+    // The Host guard has passed it; the pattern keeps anything else out of a quoted challenge header anyway.
+    const host = req.headers.host !== undefined && HOST_SHAPE.test(req.headers.host) ? req.headers.host : "localhost";
+    const base = `${this.#scheme(req)}://${host}`;
     return { resource: `${base}${this.settings.path}`, resourceMetadata: `${base}${metadataPathOf(this.settings.path)}` };
   }
 
