@@ -6,6 +6,8 @@ export interface ConnectionLimits {
   readonly maxConnections: number;
   /** Undefined where every client shares one address (a loopback binding). */
   readonly maxPerAddress: number | undefined;
+  /** Peers the per-address cap does not apply to (trusted proxies, whose connections carry many clients). */
+  readonly exempt?: (address: string | undefined) => boolean;
   readonly onRefused: (remoteAddress: string | undefined, open: number, limit: "total" | "per-address") => void;
 }
 
@@ -22,7 +24,7 @@ export function limitConnections(server: Server, limits: ConnectionLimits): { re
   server.prependListener("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const fromAddress = perAddress.get(address) ?? 0;
-    const over = open >= limits.maxConnections ? "total" : limits.maxPerAddress !== undefined && fromAddress >= limits.maxPerAddress ? "per-address" : undefined;
+    const over = open >= limits.maxConnections ? "total" : limits.maxPerAddress !== undefined && fromAddress >= limits.maxPerAddress && !limits.exempt?.(socket.remoteAddress) ? "per-address" : undefined;
     if (over) {
       refusedSockets.add(socket);
       limits.onRefused(socket.remoteAddress, over === "total" ? open : fromAddress, over);

@@ -1,15 +1,17 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { callerKey } from "../core/authentication.js";
 import type { Identity, RequestInfo } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import { limitConnections } from "./connection-limit.js";
+import { HttpEdge } from "./http-edge.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
 import { isMessage } from "./json-rpc-shape.js";
 import { LogBudget } from "./log-budget.js";
 import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
+import { newSessionId } from "./session-id.js";
 import type { SessionFactory, ServedSession } from "./session-factory.js";
 import { type StreamLimits, StreamableHttpTransport } from "./streamable-http-transport.js";
 
@@ -26,6 +28,14 @@ export interface HttpBindingSettings {
   readonly allowedOrigins: readonly string[];
   /** Host names accepted in the Host header on a non-loopback binding, besides loopback names and IP literals. */
   readonly allowedHosts: readonly string[];
+  /** The URL clients reach the MCP endpoint at, when a load balancer is in front (RFC 9728 resource, default audience). */
+  readonly publicUrl?: string | undefined;
+  /** Peers whose X-Forwarded-For / -Proto are believed. */
+  readonly trustedProxies?: readonly string[];
+  /** Browser origins given CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  /** PEM certificate and key: the binding serves HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 interface Entry {
@@ -71,13 +81,18 @@ export class HttpBinding {
   readonly #limitLog: LogBudget;
   readonly #streamLimits: StreamLimits;
   readonly #connections: ReturnType<typeof limitConnections>;
+  readonly #edge: HttpEdge;
+  /** allowedHosts, and the host of publicUrl: the name clients use is one the binding answers to. */
+  readonly #allowedHosts: readonly string[];
 
   constructor(
     readonly config: HttpBindingSettings,
     private readonly options: HttpBindingOptions,
     private readonly sessions: SessionFactory,
   ) {
-    this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
+    this.#edge = new HttpEdge({ path: config.path, publicUrl: config.publicUrl, trustedProxies: config.trustedProxies ?? [], corsOrigins: config.corsOrigins ?? [], tls: config.tls !== undefined });
+    this.#allowedHosts = config.publicUrl ? [...config.allowedHosts, new URL(config.publicUrl).hostname] : config.allowedHosts;
+    this.#name = `${config.tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
     this.#limitLog = new LogBudget(sessions.logger);
     this.#streamLimits = {
       maxResponseBytes: options.maxResponseBytes,
@@ -87,13 +102,15 @@ export class HttpBinding {
           this.#limitLog.warn("SLOW_CONSUMER", { binding: this.#name, bufferedBytes, limit: options.maxStreamBufferBytes }, `cut off ${what}: its client reads too slowly`, `SLOW_CONSUMER ${what}`),
       },
     };
-    this.#server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       if (this.#connections.refused(req.socket)) return;
       this.#handle(req, res).catch((error: unknown) => {
         this.sessions.logger.error({ err: (error as Error).message }, "http request failed");
         refuse(res, 500, "INTERNAL", "internal error");
       });
-    });
+    };
+    // node:https's server is node:http's over TLS: the same handler, timeouts and connection caps.
+    this.#server = config.tls ? (createTlsServer({ cert: config.tls.cert, key: config.tls.key }, onRequest) as unknown as HttpServer) : createServer(onRequest);
     // Keep-alive connections are what a busy client uses; do not cut them between calls.
     this.#server.keepAliveTimeout = 65_000;
     // A request (headers and body) must arrive in reasonable time: a client dribbling bytes
@@ -104,6 +121,8 @@ export class HttpBinding {
     this.#connections = limitConnections(this.#server, {
       maxConnections: options.maxConnections,
       maxPerAddress: isLoopbackHost(config.host) ? undefined : options.maxConnectionsPerAddress,
+      // A trusted proxy's connections carry many clients: capping it per address would cap them all together.
+      exempt: (address) => this.#edge.isTrusted(address),
       onRefused: (remoteAddress, open, limit) =>
         this.#limitLog.warn("TOO_MANY_CONNECTIONS", { binding: this.#name, remoteAddress, open, limit }, "refused a connection: too many open"),
     });
@@ -113,7 +132,7 @@ export class HttpBinding {
   urls(): { streamable: string; sse?: string } {
     const address = this.#server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const base = `http://${host}:${address.port}`;
+    const base = `${this.config.tls ? "https" : "http"}://${host}:${address.port}`;
     return { streamable: `${base}${this.config.path}`, ...(this.config.legacySse ? { sse: `${base}${this.config.ssePath}` } : {}) };
   }
 
@@ -138,9 +157,13 @@ export class HttpBinding {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req.headers.host, this.config.host, this.config.allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
-    if (!originAllowed(req.headers.origin, this.config.allowedOrigins)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
-    const path = (req.url ?? "/").split("?")[0];
+    if (!hostAllowed(req.headers.host, this.config.host, this.#allowedHosts)) return refuse(res, 403, "HOST_NOT_ALLOWED", "Forbidden: Host header is not an allowed host name");
+    if (!originAllowed(req.headers.origin, this.config.allowedOrigins) && !this.#edge.corsAllows(req.headers.origin)) return refuse(res, 403, "ORIGIN_NOT_ALLOWED", "Forbidden: Origin not allowed");
+    const path = (req.url ?? "/").split("?")[0]!;
+    const metadata = this.#edge.isMetadataPath(path);
+    const sse = this.config.legacySse && (path === this.config.ssePath || path === this.config.messagePath);
+    if (this.#edge.cors(req, res, metadata || sse || path === this.config.path)) return;
+    if (metadata) return this.#resourceMetadata(req, res);
     const route =
       path === this.config.path ? this.#streamable
       : this.config.legacySse && path === this.config.ssePath && req.method === "GET" ? this.#openSse
@@ -150,12 +173,22 @@ export class HttpBinding {
     // Credentials are checked before any session is looked up or opened: a caller without
     // them learns nothing, not even whether a session id exists.
     const transport: RequestInfo["transport"] = route === this.#streamable ? "streamable-http" : "legacy-sse";
-    const outcome = this.sessions.authenticate(req.headers);
+    const outcome = await this.sessions.authenticate(req.headers, this.#edge.edgeOf(req));
     if (!outcome.ok) {
       this.sessions.authenticationRefused(this.#info(req, transport, undefined), outcome);
-      return refuse(res, 401, "UNAUTHENTICATED", outcome.message, { "www-authenticate": outcome.challenge });
+      const code = outcome.status === 403 ? "INSUFFICIENT_SCOPE" : "UNAUTHENTICATED";
+      return refuse(res, outcome.status, code, outcome.message, { "www-authenticate": outcome.challenge });
     }
     return route.call(this, req, res, this.#info(req, transport, outcome.identity));
+  }
+
+  /** RFC 9728 protected resource metadata, public (clients read it before they have a token). */
+  #resourceMetadata(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET" });
+    const document = this.sessions.resourceMetadata(this.#edge.edgeOf(req).resource);
+    if (!document) return refuse(res, 404, "NOT_FOUND", "Not found: this binding's auth has no authorization server (protected resource metadata is served with auth type jwt)");
+    const body = JSON.stringify(document);
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "max-age=300" }).end(req.method === "HEAD" ? undefined : body);
   }
 
   async #parse(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -206,7 +239,7 @@ export class HttpBinding {
     if (this.#refusedForCapacity(res)) return;
     const session = this.#open(info, res);
     if (!session) return;
-    const transport = new StreamableHttpTransport(randomUUID(), this.#streamLimits);
+    const transport = new StreamableHttpTransport(newSessionId(), this.#streamLimits);
     this.#register(transport.sessionId, { session, streamable: transport, lastSeen: Date.now(), handshakeTimer: undefined, caller: callerKey(info.identity) });
     transport.onclose = () => this.#drop(transport.sessionId);
     await session.connect(transport);
@@ -243,7 +276,7 @@ export class HttpBinding {
 
   /** What this binding knows of a request, handed on with each of its messages. */
   #info(req: IncomingMessage, transport: RequestInfo["transport"], identity: Identity | undefined): RequestInfo {
-    return { binding: this.config.name, transport, headers: withoutCredentials(req.headers), remoteAddress: req.socket.remoteAddress, ...(identity ? { identity } : {}) };
+    return { binding: this.config.name, transport, headers: withoutCredentials(req.headers), remoteAddress: this.#edge.clientAddress(req), ...(identity ? { identity } : {}) };
   }
 
   /**

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId, Transport } from "@modelcontextprotocol/server";
 import type { RequestInfo } from "../core/context.js";
@@ -7,13 +6,14 @@ import { serialiseAnswer } from "./response-budget.js";
 import type { ServedMessageExtra } from "./session-factory.js";
 import { writeGuarded } from "./stream-guard.js";
 import type { StreamLimits } from "./streamable-http-transport.js";
+import { newSessionId } from "./session-id.js";
 
 /**
  * The legacy HTTP+SSE server transport (protocol 2024-11-05): one long GET stream carries
  * every server message; the client posts its messages to an endpoint announced on it.
  */
 export class LegacySseTransport implements Transport {
-  readonly sessionId = randomUUID();
+  readonly sessionId = newSessionId();
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport["onmessage"];

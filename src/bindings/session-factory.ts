@@ -1,6 +1,6 @@
 import type { MessageExtraInfo, Transport } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import type { AuthOutcome } from "../core/authentication.js";
+import type { AuthEdge, AuthOutcome } from "../core/authentication.js";
 import type { RequestInfo } from "../core/context.js";
 
 /**
@@ -17,7 +17,9 @@ export interface SessionFactory {
   create(defaults: RequestInfo): ServedSession;
   readonly logger: Logger;
   /** Checks an HTTP request's credentials against the current config, before any session sees it. */
-  authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): AuthOutcome;
+  authenticate(headers: Readonly<Record<string, string | string[] | undefined>>, edge: AuthEdge): AuthOutcome | Promise<AuthOutcome>;
+  /** RFC 9728 protected resource metadata for a binding's resource URL; undefined when the current auth has no authorization server. */
+  resourceMetadata(resource: string): Readonly<Record<string, unknown>> | undefined;
   /** A request refused for its credentials (for the audit trail). */
   authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void;
 }

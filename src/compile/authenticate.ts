@@ -2,19 +2,22 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ANONYMOUS, type AuthOutcome, type Authenticator } from "../core/authentication.js";
 import type { Identity } from "../core/context.js";
 import type { ResolvedAuth } from "../config/index.js";
+import { bearerToken } from "./bearer-credential.js";
+import { jwtAuthenticator } from "./jwt-authenticator.js";
 
 const REALM = 'realm="mcp-portcullis"';
-const NO_TOKEN: AuthOutcome = Object.freeze({ ok: false, reason: "missing", challenge: `Bearer ${REALM}`, message: "Unauthorized: a bearer token is required (Authorization: Bearer <token>)" });
+const NO_TOKEN: AuthOutcome = Object.freeze({ ok: false, reason: "missing", status: 401, challenge: `Bearer ${REALM}`, message: "Unauthorized: a bearer token is required (Authorization: Bearer <token>)" });
 const BAD_TOKEN: AuthOutcome = Object.freeze({
   ok: false,
   reason: "invalid",
+  status: 401,
   challenge: `Bearer ${REALM}, error="invalid_token", error_description="the token is not valid"`,
   message: "Unauthorized: the bearer token is not valid",
 });
 
 /**
  * The authenticate stage's compiled form: what a binding asks of each HTTP request before
- * any session exists. JWT slots in here as one more case (the identity issue).
+ * any session exists.
  */
 export function compileAuthenticator(auth: ResolvedAuth): Authenticator {
   switch (auth.type) {
@@ -23,10 +26,9 @@ export function compileAuthenticator(auth: ResolvedAuth): Authenticator {
       return { type: "none", authenticate: () => ok };
     }
     case "bearer":
-      return bearerAuthenticator(auth.tokens.map((t) => ({ digest: digest(t.token.reveal()), identity: freezeIdentity({ sub: t.subject, roles: t.roles, claims: t.claims }) })));
+      return bearerAuthenticator(auth.tokens.map((t) => ({ digest: digest(t.token.reveal()), identity: freezeIdentity({ sub: t.subject, roles: t.roles, scopes: [], claims: t.claims }) })));
     case "jwt":
-      // `start` refuses jwt until the identity issue lands; refusing everything is the safe reading.
-      return { type: "jwt", authenticate: () => BAD_TOKEN };
+      return jwtAuthenticator(auth);
   }
 }
 
@@ -49,19 +51,10 @@ function bearerAuthenticator(tokens: ReadonlyArray<{ digest: Buffer; identity: I
   };
 }
 
-/**
- * The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750); undefined
- * when no bearer credential was presented, "" for a malformed one (refused as invalid).
- */
-function bearerToken(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== "string" || !/^Bearer(\s|$)/i.test(header)) return undefined;
-  return /^Bearer +(\S+) *$/i.exec(header)?.[1] ?? "";
-}
-
 function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
 function freezeIdentity(identity: Identity): Identity {
-  return Object.freeze({ ...identity, roles: Object.freeze([...identity.roles]), claims: Object.freeze({ ...identity.claims }) });
+  return Object.freeze({ ...identity, roles: Object.freeze([...identity.roles]), scopes: Object.freeze([...identity.scopes]), claims: Object.freeze({ ...identity.claims }) });
 }

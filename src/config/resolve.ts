@@ -23,7 +23,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     file: options.file,
     configDir: options.configDir,
     backends,
-    bindings: (config.bindings ?? [{ transport: "http", port: 8080 }]).map(resolveBinding),
+    bindings: (config.bindings ?? [{ transport: "http", port: 8080 }]).map((binding, i) => resolveBinding(binding, i, ctx)),
     interceptors: (config.interceptors ?? []).map((i) => ({ name: i.name, stage: i.stage ?? "custom", handle: i.handle })),
     naming: { prefix: config.naming?.prefix ?? "always", separator: config.naming?.separator ?? "__" },
     routes: config.routes ?? [],
@@ -94,9 +94,9 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
   return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
 }
 
-function resolveBinding(binding: Binding, index: number): ResolvedBinding {
+function resolveBinding(binding: Binding, index: number, ctx: SecretContext): ResolvedBinding {
   if (binding.transport === "stdio") {
-    const identity = binding.identity ? { sub: binding.identity.subject, roles: binding.identity.roles ?? [], claims: binding.identity.claims ?? {} } : ANONYMOUS;
+    const identity = binding.identity ? { sub: binding.identity.subject, roles: binding.identity.roles ?? [], scopes: [], claims: binding.identity.claims ?? {} } : ANONYMOUS;
     return { transport: "stdio", name: binding.name ?? "stdio", identity };
   }
   return {
@@ -111,8 +111,18 @@ function resolveBinding(binding: Binding, index: number): ResolvedBinding {
     messagePath: binding.messagePath ?? "/message",
     allowedOrigins: binding.allowedOrigins ?? [],
     allowedHosts: binding.allowedHosts ?? [],
+    publicUrl: binding.publicUrl,
+    trustedProxies: binding.trustedProxies ?? [],
+    corsOrigins: binding.cors?.allowedOrigins ?? [],
+    tls: binding.tls
+      ? { cert: resolveSecret(binding.tls.cert, `bindings[${index}].tls.cert`, ctx), key: resolveSecret(binding.tls.key, `bindings[${index}].tls.key`, ctx) }
+      : undefined,
   };
 }
+
+/** The algorithms a key source can verify: the key decides the family, so an HMAC token is never checked against a public key. */
+const HMAC_ALGORITHMS = ["HS256", "HS384", "HS512"];
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
 
 function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
   switch (auth.type) {
@@ -135,8 +145,14 @@ function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
         jwksUrl: auth.jwksUrl,
         issuer: auth.issuer,
         audience: auth.audience,
-        algorithms: auth.algorithms,
+        algorithms: auth.algorithms ?? (auth.secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS),
         rolesClaim: auth.rolesClaim ?? "roles",
+        requiredScopes: auth.requiredScopes ?? [],
+        clockSkewSec: auth.clockSkewSec ?? 30,
+        authorizationServers: auth.authorizationServers ?? (auth.issuer ? [auth.issuer] : []),
+        scopesSupported: auth.scopesSupported ?? auth.requiredScopes ?? [],
+        jwksCooldownMs: auth.jwksCooldownMs ?? 30_000,
+        jwksMaxAgeMs: auth.jwksMaxAgeMs ?? 600_000,
       };
   }
 }

@@ -88,6 +88,11 @@ export type ResolvedBinding =
       readonly messagePath: string;
       readonly allowedOrigins: readonly string[];
       readonly allowedHosts: readonly string[];
+      readonly publicUrl: string | undefined;
+      readonly trustedProxies: readonly string[];
+      /** Origins given CORS headers; empty: CORS off. */
+      readonly corsOrigins: readonly string[];
+      readonly tls: { readonly cert: Secret; readonly key: Secret } | undefined;
     };
 
 export interface ResolvedBearerToken {
@@ -106,8 +111,15 @@ export type ResolvedAuth =
       readonly jwksUrl: string | undefined;
       readonly issuer: string | undefined;
       readonly audience: string | undefined;
-      readonly algorithms: readonly string[] | undefined;
+      /** As configured, or the family the key source allows (HS* for secret, asymmetric for jwksUrl). */
+      readonly algorithms: readonly string[];
       readonly rolesClaim: string;
+      readonly requiredScopes: readonly string[];
+      readonly clockSkewSec: number;
+      readonly authorizationServers: readonly string[];
+      readonly scopesSupported: readonly string[];
+      readonly jwksCooldownMs: number;
+      readonly jwksMaxAgeMs: number;
     };
 
 export interface ResolvedRateLimit {

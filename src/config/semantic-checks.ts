@@ -4,6 +4,7 @@ import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
 import { checkCapacity } from "./capacity-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
+import { checkHttpEdge, checkJwt } from "./identity-checks.js";
 
 /**
  * Checks the schema cannot express: references between sections, name collisions,
@@ -169,6 +170,7 @@ function checkBindings(bindings: unknown, issues: ConfigIssue[]): void {
       if (stdio) issues.push({ path, message: `only one stdio binding can exist (first at ${stdio})` });
       stdio ??= path;
     }
+    if (binding.transport === "http") issues.push(...checkHttpEdge(binding, path));
     if (binding.transport !== "http" || typeof binding.port !== "number" || binding.port === 0) continue;
     const owner = ports.get(binding.port);
     if (owner) issues.push({ path: joinPath(path, "port"), message: `port ${binding.port} is already bound by ${owner}` });
@@ -282,13 +284,7 @@ function checkOperations(raw: Record<string, unknown>, issues: ConfigIssue[]): v
     if (first) issues.push({ path: `bindings[${i}].name`, message: `binding name "${binding.name}" is already used at ${first}` });
     else bindingNames.set(binding.name, `bindings[${i}]`);
   }
-  if (isRecord(raw.auth) && raw.auth.type === "jwt" && raw.auth.secret === undefined && raw.auth.jwksUrl === undefined) {
-    issues.push({ path: "auth", message: "a jwt auth needs secret (HMAC) or jwksUrl" });
-  }
-  if (isRecord(raw.auth) && typeof raw.auth.jwksUrl === "string") {
-    const problem = urlProblem(raw.auth.jwksUrl);
-    if (problem) issues.push({ path: "auth.jwksUrl", message: problem });
-  }
+  if (isRecord(raw.auth) && raw.auth.type === "jwt") issues.push(...checkJwt(raw.auth));
   const names = new Map<string, string>();
   for (const [i, limit] of entries(isRecord(raw.limits) ? raw.limits.rateLimits : undefined)) {
     if (typeof limit.name !== "string") continue;

@@ -30,6 +30,8 @@ export interface Identity {
   readonly sub: string;
   readonly iss?: string;
   readonly roles: readonly string[];
+  /** OAuth scopes the caller's token grants (`scope` / `scp` of a JWT); empty for static tokens and stdio. */
+  readonly scopes: readonly string[];
   readonly claims: Readonly<Record<string, unknown>>;
 }
 

@@ -36,6 +36,8 @@ export const JSON_RPC = {
   circuitOpen: -32024,
   /** A caller already holds as many sessions as its per-identity cap allows (limits.maxSessionsPerIdentity, a backend's maxSessionsPerIdentity). */
   identitySessionLimit: -32025,
+  /** HTTP 403: a valid token without a scope `auth.requiredScopes` lists (the body of the 403 answer). */
+  insufficientScope: -32026,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -81,6 +83,7 @@ const CODE_TO_JSON_RPC = {
   RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  INSUFFICIENT_SCOPE: JSON_RPC.insufficientScope,
   /** A rate limit of limits.rateLimits; data names the limit and when to retry. */
   RATE_LIMITED: JSON_RPC.rateLimited,
   /** data: backend, limit (the cap), waitedMs; `cap` names a limits.concurrency rule. */

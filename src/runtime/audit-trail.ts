@@ -99,16 +99,19 @@ export class AuditTrail {
     return { shadow: effects.map(({ rule, effect }) => ({ rule, effect })), shadowCounts: Object.fromEntries(counted.map((e) => [e.rule, e.count])) };
   }
 
+  /** One line per refused credential: why in a few words (`detail`), and who when the token was valid but lacked a scope; never the token. */
   authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void {
     this.log?.write({
       time: new Date().toISOString(),
       event: "authentication",
+      ...(outcome.identity ? { identity: describeIdentity(outcome.identity, []) } : {}),
       binding: info.binding,
       transport: info.transport,
       decision: "deny",
       status: "error",
-      code: 401,
-      reason: outcome.reason === "missing" ? "NO_CREDENTIALS" : "INVALID_CREDENTIALS",
+      code: outcome.status,
+      reason: REFUSAL_REASONS[outcome.reason],
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
       ...(info.remoteAddress ? { remoteAddress: info.remoteAddress } : {}),
     });
   }
@@ -129,6 +132,8 @@ export class AuditTrail {
   }
 }
 
+const REFUSAL_REASONS = { missing: "NO_CREDENTIALS", invalid: "INVALID_CREDENTIALS", insufficient_scope: "INSUFFICIENT_SCOPE" } as const;
+
 /** Who called, with just the claims policies read: the rest of a token's claims is not the audit's business. */
 function describeIdentity(identity: Identity | undefined, claimsRead: readonly string[] | "*"): Record<string, unknown> | null {
   if (!identity) return null;
@@ -138,7 +143,7 @@ function describeIdentity(identity: Identity | undefined, claimsRead: readonly s
     claims = {};
     for (const name of claimsRead) if (identity.claims[name] !== undefined) claims[name] = identity.claims[name];
   }
-  return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(claims ? { claims } : {}) };
+  return { sub: identity.sub, ...(identity.iss ? { iss: identity.iss } : {}), roles: identity.roles, ...(identity.scopes.length > 0 ? { scopes: identity.scopes } : {}), ...(claims ? { claims } : {}) };
 }
 
 function reasonOf(error: { data?: unknown }): string | undefined {

@@ -109,7 +109,8 @@ export class Gateway implements SessionHost {
       create: (info) => this.openSession(info),
       logger: this.logger,
       // Through the current pipeline, so a reloaded config's credentials apply to the next request.
-      authenticate: (headers) => this.#pipeline.authenticator.authenticate(headers),
+      authenticate: (headers, edge) => this.#pipeline.authenticator.authenticate(headers, edge),
+      resourceMetadata: (resource) => this.#pipeline.authenticator.resourceMetadata?.(resource),
       authenticationRefused: (info, outcome) => this.audit.authenticationRefused(info, outcome),
     };
   }
@@ -157,7 +158,9 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
         endpoints.push({ transport: "stdio", url: "stdio" });
         continue;
       }
-      const served = new HttpBinding(binding, httpBindingOptions(config.limits), factory);
+      // Bindings know no Secret: the PEM goes to node:https as text.
+      const tls = binding.tls ? { cert: binding.tls.cert.reveal(), key: binding.tls.key.reveal() } : undefined;
+      const served = new HttpBinding({ ...binding, tls }, httpBindingOptions(config.limits), factory);
       await served.listen();
       http.push(served);
       const urls = served.urls();

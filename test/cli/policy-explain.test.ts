@@ -29,6 +29,19 @@ beforeAll(() => {
 });
 
 describe("mcp-proxy explain", () => {
+  it("decides on a JWT caller's scopes and shows the caller by subject, issuer, roles and scopes", () => {
+    const scoped = mkdtempSync(join(tmpdir(), "policy-explain-scopes-"));
+    const rule = { name: "writers-delete", effect: "allow", match: { names: ["crm__delete"] }, when: { in: ["crm:write", { var: "identity.scopes" }] } };
+    writeFileSync(join(scoped, "mcp-proxy.config.json"), JSON.stringify({ ...CONFIG, policies: { default: "deny", rules: [rule] } }));
+    const as = JSON.stringify({ sub: "wes", iss: "https://login.example.com/", roles: ["reader"], scopes: ["mcp:use", "crm:write"] });
+    const result = spawnCli(["explain", "--as", as, "--request", '{"method":"tools/call","name":"crm__delete","arguments":{}}'], { cwd: scoped });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('decision: allow (rule "writers-delete")');
+    expect(result.stdout).toContain("identity: wes (issuer: https://login.example.com/; roles: reader; scopes: mcp:use crm:write)");
+    const json = spawnCli(["explain", "--format", "json", "--as", as, "--request", '{"method":"tools/call","name":"crm__delete","arguments":{}}'], { cwd: scoped });
+    expect(JSON.parse(json.stdout).identity).toEqual({ sub: "wes", iss: "https://login.example.com/", roles: ["reader"], scopes: ["mcp:use", "crm:write"], claims: {} });
+  });
+
   it("shows the argument rule deciding a bulk export, every rule with its match and condition (exit 0)", () => {
     const result = spawnCli(["explain", "--as", "reader.json", "--request", '{"method":"tools/call","name":"crm__search","arguments":{"limit":5000}}'], { cwd: folder });
     expect(result.code).toBe(0);

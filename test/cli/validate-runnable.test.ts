@@ -14,16 +14,16 @@ const json = (stdout: string) => JSON.parse(stdout) as { valid: boolean; errors:
 const node = { transport: "stdio", command: process.execPath };
 
 describe("validate judges a config as start would", () => {
-  it("reports a section start refuses as an error at its path (exit 1)", () => {
-    const file = write("unenforced", { version: 1, backends: { a: node }, auth: { type: "jwt", jwksUrl: "https://id.example.com/jwks.json" } });
-    const result = spawnCli(["validate", "--format", "json", "--config", file]);
-    expect(result.code).toBe(1);
-    expect(json(result.stdout)).toMatchObject({
-      valid: false,
-      errors: [{ path: "auth", message: expect.stringMatching(/^is not enforced by this version yet \(auth \(jwt\)\); start refuses/) }],
-      warnings: [],
+  it("accepts JWT identity, rate limits and a Redis counter store: every setting of the language is enforced (exit 0)", () => {
+    const file = write("enforced", {
+      version: 1,
+      backends: { a: node },
+      auth: { type: "jwt", jwksUrl: "https://id.example.com/jwks.json", issuer: "https://id.example.com/", audience: "mcp" },
+      limits: { rateLimits: [{ name: "calls", requests: 10, windowMs: 60_000 }], store: { type: "redis", url: "redis://127.0.0.1:6379" } },
     });
-    expect(spawnCli(["start", "--config", file]).code).toBe(1);
+    const result = spawnCli(["validate", "--format", "json", "--config", file]);
+    expect(json(result.stdout)).toMatchObject({ valid: true, errors: [] });
+    expect(result.code).toBe(0);
   });
 
   it("warns about a backend program that does not exist or cannot be executed, or a missing working folder, in text and JSON (exit 0)", () => {

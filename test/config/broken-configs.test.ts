@@ -169,6 +169,27 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     paths: ["backends.crm.url", "backends.db.env.DATABASE_URL"],
     message: /holds a password written literally/,
   },
+  {
+    name: "a jwt auth whose keys travel in the clear, with none and an HMAC algorithm for a JWKS",
+    config: { ...base, auth: { type: "jwt", jwksUrl: "http://idp.example/jwks", algorithms: ["RS256", "none", "HS256"] } },
+    paths: ["auth.jwksUrl", "auth.algorithms[1]", "auth.algorithms[2]"],
+    message: /^(?=[\s\S]*must use https:\/\/ \(http:\/\/ only to a loopback host; got idp\.example\))(?=[\s\S]*"none" \(an unsigned token\) is never accepted)(?=[\s\S]*"HS256" is an HMAC algorithm, which needs secret)/,
+  },
+  {
+    name: "a jwt auth with two key sources",
+    config: { ...base, auth: { type: "jwt", secret: { file: "jwt.key" }, jwksUrl: "https://idp.example/jwks" } },
+    paths: ["auth", "auth.secret.file"],
+    message: /exactly one of secret \(HMAC\) or jwksUrl/,
+  },
+  {
+    name: "an HTTP binding's edge settings that cannot be read",
+    config: {
+      ...base,
+      bindings: [{ transport: "http", port: 0, publicUrl: "mcp.example.com/mcp", trustedProxies: ["10.0.0.0/8", "10.0.0.0/33", "proxy.internal"], cors: { allowedOrigins: ["https://app.example/path"] } }],
+    },
+    paths: ["bindings[0].publicUrl", "bindings[0].trustedProxies[1]", "bindings[0].trustedProxies[2]", "bindings[0].cors.allowedOrigins[0]"],
+    message: /^(?=[\s\S]*must be an absolute https:\/\/ URL)(?=[\s\S]*prefix length outside 0\.\.32)(?=[\s\S]*is not an IP address or a CIDR range)(?=[\s\S]*is not an origin)/,
+  },
 ];
 
 function write(name: string, value: unknown): string {

@@ -10,6 +10,8 @@ export interface ProxyProcess {
   readonly url: string | undefined;
   /** Legacy SSE endpoint (when legacySse is on). */
   readonly sseUrl: string | undefined;
+  /** Every Streamable HTTP endpoint, in binding order (several http bindings). */
+  readonly urls: readonly string[];
   stderr(): string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
@@ -53,7 +55,7 @@ export async function runProxyOnFile(file: string, options: { env?: Record<strin
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const urls = await new Promise<{ url?: string; sseUrl?: string }>((resolve, reject) => {
+  const urls = await new Promise<{ url?: string; sseUrl?: string; all?: string[] }>((resolve, reject) => {
     if (options.waitForUrls === false) return resolve({});
     const timer = setTimeout(() => reject(new Error(`proxy did not start in 15 s:\n${stderr}`)), 15_000);
     const onData = (d: Buffer) => {
@@ -62,7 +64,8 @@ export async function runProxyOnFile(file: string, options: { env?: Record<strin
       if (!url) return;
       clearTimeout(timer);
       child.stdout!.off("data", onData);
-      resolve({ url, sseUrl: /legacy SSE at (\S+)/.exec(stdout)?.[1] });
+      // `start` announces every endpoint in one write.
+      resolve({ url, sseUrl: /legacy SSE at (\S+)/.exec(stdout)?.[1], all: [...stdout.matchAll(/Streamable HTTP at (\S+)/g)].map((m) => m[1]!) });
     };
     child.stdout!.on("data", onData);
     void exited.then((code) => reject(new Error(`proxy exited with ${code}:\n${stderr}`)));
@@ -71,6 +74,7 @@ export async function runProxyOnFile(file: string, options: { env?: Record<strin
     child,
     url: urls.url,
     sseUrl: urls.sseUrl,
+    urls: urls.all ?? [],
     stderr: () => stderr,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -11,7 +11,7 @@ describe("the bearer authenticator", () => {
   const auth = compileAuthenticator({ type: "bearer", tokens });
 
   it("maps each configured token to its identity, whatever the scheme's case", () => {
-    expect(auth.authenticate({ authorization: "Bearer alpha-token" })).toEqual({ ok: true, identity: { sub: "alice", roles: ["admin"], claims: { team: "ops" } } });
+    expect(auth.authenticate({ authorization: "Bearer alpha-token" })).toEqual({ ok: true, identity: { sub: "alice", roles: ["admin"], scopes: [], claims: { team: "ops" } } });
     expect(auth.authenticate({ authorization: "bearer beta-token" })).toMatchObject({ ok: true, identity: { sub: "bob" } });
   });
 

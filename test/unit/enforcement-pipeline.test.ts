@@ -44,7 +44,7 @@ function pipelineFor(extra: Record<string, unknown>) {
     labelsSeen: new Set(),
     taskOrigins: new Map(),
   };
-  const identity: Identity = { sub: "u", roles: [], claims: {} };
+  const identity: Identity = { sub: "u", roles: [], scopes: [], claims: {} };
   const run = (method: RoutedMethod, params: Params) =>
     pipeline.handle({ method, id: 1, params, scope, info: { binding: "test", transport: "stdio", identity }, cancellation: new Cancellation() } as RequestContext);
   return { run, scope, forwarded };

@@ -28,7 +28,7 @@ function gatewayLike(counters: MemoryRateCounters) {
       taskOrigins: new Map(),
     } as unknown as ClientScope;
     return (name: string) =>
-      pipeline.handle({ method: "tools/call", id: 1, params: { name, arguments: {} }, scope, info: { binding: "t", transport: "stdio", identity: { sub: "u", roles: [], claims: {} } }, cancellation: new Cancellation() } as RequestContext);
+      pipeline.handle({ method: "tools/call", id: 1, params: { name, arguments: {} }, scope, info: { binding: "t", transport: "stdio", identity: { sub: "u", roles: [], scopes: [], claims: {} } }, cancellation: new Cancellation() } as RequestContext);
   };
   return { compileWith, forwarded };
 }

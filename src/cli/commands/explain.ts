@@ -1,3 +1,4 @@
+import type { Identity } from "../../core/context.js";
 import type { RuleExplanation } from "../../policy/index.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
 import { decideOffline } from "../policy/decide-request.js";
@@ -49,7 +50,7 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
   const lines = [
     `decision: ${result.decision === "hidden" ? `deny, hidden by ${result.rule === "default" ? "the policy default" : `rule "${result.rule}"`} (the caller's list decision hides the item: it gets the unknown-item answer)` : result.decision}${result.decision === "hidden" ? "" : result.rule === undefined ? " (no policies)" : result.rule === "default" ? " (policy default: no rule applies)" : ` (rule "${result.rule}")`}`,
     `request:  ${request.method} ${request.name ?? request.uri ?? ""} → ${item.kind} "${item.original}" of backend "${item.backend}"${item.labels.length + item.backendLabels.length ? `, labels: ${[...new Set([...item.backendLabels, ...item.labels])].join(", ")}` : ""}`,
-    `identity: ${identity.sub}${identity.roles.length ? ` (roles: ${identity.roles.join(", ")})` : ""}`,
+    `identity: ${describeCaller(identity)}`,
   ];
   if (rules.length > 0) {
     lines.push("rules, in config order:");
@@ -58,6 +59,16 @@ export async function explainCommand(options: ExplainOptions, io: CommandIo): Pr
   }
   io.out(`${lines.join("\n")}\n`);
   return EXIT.ok;
+}
+
+/** Subject, issuer, roles and scopes: who the rules saw (a token is never part of an identity). */
+function describeCaller(identity: Identity): string {
+  const facts = [
+    ...(identity.iss ? [`issuer: ${identity.iss}`] : []),
+    ...(identity.roles.length ? [`roles: ${identity.roles.join(", ")}`] : []),
+    ...(identity.scopes.length ? [`scopes: ${identity.scopes.join(" ")}`] : []),
+  ];
+  return `${identity.sub}${facts.length ? ` (${facts.join("; ")})` : ""}`;
 }
 
 function describeRule(rule: RuleExplanation): string {

@@ -10,7 +10,8 @@ import { type CommandIo, EXIT, type ExitCode } from "../io.js";
 function printable(config: ResolvedConfig): Record<string, unknown> {
   const set = new Set(unenforcedSections(config).map((gap) => gap.path));
   const unbuilt = new Set(["reload", "auth", "policies", "filters", "audit"]);
-  const keep = (path: string) => !unbuilt.has(path) || set.has(path);
+  // An auth the config chooses is enforced and shown (secrets masked); only the implicit `none` is left out.
+  const keep = (path: string) => !unbuilt.has(path) || set.has(path) || (path === "auth" && config.auth.type !== "none");
   const pick = (value: object, prefix: string) => Object.fromEntries(Object.entries(value).filter(([key]) => keep(`${prefix}${key}`)));
   return { ...pick(config, ""), limits: pick(config.limits, "limits.") };
 }

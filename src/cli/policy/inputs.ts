@@ -42,13 +42,14 @@ function parseJson(text: string, where: string): unknown {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === "string");
 
-/** `{ sub, roles?, claims?, iss? }` → Identity; anything else is a usage error saying what is wrong. */
+/** `{ sub, roles?, scopes?, claims?, iss? }` → Identity; anything else is a usage error saying what is wrong. */
 export function toIdentity(value: unknown, where: string): Identity {
-  if (!isRecord(value) || typeof value.sub !== "string") throw new UsageError(`${where}: an identity is an object with "sub" (a string), optional "roles", "claims", "iss"`);
+  if (!isRecord(value) || typeof value.sub !== "string") throw new UsageError(`${where}: an identity is an object with "sub" (a string), optional "roles", "scopes", "claims", "iss"`);
   if (value.roles !== undefined && !isStringList(value.roles)) throw new UsageError(`${where}: "roles" must be a list of strings`);
+  if (value.scopes !== undefined && !isStringList(value.scopes)) throw new UsageError(`${where}: "scopes" must be a list of strings`);
   if (value.claims !== undefined && !isRecord(value.claims)) throw new UsageError(`${where}: "claims" must be an object`);
   if (value.iss !== undefined && typeof value.iss !== "string") throw new UsageError(`${where}: "iss" must be a string`);
-  return { sub: value.sub, ...(value.iss === undefined ? {} : { iss: value.iss }), roles: value.roles ?? [], claims: value.claims ?? {} };
+  return { sub: value.sub, ...(value.iss === undefined ? {} : { iss: value.iss }), roles: value.roles ?? [], scopes: value.scopes ?? [], claims: value.claims ?? {} };
 }
 
 /** `{ method, name?, uri?, arguments? }` → RequestInput, checked. */

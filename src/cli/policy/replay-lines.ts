@@ -57,6 +57,7 @@ export function replayLines(ws: PolicyWorkspace, text: string): { replayed: Repl
       sub: String(recordedIdentity.sub ?? "anonymous"),
       ...(typeof recordedIdentity.iss === "string" ? { iss: recordedIdentity.iss } : {}),
       roles: Array.isArray(recordedIdentity.roles) ? recordedIdentity.roles.map(String) : [],
+      scopes: Array.isArray(recordedIdentity.scopes) ? recordedIdentity.scopes.map(String) : [],
       claims,
     };
     const argumentsKnown = line.argumentsDigest === undefined || isRecord(line.arguments);

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { IdentityFields, strictObject, taggedUnion } from "./common.js";
+import { IdentityFields, SecretRef, strictObject, taggedUnion } from "./common.js";
 
 const BindingName = Type.String({
   pattern: "^[A-Za-z][A-Za-z0-9_-]{0,47}$",
@@ -48,6 +48,39 @@ export const HttpBinding = strictObject(
         description:
           "Host names (without port) accepted in the Host header on a non-loopback binding, against DNS rebinding. Loopback names and IP literals are always accepted; any other name is refused (403) unless listed. On a loopback binding only loopback names pass.",
       }),
+    ),
+    publicUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The URL clients reach this binding's MCP endpoint at (https://mcp.example.com/mcp) when it sits behind a load balancer: the resource in RFC 9728 metadata and the default JWT audience; its host name is accepted in Host like allowedHosts. Defaults to the URL the client used.",
+      }),
+    ),
+    trustedProxies: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          "Addresses or CIDR ranges (10.0.0.0/8) of proxies in front of this binding. Only from these peers are X-Forwarded-For (the client's address in audit lines) and X-Forwarded-Proto believed, and the per-address connection cap is not applied to them.",
+      }),
+    ),
+    cors: Type.Optional(
+      strictObject(
+        {
+          allowedOrigins: Type.Array(Type.String({ minLength: 1 }), {
+            minItems: 1,
+            description: "Browser origins (https://app.example.com) allowed to call this binding; their requests and preflights get CORS headers.",
+          }),
+        },
+        "CORS for browser clients, off unless set: preflight (OPTIONS) on the MCP endpoint and /.well-known/*, exposing Mcp-Session-Id and WWW-Authenticate.",
+      ),
+    ),
+    tls: Type.Optional(
+      strictObject(
+        {
+          cert: SecretRef,
+          key: SecretRef,
+        },
+        "Serve HTTPS directly (node:https), for deployments without a TLS-terminating proxy in front: `cert` is the PEM certificate chain, `key` the PEM private key, both secret references.",
+      ),
     ),
   },
   "Serve MCP over HTTP on one address and port.",

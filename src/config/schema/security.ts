@@ -21,18 +21,49 @@ const BearerAuth = strictObject(
 
 const JwtAuth = strictObject(
   {
-    type: Type.Literal("jwt", { description: "Signed JSON Web Tokens." }),
+    type: Type.Literal("jwt", { description: "Signed JSON Web Tokens (`Authorization: Bearer <jwt>`)." }),
     secret: Type.Optional(SecretRef),
-    jwksUrl: Type.Optional(Type.String({ minLength: 1, description: "JWKS endpoint for asymmetric keys (https://)." })),
-    issuer: Type.Optional(Type.String({ description: "Required `iss`." })),
-    audience: Type.Optional(Type.String({ description: "Required `aud`." })),
-    algorithms: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Accepted `alg` values." })),
-    rolesClaim: Type.Optional(Type.String({ default: "roles", description: "Claim that holds the caller's roles." })),
+    jwksUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "JWKS endpoint for asymmetric keys (RS*, PS*, ES*, EdDSA): https://, or http:// to a loopback host. Fetched on first use, cached, fetched again for an unknown `kid` (at most once per jwksCooldownMs) and when older than jwksMaxAgeMs.",
+      }),
+    ),
+    issuer: Type.Optional(Type.String({ minLength: 1, description: "Required `iss`; also the default authorization server in the protected resource metadata." })),
+    audience: Type.Optional(
+      Type.String({ minLength: 1, description: "Required `aud`. Defaults to the binding's resource URL (its publicUrl, or the URL the client used), as the MCP authorization spec asks." }),
+    ),
+    algorithms: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: "Accepted `alg` values. Defaults to HS256/384/512 with secret, and RS*, PS*, ES*, EdDSA with jwksUrl; `none` is never accepted.",
+      }),
+    ),
+    rolesClaim: Type.Optional(
+      Type.String({ minLength: 1, default: "roles", description: "Claim holding the caller's roles (identity.roles): a list or a space-separated string; a dotted path reads a nested claim (realm_access.roles)." }),
+    ),
+    requiredScopes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: "^[^\\s\"]+$" }), {
+        description: "Scopes every request needs (from the `scope` claim, space-separated, or `scp`); a valid token without one of them gets HTTP 403 insufficient_scope.",
+      }),
+    ),
+    clockSkewSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 300, default: 30, description: "Seconds of clock difference tolerated for `exp`, `nbf` and `iat`." })),
+    authorizationServers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: "Issuer URLs of the authorization servers clients get tokens from (RFC 9728 authorization_servers). Defaults to [issuer]." }),
+    ),
+    scopesSupported: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: "Scopes listed in the protected resource metadata (scopes_supported). Defaults to requiredScopes." }),
+    ),
+    jwksCooldownMs: Type.Optional(
+      Type.Integer({ minimum: 1000, default: 30_000, description: "Least time between two JWKS fetches for unknown key ids, so a stream of made-up `kid`s cannot hammer the JWKS endpoint." }),
+    ),
+    jwksMaxAgeMs: Type.Optional(Type.Integer({ minimum: 1000, default: 600_000, description: "How long fetched keys are used before the JWKS is fetched again." })),
   },
-  "Callers present a JWT as a bearer token; give `secret` (HMAC) or `jwksUrl`.",
+  "Callers present a JWT as a bearer token; give `secret` (HMAC) or `jwksUrl`. HTTP bindings serve RFC 9728 protected resource metadata and answer 401 with a `resource_metadata` challenge.",
 );
 
-export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none (every caller is anonymous), bearer (static tokens, HTTP 401 without a known one) or jwt. Client credentials never reach a backend. Not enforced in this version: `start` refuses jwt.");
+export const Auth = taggedUnion("type", [NoAuth, BearerAuth, JwtAuth], "How callers authenticate: none (every caller is anonymous), bearer (static tokens, HTTP 401 without a known one) or jwt (signed tokens, HTTP 401/403 with an RFC 9728 challenge). Client credentials never reach a backend.");
 export type Auth = Static<typeof Auth>;
 
 /** JSON-Logic is open-ended JSON; its operators are checked beyond the schema, at validation. */
