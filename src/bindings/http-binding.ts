@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { callerKey } from "../core/authentication.js";
+import { type AdminHandlers, serveAdmin } from "./admin-routes.js";
 import type { Identity, RequestInfo } from "../core/context.js";
 import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
@@ -75,6 +76,8 @@ export class HttpBinding {
     readonly config: HttpBindingSettings,
     private readonly options: HttpBindingOptions,
     private readonly sessions: SessionFactory,
+    /** Health, status, metrics and admin endpoints beside the MCP ones (src/bindings/admin-routes.ts). */
+    private readonly admin?: AdminHandlers,
   ) {
     this.#name = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}${config.path}`;
     this.#limitLog = new LogBudget(sessions.logger);
@@ -145,7 +148,10 @@ export class HttpBinding {
       : this.config.legacySse && path === this.config.ssePath && req.method === "GET" ? this.#openSse
       : this.config.legacySse && path === this.config.messagePath && req.method === "POST" ? this.#postSse
       : undefined;
-    if (!route) return refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    if (!route) {
+      if (this.admin && (await serveAdmin(req, res, path ?? "/", this.admin, (headers) => this.sessions.authenticate(headers).ok))) return;
+      return refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    }
     // Credentials are checked before any session is looked up or opened: a caller without
     // them learns nothing, not even whether a session id exists.
     const transport: RequestInfo["transport"] = route === this.#streamable ? "streamable-http" : "legacy-sse";

@@ -2,6 +2,7 @@ import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { isLoopbackHost } from "../core/loopback.js";
 import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
+import { checkAdminAndTracing } from "./admin-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 
 /**
@@ -22,6 +23,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   checkPolicies(raw.policies, issues);
   checkFilters(raw.filters, issues);
   checkOperations(raw, issues);
+  checkAdminAndTracing(raw, issues);
   checkLiteralCredentials(raw, backends, issues);
   return issues;
 }

@@ -30,6 +30,8 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** HTTP 501 on POST /admin/reload: reload is turned on but this gateway has nothing to reload with. */
+  reloadUnavailable: -32028,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -75,6 +77,9 @@ const CODE_TO_JSON_RPC = {
   RESULT_TOO_LARGE: JSON_RPC.resultTooLarge,
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  /** /status, /metrics or /admin/* without the admin token (admin.exposure "token"), or a reload without a credential. */
+  ADMIN_UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  RELOAD_UNAVAILABLE: JSON_RPC.reloadUnavailable,
   RATE_LIMITED: JSON_RPC.rateLimited,
   REQUEST_CANCELLED: JSON_RPC.requestCancelled,
   INTERNAL: JSON_RPC.internalError,

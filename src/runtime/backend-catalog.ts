@@ -4,7 +4,7 @@ import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
-import { BackendLink } from "./backend-link.js";
+import { BackendLink, type LinkMonitor } from "./backend-link.js";
 import { BackendSlots } from "./backend-slots.js";
 
 /** What a client session's reach hears from the catalog it lists from. */
@@ -32,9 +32,10 @@ export class BackendCatalog {
     client: { info: { name: string; version: string }; capabilities: Record<string, unknown> },
     /** Called when the last watcher leaves, so the owner forgets this catalog before it closes. */
     private readonly onEmpty: () => void,
+    monitor?: LinkMonitor,
   ) {
     this.#link = new BackendLink(
-      { backend, logger: logger.child({ catalog: true }), slots, client: () => client },
+      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, ...(monitor ? { monitor } : {}) },
       {
         changed: () => {
           for (const watcher of this.#watchers) watcher.changed();
@@ -96,6 +97,7 @@ export class BackendCatalogs {
   constructor(
     private readonly logger: Logger,
     private readonly self: { name: string; version: string },
+    private readonly monitor?: LinkMonitor,
   ) {}
 
   /** The catalog for clients with these capabilities, or undefined when the backend already runs its most. */
@@ -109,7 +111,7 @@ export class BackendCatalogs {
     const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
     catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, () => {
       if (byKey.get(key) === catalog) byKey.delete(key);
-    });
+    }, this.monitor);
     byKey.set(key, catalog);
     return catalog;
   }

@@ -23,8 +23,21 @@ export interface LinkEvents {
   restore(upstream: UpstreamSession): Promise<void>;
 }
 
+/**
+ * Where a link stands, as its monitor sees it: new (not started yet), up (connected and
+ * listed), down (failed to start or lost its session; restarting after a backoff), closed.
+ */
+export type LinkState = "new" | "up" | "down" | "closed";
+
+/** Hears every link's comings and goings, for /status, /readyz and /metrics; no say in them. */
+export interface LinkMonitor {
+  /** `reason`: why a link went down (already scrubbed of the backend's credentials). */
+  moved(backend: string, from: LinkState, to: LinkState, reason?: string): void;
+}
+
 export interface LinkOptions {
   readonly backend: ResolvedBackend;
+  readonly monitor?: LinkMonitor;
   readonly logger: Logger;
   readonly slots: BackendSlots;
   /** What the upstream session advertises as its client. */
@@ -56,6 +69,8 @@ export class BackendLink<Tag = unknown> {
   #starting: Promise<void> | undefined;
   #closed = false;
   #lastUsed = Date.now();
+  /** What the monitor was last told. */
+  #reported: LinkState = "new";
   /** Calls in flight, oldest first, each with the owner's tag (whose call it is). */
   readonly inflight: Tag[] = [];
   readonly #log: Logger;
@@ -140,6 +155,7 @@ export class BackendLink<Tag = unknown> {
     // The slot is free as soon as the link is: a client joining right after the last one left
     // (a new shared link) must not be refused while the old process is still exiting.
     this.#releaseSlot();
+    this.#report("closed");
     await upstream?.close();
   }
 
@@ -184,6 +200,7 @@ export class BackendLink<Tag = unknown> {
       this.#lastUsed = Date.now();
       this.#log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length, shared: backend.session === "shared" }, "backend connected");
       this.#armIdleClose();
+      this.#report("up");
       // Always, not only on a restart: a client's own session started on first use is told
       // what the client asked before it existed (a log level set while it listed from a catalog).
       await this.events.restore(upstream);
@@ -204,11 +221,19 @@ export class BackendLink<Tag = unknown> {
     this.#upstream = undefined;
     if (this.#listing) this.#lastKnown = this.#listing;
     this.#listing = undefined;
+    this.#report("down", reason);
     this.events.changed();
     const delay = restartDelay(this.#failures++);
     this.#log.warn({ reason, retryInMs: Math.round(delay) }, "backend down");
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => void this.#start(), delay).unref();
+  }
+
+  #report(to: LinkState, reason?: string): void {
+    const from = this.#reported;
+    if (from === to && to !== "down") return;
+    this.#reported = to;
+    this.options.monitor?.moved(this.backend.name, from, to, reason);
   }
 
   #releaseSlot(): void {

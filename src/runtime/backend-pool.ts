@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ResolvedBackend } from "../config/index.js";
+import type { LinkMonitor } from "./backend-link.js";
 import type { BackendReach } from "./backend-reach.js";
 import { BackendCatalogs } from "./backend-catalog.js";
 import { BackendSlots } from "./backend-slots.js";
@@ -27,21 +28,23 @@ export class BackendPool {
     private readonly logger: Logger,
     /** How the gateway introduces itself to a shared backend or a catalog, as that connection's one client. */
     private readonly self: { name: string; version: string },
+    /** Told of every link's ups and downs (status, readiness, metrics). */
+    private readonly monitor?: LinkMonitor,
   ) {
-    this.#catalogs = new BackendCatalogs(logger, self);
+    this.#catalogs = new BackendCatalogs(logger, self, monitor);
   }
 
   /** A per-client backend is listed from a catalog until the client first uses it (see `OwnBackend`). */
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
     const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise() }, client.own(backend.name), catalog);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, client: () => client.advertise(), ...(this.monitor ? { monitor: this.monitor } : {}) }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {
-      shared = new SharedBackend(backend, this.logger, this.slots, this.self);
+      shared = new SharedBackend(backend, this.logger, this.slots, this.self, this.monitor);
       this.#shared.set(backend.name, shared);
     }
     return shared;

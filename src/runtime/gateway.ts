@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
+import { AdminServer } from "../bindings/admin-server.js";
 import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
@@ -11,6 +12,8 @@ import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
+import { GatewayOps } from "./ops/gateway-ops.js";
+import type { RequestObserver } from "./ops/request-observer.js";
 import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
 
@@ -24,6 +27,8 @@ export interface RunningGateway {
   /** Resolves when a stdio client has gone (the proxy then has nothing left to serve on stdio). */
   readonly stdioClosed: Promise<void>;
   readonly gateway: Gateway;
+  /** Base URL of the separate admin listener (`admin.listen`), when there is one. */
+  readonly adminUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ export class Gateway implements SessionHost {
   readonly sessions = new SessionRegistry<ClientSession>();
   /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
   readonly status = new RuntimeStatus();
+  /** Health, metrics, tracing, readiness and the admin endpoints' handlers. */
+  readonly ops: GatewayOps;
 
   constructor(
     config: ResolvedConfig,
@@ -48,7 +55,23 @@ export class Gateway implements SessionHost {
   ) {
     this.#config = config;
     this.#pipeline = compile(config);
-    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
+    // The config is read through the gateway, so a reload's swap is what status and metrics see.
+    const gateway = this;
+    this.ops = new GatewayOps({
+      version,
+      status: this.status,
+      logger,
+      get config() {
+        return gateway.config;
+      },
+      clientSessions: () => this.sessions.size,
+      auditCounts: () => ({ enabled: this.audit.enabled, ...this.audit.counts }),
+    });
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, this.ops.health);
+  }
+
+  get observer(): RequestObserver {
+    return this.ops.observer;
   }
 
   get pipeline(): Pipeline {
@@ -101,20 +124,25 @@ function httpBindingOptions(limits: ResolvedConfig["limits"]): HttpBindingOption
 
 /** The composition root: one Gateway, and every configured binding serving sessions of it. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
+  const startedAt = Date.now();
   const gateway = new Gateway(config, logger, version, await openAuditTrail(config.audit, logger));
   const factory = gateway.sessionFactory();
+  const admin = gateway.ops.handlers();
   const http: HttpBinding[] = [];
+  let adminServer: AdminServer | undefined;
   let stdio: StdioBinding | undefined;
   let stdioGone!: () => void;
   const stdioClosed = new Promise<void>((resolve) => (stdioGone = resolve));
   const endpoints: ServedEndpoint[] = [];
   const close = async () => {
-    await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
+    await Promise.all([...http.map((b) => b.close()), stdio?.close(), adminServer?.close()]);
     await gateway.sessions.closeAll();
+    await gateway.ops.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };
   try {
+    await gateway.ops.start(startedAt);
     for (const binding of config.bindings) {
       if (binding.transport === "stdio") {
         stdio = new StdioBinding(factory, binding);
@@ -122,18 +150,22 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
         endpoints.push({ transport: "stdio", url: "stdio" });
         continue;
       }
-      const served = new HttpBinding(binding, httpBindingOptions(config.limits), factory);
+      const served = new HttpBinding(binding, httpBindingOptions(config.limits), factory, admin);
       await served.listen();
       http.push(served);
       const urls = served.urls();
       endpoints.push({ transport: "streamable-http", url: urls.streamable });
       if (urls.sse) endpoints.push({ transport: "legacy-sse", url: urls.sse });
     }
+    if (config.admin.listen) {
+      adminServer = new AdminServer(config.admin.listen, admin, (headers) => factory.authenticate(headers).ok);
+      await adminServer.listen();
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  return { endpoints, stdioClosed, gateway, close };
+  return { endpoints, stdioClosed, gateway, adminUrl: adminServer?.url(), close };
 }
 
 /** The audit trail the config asks for; its sink's problems go to the operational log. */
