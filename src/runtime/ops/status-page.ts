@@ -31,7 +31,7 @@ export function renderStatusPage(report: StatusReport): string {
 <meta http-equiv="refresh" content="10"><title>mcp-proxy status</title><style>${STYLE}</style></head>
 <body>
 <h1>mcp-proxy ${escapeHtml(report.version)} ${readiness} ${badge(report.phase === "running" ? "ok" : report.phase, report.phase)}</h1>
-<p class="muted">Started ${escapeHtml(report.startedAt)} · ${report.clientSessions} client session${report.clientSessions === 1 ? "" : "s"}</p>
+<p class="muted">Started ${escapeHtml(report.startedAt)} · ${plural(report.clientSessions, "client session")}</p>
 ${reasons}
 <h2>Config</h2>
 <dl id="config">
@@ -47,7 +47,7 @@ ${lastReload(report)}
 <table id="backends"><thead><tr><th>Backend</th><th>Transport</th><th>State</th><th>Upstream sessions</th><th>Restarts</th><th>Circuit</th><th>Last error</th></tr></thead>
 <tbody>${report.backends.map(backendRow).join("\n")}</tbody></table>
 <h2>Audit</h2>
-<p id="audit">${report.audit.enabled ? `${report.audit.written} lines written, ${report.audit.dropped} dropped` : "off"}</p>
+<p id="audit">${report.audit.enabled ? `${plural(report.audit.written, "line")} written, ${report.audit.dropped} dropped` : "off"}</p>
 <p class="muted">The same data as JSON: <span class="mono">GET /status</span> with <span class="mono">Accept: application/json</span>. Metrics: <span class="mono">GET /metrics</span>.</p>
 </body></html>
 `;
@@ -69,4 +69,8 @@ function backendRow(b: BackendStatus): string {
 
 function badge(kind: string, text: string): string {
   return `<span class="badge ${escapeHtml(kind.replace(/[^a-z-]/gi, ""))}">${escapeHtml(text)}</span>`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
