@@ -209,7 +209,8 @@ describe('admin.exposure "token", a separate admin listener, and reload turned o
 
   it("asks for the admin token on /status and /metrics, even from loopback, and leaves the probes open", async () => {
     for (const path of ["/status", "/metrics"]) {
-      for (const headers of [{}, { authorization: "Bearer wrong-token-000000000000" }, { authorization: `Bearer ${ADMIN_TOKEN}x` }]) {
+      const wrong: Array<Record<string, string>> = [{}, { authorization: "Bearer wrong-token-000000000000" }, { authorization: `Bearer ${ADMIN_TOKEN}x` }];
+      for (const headers of wrong) {
         const refused = await get(`${local}${path}`, headers);
         expect(refused.status, path).toBe(401);
         expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="mcp-proxy-admin"');

@@ -70,36 +70,37 @@ export class GatewayMetrics {
         this.set({ version }, 1);
       },
     });
-    const perBackend = (read: (name: string) => number) =>
-      function (this: Gauge<"backend"> | Counter<"backend">) {
+    const backendNames = () => Object.keys(sources.backends());
+    /** A gauge set from each backend's current value when scraped. */
+    const backendGauge = (read: (name: string) => number) =>
+      function (this: Gauge<"backend">) {
         this.reset();
-        for (const name of Object.keys(sources.backends())) {
-          const value = read(name);
-          if (this instanceof Gauge) this.set({ backend: name }, value);
-          else if (value > 0) this.inc({ backend: name }, value);
-          else this.inc({ backend: name }, 0);
-        }
+        for (const name of backendNames()) this.set({ backend: name }, read(name));
       };
     new Gauge({
       name: "mcp_proxy_backend_up",
       help: "1 while at least one upstream session of the backend is connected, else 0.",
       labelNames: ["backend"],
       registers,
-      collect: perBackend((name) => (sources.health.view(name).state === "up" ? 1 : 0)),
+      collect: backendGauge((name) => (sources.health.view(name).state === "up" ? 1 : 0)),
     });
     new Gauge({
       name: "mcp_proxy_backend_upstream_sessions",
       help: "Upstream sessions of the backend connected now (clients' own, shared, catalogs).",
       labelNames: ["backend"],
       registers,
-      collect: perBackend((name) => sources.health.view(name).upstreamSessions),
+      collect: backendGauge((name) => sources.health.view(name).upstreamSessions),
     });
     new Counter({
       name: "mcp_proxy_backend_restarts_total",
       help: "Restarts of the backend's upstream sessions after a failed start or a lost session.",
       labelNames: ["backend"],
       registers,
-      collect: perBackend((name) => sources.health.view(name).restarts),
+      // A counter kept by BackendHealth, copied in when scraped (it only ever grows there).
+      collect() {
+        this.reset();
+        for (const name of backendNames()) this.inc({ backend: name }, sources.health.view(name).restarts);
+      },
     });
     new Gauge({
       name: "mcp_proxy_client_sessions",
