@@ -12,6 +12,7 @@ import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
+import { configHash } from "./ops/config-hash.js";
 import { GatewayOps } from "./ops/gateway-ops.js";
 import type { RequestObserver } from "./ops/request-observer.js";
 import { RuntimeStatus } from "./runtime-status.js";
@@ -142,7 +143,13 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     await gateway.audit.close();
   };
   try {
-    await gateway.ops.start(startedAt);
+    await gateway.ops.start();
+    // The reloader records each later config the same way (trigger "file", "SIGHUP", "admin").
+    const loadedAt = new Date().toISOString();
+    gateway.status.served(
+      { hash: configHash(config), file: config.file ?? "(inline)", loadedAt },
+      { ok: true, at: loadedAt, trigger: "start", durationMs: Date.now() - startedAt, errors: [] },
+    );
     for (const binding of config.bindings) {
       if (binding.transport === "stdio") {
         stdio = new StdioBinding(factory, binding);

@@ -3,7 +3,6 @@ import type { AdminAnswer, AdminHandlers } from "../../bindings/admin-routes.js"
 import type { ResolvedConfig } from "../../config/index.js";
 import type { ReloadResult, RuntimeStatus } from "../runtime-status.js";
 import { BackendHealth } from "./backend-health.js";
-import { configHash } from "./config-hash.js";
 import { GatewayMetrics } from "./metrics.js";
 import { ReadinessProbe } from "./readiness-probe.js";
 import { RequestObserver } from "./request-observer.js";
@@ -69,20 +68,15 @@ export class GatewayOps {
   }
 
   /**
-   * Start-up: tracing when configured (its packages loaded now, or a clear error), the config
-   * recorded as serving, required backends probed for readiness.
+   * Start-up: tracing when configured (its packages loaded now, or a clear error), required
+   * backends probed for readiness.
    */
-  async start(startedAt: number): Promise<void> {
+  async start(): Promise<void> {
     const config = this.host.config;
     if (config.tracing) {
       this.#tracer = await startTracing(config.tracing, this.host.version);
       this.#observer = new RequestObserver(this.metrics, this.#tracer);
     }
-    const at = new Date();
-    this.host.status.served(
-      { hash: configHash(config), file: config.file ?? "(inline)", loadedAt: at.toISOString() },
-      { ok: true, at: at.toISOString(), trigger: "start", durationMs: Math.round(Date.now() - startedAt), errors: [] },
-    );
     this.#probe = new ReadinessProbe(config, this.host.logger, this.health, { name: "mcp-portcullis", version: this.host.version });
   }
 
