@@ -24,6 +24,9 @@ export class TracingUnavailableError extends Error {
   override name = "TracingUnavailableError";
 }
 
+/** How long one export, and the last flush at shutdown, may take. */
+const EXPORT_TIMEOUT_MS = 3000;
+
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /**
@@ -42,7 +45,7 @@ export async function startTracing(settings: ResolvedTracing, version: string): 
       }),
     ),
   );
-  const exporter = new exporterModule.OTLPTraceExporter({ url: settings.otlpEndpoint });
+  const exporter = new exporterModule.OTLPTraceExporter({ url: settings.otlpEndpoint, timeoutMillis: EXPORT_TIMEOUT_MS });
   const provider = new node.NodeTracerProvider({
     resource: resources.resourceFromAttributes({ "service.name": settings.serviceName, "service.version": version }),
     sampler: new node.ParentBasedSampler({ root: new node.TraceIdRatioBasedSampler(settings.sampleRatio) }),
@@ -64,7 +67,8 @@ export async function startTracing(settings: ResolvedTracing, version: string): 
         end: () => span.end(),
       };
     },
-    close: () => provider.shutdown(),
+    // A collector that is down must not hold up shutdown: what is not out by then is lost.
+    close: () => Promise.race([provider.shutdown(), new Promise<void>((resolve) => setTimeout(resolve, EXPORT_TIMEOUT_MS).unref())]),
   };
 }
 
