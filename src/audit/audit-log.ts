@@ -52,6 +52,7 @@ class SinkAuditLog implements AuditLog {
   #outage: Outage | undefined;
   #overflow: Outage | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  readonly counts = { written: 0, dropped: 0 };
   /** An open or rotation under way; close waits for it. */
   #busy: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -86,6 +87,7 @@ class SinkAuditLog implements AuditLog {
     if (this.#state === "closed" || this.#closing) return;
     if (this.#state === "broken") {
       this.#outage!.dropped++;
+      this.counts.dropped++;
       return;
     }
     let line: string;
@@ -94,6 +96,7 @@ class SinkAuditLog implements AuditLog {
       if (this.#chain) ({ line, hash } = chainedLine(record, this.#lastHash));
       else line = plainLine(record);
     } catch (error) {
+      this.counts.dropped++;
       this.report("audit record dropped: it cannot be written as JSON", error);
       return;
     }
@@ -109,6 +112,7 @@ class SinkAuditLog implements AuditLog {
       this.#held.push({ texts: [], bytes: 0 });
       this.#fileBytes = 0;
     }
+    this.counts.written++;
     // Accepted: only now does the line become part of the chain, in the order write() was called.
     if (hash !== undefined) this.#lastHash = hash;
     this.#needsNewline = false;
@@ -179,6 +183,7 @@ class SinkAuditLog implements AuditLog {
       this.report(`audit sink ${this.#where} is falling behind (${this.#maxPending} bytes waiting); dropping records until it catches up`);
     }
     this.#overflow.dropped++;
+    this.counts.dropped++;
   }
 
   readonly #events = {
@@ -197,6 +202,7 @@ class SinkAuditLog implements AuditLog {
       if (this.#state === "closed") return;
       if (this.#retiring.delete(outlet)) {
         // The rotated file failed as it drained; the current file is unaffected.
+        this.counts.dropped += lostLines;
         if (lostLines > 0) this.report(`audit sink ${this.#where}: ${lostLines} records were lost finishing the rotated file`, error);
         this.#settle();
         return;
@@ -213,6 +219,7 @@ class SinkAuditLog implements AuditLog {
     this.#held = [];
     this.#heldBytes = 0;
     this.#state = "broken";
+    this.counts.dropped += lost;
     if (this.#outage) this.#outage.dropped += lost;
     else {
       this.#outage = { dropped: lost };

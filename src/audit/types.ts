@@ -24,6 +24,11 @@ export interface AuditLog {
    * `event: "audit-sink"` line on reopening, which ends the outage when it lands.
    */
   readonly confirmed: boolean;
+  /**
+   * Lines accepted for writing, and lines dropped (not written, or lost after being accepted:
+   * an outage, an overflow, a record that is not JSON), since the sink opened. For /metrics.
+   */
+  readonly counts: { readonly written: number; readonly dropped: number };
   /** Resolves when everything written so far has reached the OS. */
   flush(): Promise<void>;
   /** Flushes and closes (shutdown). */

@@ -3,6 +3,7 @@ import type { SkippedLine } from "../core/json-lines.js";
 import { type BackendSpec, reveal, type Revealable } from "./backend-spec.js";
 import { boundedFetch } from "./bounded-fetch.js";
 import { ChildStdioTransport } from "./child-stdio-transport.js";
+import { tracingFetch } from "./trace-context.js";
 
 function revealAll(map: Readonly<Record<string, Revealable>>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, reveal(v)]));
@@ -45,6 +46,6 @@ export function createBackendTransport(backend: BackendSpec, reports: TransportR
   const requestInit: RequestInit = { headers: revealAll(backend.headers) };
   const url = new URL(backend.url);
   return backend.transport === "http"
-    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: boundedFetch(backend.maxMessageBytes) })
-    : new SSEClientTransport(url, { requestInit });
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: tracingFetch(boundedFetch(backend.maxMessageBytes)) })
+    : new SSEClientTransport(url, { requestInit, fetch: tracingFetch(fetch) });
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { callerKey } from "../core/authentication.js";
+import { type AdminHandlers, serveAdmin } from "./admin-routes.js";
 import type { Identity, RequestInfo } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import { limitConnections } from "./connection-limit.js";
@@ -89,6 +90,8 @@ export class HttpBinding {
     readonly config: HttpBindingSettings,
     private readonly options: HttpBindingOptions,
     private readonly sessions: SessionFactory,
+    /** Health, status, metrics and admin endpoints beside the MCP ones (src/bindings/admin-routes.ts). */
+    private readonly admin?: AdminHandlers,
   ) {
     this.#edge = new HttpEdge({ path: config.path, publicUrl: config.publicUrl, trustedProxies: config.trustedProxies ?? [], corsOrigins: config.corsOrigins ?? [], tls: config.tls !== undefined });
     this.#allowedHosts = config.publicUrl ? [...config.allowedHosts, new URL(config.publicUrl).hostname] : config.allowedHosts;
@@ -169,7 +172,10 @@ export class HttpBinding {
       : this.config.legacySse && path === this.config.ssePath && req.method === "GET" ? this.#openSse
       : this.config.legacySse && path === this.config.messagePath && req.method === "POST" ? this.#postSse
       : undefined;
-    if (!route) return refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    if (!route) {
+      if (this.admin && (await serveAdmin(req, res, path ?? "/", this.admin, async (headers) => (await this.sessions.authenticate(headers, this.#edge.edgeOf(req))).ok))) return;
+      return refuse(res, 404, "NOT_FOUND", `Not found: ${path}`);
+    }
     // Credentials are checked before any session is looked up or opened: a caller without
     // them learns nothing, not even whether a session id exists.
     const transport: RequestInfo["transport"] = route === this.#streamable ? "streamable-http" : "legacy-sse";

@@ -48,6 +48,15 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     },
     reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
     logging: { level: config.logging?.level ?? "info" },
+    admin: {
+      exposure: config.admin?.exposure ?? "loopback",
+      token: config.admin?.token ? resolveSecret(config.admin.token, "admin.token", ctx) : undefined,
+      reload: config.admin?.reload ?? false,
+      listen: config.admin?.listen ? { host: config.admin.listen.host ?? "127.0.0.1", port: config.admin.listen.port } : undefined,
+    },
+    tracing: config.tracing
+      ? { otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName ?? "mcp-portcullis", sampleRatio: config.tracing.sampleRatio ?? 1 }
+      : undefined,
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
 }
@@ -63,6 +72,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
   const common = {
     name,
     enabled: backend.enabled ?? true,
+    required: backend.required ?? false,
     labels: backend.labels ?? [],
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",

@@ -27,6 +27,22 @@ export interface ResolvedConfig {
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
   /** Custom interceptors of a `.ts` config, in config order. */
   readonly interceptors: readonly ResolvedInterceptor[];
+  readonly admin: ResolvedAdmin;
+  /** Undefined: tracing is off. */
+  readonly tracing: ResolvedTracing | undefined;
+}
+
+export interface ResolvedAdmin {
+  readonly exposure: "loopback" | "public" | "token";
+  readonly token: Secret | undefined;
+  readonly reload: boolean;
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+}
+
+export interface ResolvedTracing {
+  readonly otlpEndpoint: string;
+  readonly serviceName: string;
+  readonly sampleRatio: number;
 }
 
 /** The stages a custom interceptor can be placed after (see compile's STAGES). */
@@ -41,6 +57,8 @@ export interface ResolvedInterceptor {
 interface ResolvedBackendCommon {
   readonly name: string;
   readonly enabled: boolean;
+  /** Readiness waits for it (GET /readyz). */
+  readonly required: boolean;
   readonly labels: readonly string[];
   readonly namespace: string;
   readonly session: "per-client" | "shared";

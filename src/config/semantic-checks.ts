@@ -3,6 +3,7 @@ import { isLoopbackHost } from "../core/loopback.js";
 import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
 import { checkCapacity } from "./capacity-checks.js";
+import { checkAdminAndTracing } from "./admin-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 import { checkHttpEdge, checkJwt } from "./identity-checks.js";
 
@@ -25,6 +26,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   checkFilters(raw.filters, issues);
   checkOperations(raw, issues);
   checkCapacity(raw, issues);
+  checkAdminAndTracing(raw, issues);
   checkLiteralCredentials(raw, backends, issues);
   return issues;
 }

@@ -38,6 +38,8 @@ export const JSON_RPC = {
   identitySessionLimit: -32025,
   /** HTTP 403: a valid token without a scope `auth.requiredScopes` lists (the body of the 403 answer). */
   insufficientScope: -32026,
+  /** HTTP 501 on POST /admin/reload: reload is turned on but this gateway has nothing to reload with. */
+  reloadUnavailable: -32028,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -84,6 +86,9 @@ const CODE_TO_JSON_RPC = {
   AUDIT_UNAVAILABLE: JSON_RPC.auditUnavailable,
   UNAUTHENTICATED: JSON_RPC.unauthenticated,
   INSUFFICIENT_SCOPE: JSON_RPC.insufficientScope,
+  /** /status, /metrics or /admin/* without the admin token (admin.exposure "token"), or a reload without a credential. */
+  ADMIN_UNAUTHENTICATED: JSON_RPC.unauthenticated,
+  RELOAD_UNAVAILABLE: JSON_RPC.reloadUnavailable,
   /** A rate limit of limits.rateLimits; data names the limit and when to retry. */
   RATE_LIMITED: JSON_RPC.rateLimited,
   /** data: backend, limit (the cap), waitedMs; `cap` names a limits.concurrency rule. */

@@ -33,6 +33,11 @@ export class AuditTrail {
     return new ProxyError("AUDIT_UNAVAILABLE", "Service unavailable: the audit trail cannot be written and audit.onFailure is refuse; try again later");
   }
 
+  /** Lines accepted by the sink and lines it dropped (both 0 while the trail is off). */
+  get counts(): { readonly written: number; readonly dropped: number } {
+    return this.log?.counts ?? { written: 0, dropped: 0 };
+  }
+
   get enabled(): boolean {
     return this.log !== undefined;
   }

@@ -4,7 +4,7 @@ import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
-import { BackendLink, type BackendNotice } from "./backend-link.js";
+import { BackendLink, type BackendNotice, type LinkMonitor } from "./backend-link.js";
 import { BackendSlots } from "./backend-slots.js";
 
 /** What a client session's reach hears from the catalog it lists from. */
@@ -33,9 +33,10 @@ export class BackendCatalog {
     /** Called when the last watcher leaves, so the owner forgets this catalog before it closes. */
     private readonly onEmpty: () => void,
     onNotice?: BackendNotice,
+    monitor?: LinkMonitor,
   ) {
     this.#link = new BackendLink(
-      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, onNotice },
+      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, onNotice, ...(monitor ? { monitor } : {}) },
       {
         changed: () => {
           for (const watcher of this.#watchers) watcher.changed();
@@ -98,6 +99,7 @@ export class BackendCatalogs {
     private readonly logger: Logger,
     private readonly self: { name: string; version: string },
     private readonly onNotice?: BackendNotice,
+    private readonly monitor?: LinkMonitor,
   ) {}
 
   /** The catalog for clients with these capabilities, or undefined when the backend already runs its most. */
@@ -111,7 +113,7 @@ export class BackendCatalogs {
     const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
     catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, () => {
       if (byKey.get(key) === catalog) byKey.delete(key);
-    }, this.onNotice);
+    }, this.onNotice, this.monitor);
     byKey.set(key, catalog);
     return catalog;
   }

@@ -23,8 +23,21 @@ export interface LinkEvents {
   restore(upstream: UpstreamSession): Promise<void>;
 }
 
+/**
+ * Where a link stands, as its monitor sees it: new (not started yet), up (connected and
+ * listed), down (failed to start or lost its session; restarting after a backoff), closed.
+ */
+export type LinkState = "new" | "up" | "down" | "closed";
+
+/** Hears every link's comings and goings, for /status, /readyz and /metrics; no say in them. */
+export interface LinkMonitor {
+  /** `reason`: why a link went down (already scrubbed of the backend's credentials). */
+  moved(backend: string, from: LinkState, to: LinkState, reason?: string): void;
+}
+
 export interface LinkOptions {
   readonly backend: ResolvedBackend;
+  readonly monitor?: LinkMonitor;
   readonly logger: Logger;
   readonly slots: BackendSlots;
   /** The caller (callerKey) a client's own session is for: counted against the backend's maxSessionsPerIdentity. Shared links and catalogs have none. */
@@ -63,6 +76,8 @@ export class BackendLink<Tag = unknown> {
   #starting: Promise<void> | undefined;
   #closed = false;
   #lastUsed = Date.now();
+  /** What the monitor was last told. */
+  #reported: LinkState = "new";
   /** Calls in flight, oldest first, each with the owner's tag (whose call it is). */
   readonly inflight: Tag[] = [];
   readonly #log: Logger;
@@ -155,6 +170,7 @@ export class BackendLink<Tag = unknown> {
     // The slot is free as soon as the link is: a client joining right after the last one left
     // (a new shared link) must not be refused while the old process is still exiting.
     this.#releaseSlot();
+    this.#report("closed");
     await upstream?.close();
   }
 
@@ -205,6 +221,7 @@ export class BackendLink<Tag = unknown> {
       this.#lastUsed = Date.now();
       this.#log.info({ protocolVersion: info.protocolVersion, tools: listing.tools.length, shared: backend.session === "shared" }, "backend connected");
       this.#armIdleClose();
+      this.#report("up");
       // Always, not only on a restart: a client's own session started on first use is told
       // what the client asked before it existed (a log level set while it listed from a catalog).
       await this.events.restore(upstream);
@@ -225,6 +242,7 @@ export class BackendLink<Tag = unknown> {
     this.#upstream = undefined;
     if (this.#listing) this.#lastKnown = this.#listing;
     this.#listing = undefined;
+    this.#report("down", reason);
     this.events.changed();
     const delay = restartDelay(this.#failures++);
     this.#log.warn({ reason, retryInMs: Math.round(delay) }, "backend down");
@@ -246,6 +264,13 @@ export class BackendLink<Tag = unknown> {
   #identitySlot(): string | undefined {
     const { caller } = this.options;
     return caller !== undefined && this.backend.maxSessionsPerIdentity !== undefined ? `${this.backend.name}\u0000${caller}` : undefined;
+  }
+
+  #report(to: LinkState, reason?: string): void {
+    const from = this.#reported;
+    if (from === to && to !== "down") return;
+    this.#reported = to;
+    this.options.monitor?.moved(this.backend.name, from, to, reason);
   }
 
   #releaseSlot(): void {

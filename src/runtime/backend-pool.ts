@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { ResolvedBackend } from "../config/index.js";
-import type { BackendNotice } from "./backend-link.js";
+import type { BackendNotice, LinkMonitor } from "./backend-link.js";
 import type { BackendReach } from "./backend-reach.js";
 import { BackendCatalogs } from "./backend-catalog.js";
 import { BackendSlots } from "./backend-slots.js";
@@ -32,21 +32,23 @@ export class BackendPool {
     private readonly self: { name: string; version: string },
     /** Hears every backend's notifications, from every link (the result cache's invalidation). */
     private readonly onNotice?: BackendNotice,
+    /** Told of every link's ups and downs (status, readiness, metrics). */
+    private readonly monitor?: LinkMonitor,
   ) {
-    this.#catalogs = new BackendCatalogs(logger, self, onNotice);
+    this.#catalogs = new BackendCatalogs(logger, self, onNotice, monitor);
   }
 
   /** A per-client backend is listed from a catalog until the client first uses it (see `OwnBackend`). */
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
     const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), onNotice: this.onNotice }, client.own(backend.name), catalog);
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {
-      shared = new SharedBackend(backend, this.logger, this.slots, this.self, this.onNotice);
+      shared = new SharedBackend(backend, this.logger, this.slots, this.self, this.onNotice, this.monitor);
       this.#shared.set(backend.name, shared);
     }
     return shared;

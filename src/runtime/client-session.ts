@@ -16,6 +16,7 @@ import type { BackendPool, PoolClient } from "./backend-pool.js";
 import type { BackendGuards } from "./backend-guards.js";
 import type { BackendReach } from "./backend-reach.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
+import type { RequestObserver } from "./ops/request-observer.js";
 import { SessionSurface } from "./session-surface.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
@@ -33,6 +34,8 @@ export interface SessionHost {
   readonly version: string;
   /** Where every routed request's audit line goes. */
   readonly audit: AuditTrail;
+  /** Metrics and tracing around each request and upstream call (absent in bare test hosts). */
+  readonly observer?: RequestObserver;
   closed(session: ClientSession): void;
 }
 
@@ -156,7 +159,8 @@ export class ClientSession implements ClientScope {
     const started = audit.enabled ? { wall: Date.now(), mono: performance.now() } : undefined;
     this.#calls.set(id, cancellation);
     try {
-      const result = await pipeline.handle(ctx);
+      const observer = this.#host.observer;
+      const result = observer ? await observer.request(ctx, pipeline, () => pipeline.handle(ctx)) : await pipeline.handle(ctx);
       if (started) audit.request(ctx, pipeline, started, { result });
       return result;
     } catch (error) {
@@ -183,15 +187,21 @@ export class ClientSession implements ClientScope {
   // Every request to a backend passes its guard (concurrency cap, circuit breaker), whichever client sends it.
 
   forward(ctx: RoutedContext, method: string, params: Params): Promise<Result> {
-    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).call(ctx.id, method, params, this.#callOptions(ctx, params)));
+    const reach = this.#reach(ctx.target.backend);
+    const send = (p: Params) => reach.call(ctx.id, method, p, this.#callOptions(ctx, p));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => (this.#host.observer ? this.#host.observer.upstream(ctx, method, params, send) : send(params)));
   }
 
   subscribe(ctx: RoutedContext): Promise<Result> {
-    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).subscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params)));
+    const reach = this.#reach(ctx.target.backend);
+    const send = (p: Params) => reach.subscribe(ctx.id, p, this.#callOptions(ctx, p));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => (this.#host.observer ? this.#host.observer.upstream(ctx, ctx.method, ctx.params, send) : send(ctx.params)));
   }
 
   unsubscribe(ctx: RoutedContext): Promise<Result> {
-    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => this.#reach(ctx.target.backend).unsubscribe(ctx.id, ctx.params, this.#callOptions(ctx, ctx.params)));
+    const reach = this.#reach(ctx.target.backend);
+    const send = (p: Params) => reach.unsubscribe(ctx.id, p, this.#callOptions(ctx, p));
+    return this.#host.guards.for(ctx.target.backend).run(ctx.cancellation, () => (this.#host.observer ? this.#host.observer.upstream(ctx, ctx.method, ctx.params, send) : send(ctx.params)));
   }
 
   async setLogLevel(params: Params): Promise<Result> {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
+import { AdminServer } from "../bindings/admin-server.js";
 import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
 import { StdioBinding } from "../bindings/stdio-binding.js";
@@ -16,6 +17,9 @@ import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
 import { IdentitySessions } from "./identity-sessions.js";
 import { openRateLimitStore, type RateLimitStore } from "./rate-limit-store.js";
+import { configHash } from "./ops/config-hash.js";
+import { GatewayOps } from "./ops/gateway-ops.js";
+import type { RequestObserver } from "./ops/request-observer.js";
 import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
 
@@ -29,6 +33,8 @@ export interface RunningGateway {
   /** Resolves when a stdio client has gone (the proxy then has nothing left to serve on stdio). */
   readonly stdioClosed: Promise<void>;
   readonly gateway: Gateway;
+  /** Base URL of the separate admin listener (`admin.listen`), when there is one. */
+  readonly adminUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,8 @@ export class Gateway implements SessionHost {
   readonly rateLimits: RateLimitStore;
   /** Client sessions per caller, for limits.maxSessionsPerIdentity. */
   readonly #perIdentity = new IdentitySessions<ClientSession>();
+  /** Health, metrics, tracing, readiness and the admin endpoints' handlers. */
+  readonly ops: GatewayOps;
 
   constructor(
     config: ResolvedConfig,
@@ -69,10 +77,29 @@ export class Gateway implements SessionHost {
     this.guards = new BackendGuards(logger);
     this.guards.apply(config);
     this.#pipeline = this.compileConfig(config);
-    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, (backend, method, params) => {
+    // The config is read through the gateway, so a reload's swap is what status and metrics see.
+    const gateway = this;
+    this.ops = new GatewayOps({
+      version,
+      status: this.status,
+      logger,
+      get config() {
+        return gateway.config;
+      },
+      clientSessions: () => this.sessions.size,
+      auditCounts: () => ({ enabled: this.audit.enabled, ...this.audit.counts }),
+      rateLimits: () => this.rateLimits,
+    });
+    this.ops.setCircuitProvider((name: string) => this.guards.for(name).breaker?.state ?? "closed");
+    const onNotice = (backend: string, method: string, params: Record<string, unknown> | undefined) => {
       const dropped = cache.onBackendNotice(backend, method, params);
       if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
-    });
+    };
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, onNotice, this.ops.health);
+  }
+
+  get observer(): RequestObserver {
+    return this.ops.observer;
   }
 
   get pipeline(): Pipeline {
@@ -136,21 +163,32 @@ function httpBindingOptions(limits: ResolvedConfig["limits"]): HttpBindingOption
 
 /** The composition root: one Gateway, and every configured binding serving sessions of it. */
 export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
+  const startedAt = Date.now();
   const gateway = new Gateway(config, logger, version, await openAuditTrail(config.audit, logger));
   const factory = gateway.sessionFactory();
+  const admin = gateway.ops.handlers();
   const http: HttpBinding[] = [];
+  let adminServer: AdminServer | undefined;
   let stdio: StdioBinding | undefined;
   let stdioGone!: () => void;
   const stdioClosed = new Promise<void>((resolve) => (stdioGone = resolve));
   const endpoints: ServedEndpoint[] = [];
   const close = async () => {
-    await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
+    await Promise.all([...http.map((b) => b.close()), stdio?.close(), adminServer?.close()]);
     await gateway.sessions.closeAll();
     await gateway.rateLimits.close();
+    await gateway.ops.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };
   try {
+    await gateway.ops.start();
+    // The reloader records each later config the same way (trigger "file", "SIGHUP", "admin").
+    const loadedAt = new Date().toISOString();
+    gateway.status.served(
+      { hash: configHash(config), file: config.file ?? "(inline)", loadedAt },
+      { ok: true, at: loadedAt, trigger: "start", durationMs: Date.now() - startedAt, errors: [] },
+    );
     for (const binding of config.bindings) {
       if (binding.transport === "stdio") {
         stdio = new StdioBinding(factory, binding);
@@ -160,18 +198,22 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
       }
       // Bindings know no Secret: the PEM goes to node:https as text.
       const tls = binding.tls ? { cert: binding.tls.cert.reveal(), key: binding.tls.key.reveal() } : undefined;
-      const served = new HttpBinding({ ...binding, tls }, httpBindingOptions(config.limits), factory);
+      const served = new HttpBinding({ ...binding, tls }, httpBindingOptions(config.limits), factory, admin);
       await served.listen();
       http.push(served);
       const urls = served.urls();
       endpoints.push({ transport: "streamable-http", url: urls.streamable });
       if (urls.sse) endpoints.push({ transport: "legacy-sse", url: urls.sse });
     }
+    if (config.admin.listen) {
+      adminServer = new AdminServer(config.admin.listen, admin, async (headers) => (await gateway.pipeline.authenticator.authenticate(headers)).ok);
+      await adminServer.listen();
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  return { endpoints, stdioClosed, gateway, close };
+  return { endpoints, stdioClosed, gateway, adminUrl: adminServer?.url(), close };
 }
 
 /** The audit trail the config asks for; its sink's problems go to the operational log. */

@@ -19,6 +19,10 @@ export class SessionRegistry<S extends RegisteredSession = RegisteredSession> {
     if (this.#sessions.get(session.sessionId) === session) this.#sessions.delete(session.sessionId);
   }
 
+  get size(): number {
+    return this.#sessions.size;
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => s.close()));
   }

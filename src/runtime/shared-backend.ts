@@ -6,7 +6,7 @@ import type { Params, RequestId, Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
 import { TASK_SEPARATOR } from "../core/tasks.js";
-import { BackendLink, type BackendNotice } from "./backend-link.js";
+import { BackendLink, type BackendNotice, type LinkMonitor } from "./backend-link.js";
 import { levelRank } from "../core/log-levels.js";
 import type { BackendReach } from "./backend-reach.js";
 import type { BackendSlots } from "./backend-slots.js";
@@ -52,6 +52,7 @@ export class SharedBackend {
     private readonly slots: BackendSlots,
     private readonly self: { name: string; version: string },
     private readonly onNotice?: BackendNotice,
+    private readonly monitor?: LinkMonitor,
   ) {}
 
   get link(): BackendLink<Call> | undefined {
@@ -161,7 +162,7 @@ export class SharedBackend {
   #newLink(): BackendLink<Call> {
     const link: BackendLink<Call> = new BackendLink<Call>(
       // The gateway is this connection's client: no single client could answer for it.
-      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: this.self, capabilities: {} }), onNotice: this.onNotice },
+      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: this.self, capabilities: {} }), onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) },
       {
         changed: () => {
           for (const seat of this.#seats) seat.subscriber.changed();

@@ -18,6 +18,8 @@ describe("the error table", () => {
     expect(jsonRpcCodeOf("IDENTITY_SESSION_LIMIT")).toBe(-32025);
     expect(jsonRpcCodeOf("SESSION_NOT_FOUND")).toBe(-32001);
     expect(jsonRpcCodeOf("SSE_SESSION_NOT_INITIALIZED")).toBe(-32001);
+    expect(jsonRpcCodeOf("ADMIN_UNAUTHENTICATED")).toBe(-32019);
+    expect(jsonRpcCodeOf("RELOAD_UNAVAILABLE")).toBe(-32028);
     expect(jsonRpcCodeOf("PARSE_ERROR")).toBe(JSON_RPC.parseError);
     expect(jsonRpcCodeOf("METHOD_NOT_FOUND")).toBe(-32601);
   });

@@ -1,6 +1,7 @@
 import { ConfigError, exposureMessage, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
 import { isLoopbackHost } from "../../core/loopback.js";
 import { startGateway } from "../../runtime/gateway.js";
+import { TracingUnavailableError } from "../../runtime/ops/tracing.js";
 import { createLogger } from "../../runtime/logger.js";
 import { formatIssues } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
@@ -44,6 +45,10 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   try {
     gateway = await startGateway(config, logger, options.version);
   } catch (error) {
+    if (error instanceof TracingUnavailableError) {
+      io.err(`mcp-proxy: refusing to start: ${error.message}\n`);
+      return EXIT.invalid;
+    }
     const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
     if (e.code !== "EADDRINUSE" && e.code !== "EACCES" && e.code !== "EADDRNOTAVAIL") throw error;
     io.err(`mcp-proxy: cannot listen on ${e.address}:${e.port}: ${e.code === "EADDRINUSE" ? "address already in use" : e.code === "EACCES" ? "permission denied" : "address not available"}\n`);
@@ -54,6 +59,7 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   const lines = gateway.endpoints
     .filter((e) => e.transport !== "stdio")
     .map((e) => `mcp-proxy: serving ${e.transport === "legacy-sse" ? "legacy SSE" : "Streamable HTTP"} at ${e.url}\n`);
+  if (gateway.adminUrl) lines.push(`mcp-proxy: serving health, status and metrics at ${gateway.adminUrl}\n`);
   if (lines.length) announce(lines.join(""));
   logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
   if (config.reload.enabled) logger.info("config changes take effect on restart (hot reload is not in this version)");

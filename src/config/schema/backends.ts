@@ -5,6 +5,13 @@ import { backendCapacityFields } from "./capacity.js";
 const commonBackendFields = {
   labels: Type.Optional(Labels),
   enabled: Type.Optional(Type.Boolean({ default: true, description: "A disabled backend is neither started nor listed." })),
+  required: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        "The gateway is not ready (GET /readyz answers 503) until this backend has started once since the config loaded, nor while it is down. The gateway starts one upstream session at start-up to find out, and closes it once it is up.",
+    }),
+  ),
   namespace: Type.Optional(
     Type.String({
       pattern: "^[A-Za-z0-9_-]{1,32}$",

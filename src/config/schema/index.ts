@@ -5,6 +5,7 @@ import { Cache } from "./capacity.js";
 import { strictObject } from "./common.js";
 import { Interceptors } from "./interceptors.js";
 import { Audit, Limits, Logging, Reload } from "./operations.js";
+import { Admin, Tracing } from "./observability.js";
 import { Naming, Routes } from "./routing.js";
 import { Auth, Filters, Policies } from "./security.js";
 
@@ -29,6 +30,8 @@ export const ProxyConfigSchema = strictObject(
     audit: Type.Optional(Audit),
     reload: Type.Optional(Reload),
     logging: Type.Optional(Logging),
+    admin: Type.Optional(Admin),
+    tracing: Type.Optional(Tracing),
     interceptors: Type.Optional(Interceptors),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",

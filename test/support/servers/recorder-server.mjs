@@ -42,6 +42,7 @@ const tools = [
   { name: "touch", description: "announces that a resource changed (resources/updated)", inputSchema: { type: "object", properties: { uri: { type: "string" } } } },
   { name: "leak", description: "returns RECORDER_PLANT in text, structured content, an embedded resource and _meta", inputSchema: obj },
   { name: "big", description: "returns a text of n bytes", inputSchema: { type: "object", properties: { n: { type: "number" } } } },
+  { name: "trace", description: "the W3C trace context this call arrived with: the traceparent header (HTTP mode) and params._meta.traceparent", inputSchema: obj },
   { name: "log", description: "sends one log message at each level, tagged with a label", inputSchema: { type: "object", properties: { label: { type: "string" } } } },
 ];
 const LEVELS = ["debug", "info", "warning", "error"];
@@ -58,6 +59,7 @@ function makeServer() {
     switch (request.params.name) {
       case "search": return text(`${name}: ${args.query}`);
       case "whoami": return text(name);
+      case "trace": return text(JSON.stringify({ header: extra.requestInfo?.headers?.traceparent ?? null, meta: request.params._meta?.traceparent ?? null }));
       case "personal": return text(`personal: ${clientName()}`);
       case "pid": return text(String(process.pid));
       case "cancellations": return text(JSON.stringify(cancellations));
