@@ -4,6 +4,7 @@ import { ProxyError, WireError } from "../core/errors.js";
 import type { SkippedLine } from "../core/json-lines.js";
 import type { BackendSpec } from "./backend-spec.js";
 import { createBackendTransport } from "./client-transport.js";
+import type { CredentialSource } from "./credentials/types.js";
 import { excerptOf } from "./json-rpc-message.js";
 import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 import { ProblemLog } from "./problem-log.js";
@@ -57,6 +58,8 @@ export class UpstreamSession {
     clientInfo: { name: string; version: string },
     clientCapabilities: Record<string, unknown>,
     private readonly events: UpstreamEvents,
+    /** Where the backend's bearer token comes from, for a backend with `auth`. */
+    private readonly credentials?: CredentialSource,
   ) {
     this.#scrub = scrubberFor(backend);
     this.#problemLog = ProblemLog.forBackend(backend.name);
@@ -98,7 +101,7 @@ export class UpstreamSession {
       invalid: (message) => this.#onInvalid(message),
       oversized: (line) => this.#onOversized(line),
       warning: (line) => this.#problem(line),
-    });
+    }, this.credentials);
     this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
     // The SDK's parsed capabilities drop keys it does not know; keep the backend's own words.

@@ -2,6 +2,7 @@ import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { isLoopbackHost } from "../core/loopback.js";
 import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
+import { checkBackendAuth } from "./backend-auth-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 
 /**
@@ -15,6 +16,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   const backendNames = new Set(Object.keys(backends));
   const issues: ConfigIssue[] = [];
   checkBackends(backends, issues);
+  checkBackendAuth(backends, issues);
   checkBackendReferences(raw, backendNames, issues);
   checkExposedNames(raw, backends, issues);
   checkBindings(raw.bindings, issues);

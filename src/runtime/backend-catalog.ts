@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { CredentialSource } from "../backends/credentials/index.js";
 import type { InitializeInfo } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
@@ -30,11 +31,12 @@ export class BackendCatalog {
     logger: Logger,
     slots: BackendSlots,
     client: { info: { name: string; version: string }; capabilities: Record<string, unknown> },
+    credentials: CredentialSource | undefined,
     /** Called when the last watcher leaves, so the owner forgets this catalog before it closes. */
     private readonly onEmpty: () => void,
   ) {
     this.#link = new BackendLink(
-      { backend, logger: logger.child({ catalog: true }), slots, client: () => client },
+      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, credentials },
       {
         changed: () => {
           for (const watcher of this.#watchers) watcher.changed();
@@ -96,6 +98,8 @@ export class BackendCatalogs {
   constructor(
     private readonly logger: Logger,
     private readonly self: { name: string; version: string },
+    /** A catalog is the gateway's own session: it uses the backend-wide credential, never a caller's. */
+    private readonly credentialsOf: (backend: ResolvedBackend) => CredentialSource | undefined = () => undefined,
   ) {}
 
   /** The catalog for clients with these capabilities, or undefined when the backend already runs its most. */
@@ -107,7 +111,7 @@ export class BackendCatalogs {
     if (catalog) return catalog;
     if (byKey.size >= MAX_CATALOGS_PER_BACKEND) return undefined;
     const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
-    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, () => {
+    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, this.credentialsOf(backend), () => {
       if (byKey.get(key) === catalog) byKey.delete(key);
     });
     byKey.set(key, catalog);

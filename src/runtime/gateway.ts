@@ -48,7 +48,7 @@ export class Gateway implements SessionHost {
   ) {
     this.#config = config;
     this.#pipeline = compile(config);
-    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, config.state);
   }
 
   get pipeline(): Pipeline {

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { State } from "./backend-auth.js";
 import { Backends } from "./backends.js";
 import { Bindings } from "./bindings.js";
 import { strictObject } from "./common.js";
@@ -27,6 +28,7 @@ export const ProxyConfigSchema = strictObject(
     audit: Type.Optional(Audit),
     reload: Type.Optional(Reload),
     logging: Type.Optional(Logging),
+    state: Type.Optional(State),
     interceptors: Type.Optional(Interceptors),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",
@@ -36,6 +38,7 @@ export const ProxyConfigSchema = strictObject(
 export type ProxyConfig = Static<typeof ProxyConfigSchema>;
 
 export type { Backend, HttpBackend, SseBackend, StdioBackend } from "./backends.js";
+export type { BackendAuth, State } from "./backend-auth.js";
 export type { Binding, HttpBinding } from "./bindings.js";
 export type { ItemKind, Match, SecretRef } from "./common.js";
 export type { Limits } from "./operations.js";
