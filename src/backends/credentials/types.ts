@@ -1,4 +1,5 @@
-import type { Revealable } from "../backend-spec.js";
+/** A secret value (as backend-spec's Revealable; restated so this module imports nothing back). */
+type Revealable = string | { reveal(): string };
 
 /**
  * How the proxy gets its own credential for a remote backend, as the upstream side sees it
