@@ -61,7 +61,9 @@ export class UpstreamSession {
     /** Where the backend's bearer token comes from, for a backend with `auth`. */
     private readonly credentials?: CredentialSource,
   ) {
-    this.#scrub = scrubberFor(backend);
+    const scrubConfigured = scrubberFor(backend);
+    // Tokens from the credential broker change over time: masked as they are at the moment of scrubbing.
+    this.#scrub = credentials ? (text) => maskTokens(scrubConfigured(text), credentials.recent()) : scrubConfigured;
     this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
@@ -284,4 +286,8 @@ export class UpstreamSession {
 function lastRequestId(edge: string): string | undefined {
   const ids = [...edge.matchAll(/(?<!\\)"id"\s*:\s*"(gw-\d+)"/g)];
   return ids.at(-1)?.[1];
+}
+
+function maskTokens(text: string, tokens: readonly string[]): string {
+  return tokens.reduce((out, token) => (token.length >= 6 ? out.split(token).join("[redacted]") : out), text);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.js";
-import { connectClient, recorderBackend, refusal, startHttpServer, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, recorderBackend, refusal, SERVERS, startHttpServer, textOf, waitFor } from "../support/mcp-clients.js";
 import { REPO_ROOT } from "../support/cli.js";
 import { type OAuthServer, startOAuthServer } from "../support/oauth-server.js";
 import { type ProxyProcess, startProxyProcess, writeConfig } from "../support/proxy-process.js";
@@ -19,6 +19,7 @@ const HEADER_RECORDER = `${REPO_ROOT}test/support/servers/header-recorder-server
 let oauth: OAuthServer;
 let forwarder: { url: string; hang: boolean; server: Server };
 let backends: Record<"cc" | "xchg" | "flaky", { url: string; stop(): void }>;
+let chatty: { url: string; stop(): void };
 let proxy: ProxyProcess;
 
 const headersAt = async (backend: { url: string }) => (await (await fetch(new URL("/headers", backend.url))).json()) as Array<Record<string, string>>;
@@ -44,6 +45,9 @@ beforeAll(async () => {
     clients: [
       { id: "gateway", secret: SECRETS.GW_SECRET },
       { id: "gateway-flaky", secret: SECRETS.FLAKY_SECRET },
+      // One client per backend, so each backend's token requests are counted apart.
+      { id: "gateway-xchg", secret: SECRETS.GW_SECRET },
+      { id: "gateway-chatty", secret: SECRETS.GW_SECRET },
     ],
     ttlSeconds: TTL_SECONDS,
     subjects: { [CANARY.alice]: "alice", [CANARY.bob]: "bob" },
@@ -51,13 +55,14 @@ beforeAll(async () => {
   forwarder = await startForwarder(oauth.tokenUrl);
   const [cc, xchg, flaky] = await Promise.all([startHttpServer(HEADER_RECORDER, []), startHttpServer(HEADER_RECORDER, []), startHttpServer(HEADER_RECORDER, [])]);
   backends = { cc: cc!, xchg: xchg!, flaky: flaky! };
+  chatty = await startHttpServer(SERVERS.misbehavingHttp, ["null-reply"]);
   const clientSecret = { env: "GW_SECRET" };
   proxy = await startProxyProcess(
     {
       version: 1,
       backends: {
         cc: { transport: "http", url: cc!.url, session: "shared", auth: { type: "clientCredentials", tokenUrl: oauth.tokenUrl, clientId: "gateway", clientSecret, scope: "mcp" } },
-        xchg: { transport: "http", url: xchg!.url, auth: { type: "tokenExchange", tokenUrl: oauth.tokenUrl, clientId: "gateway", clientSecret, audience: "urn:xchg" } },
+        xchg: { transport: "http", url: xchg!.url, auth: { type: "tokenExchange", tokenUrl: oauth.tokenUrl, clientId: "gateway-xchg", clientSecret, audience: "urn:xchg" } },
         flaky: {
           transport: "http",
           url: flaky!.url,
@@ -65,6 +70,7 @@ beforeAll(async () => {
           auth: { type: "clientCredentials", tokenUrl: forwarder.url, clientId: "gateway-flaky", clientSecret: { env: "FLAKY_SECRET" }, timeoutMs: 500 },
         },
         local: recorderBackend("local", { session: "shared" }),
+        chatty: { transport: "http", url: chatty.url, session: "shared", auth: { type: "clientCredentials", tokenUrl: oauth.tokenUrl, clientId: "gateway-chatty", clientSecret } },
       },
       bindings: [{ transport: "http", port: 0 }],
       auth: {
@@ -84,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.stop();
   for (const b of Object.values(backends ?? {})) b.stop();
+  chatty?.stop();
   forwarder?.server.closeAllConnections();
   forwarder?.server.close();
   await oauth?.close();
@@ -116,6 +123,16 @@ describe("client credentials", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("masks the broker's token in a backend error that echoes its Authorization header", async () => {
+    const c = await asCaller("alice");
+    try {
+      const error = await refusal(c.client.callTool({ name: "chatty__leak", arguments: {} }));
+      expect(error).toMatchObject({ code: -32000, message: "bad auth Bearer [redacted]", data: { auth: "Bearer [redacted]" } });
+    } finally {
+      await c.close();
     }
   });
 
@@ -164,8 +181,8 @@ describe("token exchange (RFC 8693)", () => {
       const aliceHeader = textOf(await a.client.callTool({ name: "xchg__authorization", arguments: {} }));
       const bobHeader = textOf(await b.client.callTool({ name: "xchg__authorization", arguments: {} }));
       const issuedFor = (header: string) => oauth.exchanges.find((e) => `Bearer ${e.issued.token}` === header);
-      expect(issuedFor(aliceHeader)).toMatchObject({ clientId: "gateway", subjectToken: CANARY.alice, audience: "urn:xchg", issued: { sub: "alice", act: { sub: "gateway" }, aud: "urn:xchg" } });
-      expect(issuedFor(bobHeader)).toMatchObject({ subjectToken: CANARY.bob, issued: { sub: "bob", act: { sub: "gateway" } } });
+      expect(issuedFor(aliceHeader)).toMatchObject({ clientId: "gateway-xchg", subjectToken: CANARY.alice, audience: "urn:xchg", issued: { sub: "alice", act: { sub: "gateway-xchg" }, aud: "urn:xchg" } });
+      expect(issuedFor(bobHeader)).toMatchObject({ subjectToken: CANARY.bob, issued: { sub: "bob", act: { sub: "gateway-xchg" } } });
       // Cached per caller until it expires: a second call and a second session cost no exchange.
       const exchanges = oauth.exchanges.length;
       expect(textOf(await a.client.callTool({ name: "xchg__authorization", arguments: {} }))).toBe(aliceHeader);

@@ -15,6 +15,11 @@ export class CachedToken {
 
   constructor(private readonly issue: () => Promise<IssuedToken>) {}
 
+  /** The current token (and none once it expired), for masking in errors and logs. */
+  get current(): string | undefined {
+    return this.#current && Date.now() < this.#current.expiresAt ? this.#current.token : undefined;
+  }
+
   token(stale?: string): Promise<string> {
     const current = this.#current;
     const now = Date.now();

@@ -62,6 +62,11 @@ export class CredentialBroker {
         if (!cached) callers.set(key, (cached = new CachedToken(() => exchange(backend.name, auth, subject))));
         return cached.token(stale);
       },
+      recent() {
+        const subject = callerToken();
+        const token = subject === undefined ? undefined : callers.peek(createHash("sha256").update(subject).digest("base64url"))?.current;
+        return token ? [token] : [];
+      },
     };
   }
 }
@@ -77,7 +82,7 @@ function clientCredentials(backend: string, auth: Extract<BackendAuthSpec, { typ
       form: { grant_type: "client_credentials", scope: auth.scope, audience: auth.audience, resource: auth.resource },
     }),
   );
-  return { token: (stale) => cached.token(stale) };
+  return { token: (stale) => cached.token(stale), recent: () => (cached.current ? [cached.current] : []) };
 }
 
 /** RFC 8693 §2.1: the caller's token as the subject; the issued token names the caller as its subject. */

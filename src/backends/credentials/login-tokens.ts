@@ -36,6 +36,10 @@ export class LoginTokens implements CredentialSource {
     return this.#inflight;
   }
 
+  recent(): readonly string[] {
+    return this.#record ? [this.#record.tokens.access_token] : [];
+  }
+
   #load(): LoginRecord {
     if (this.#record) return this.#record;
     let record: LoginRecord | undefined;

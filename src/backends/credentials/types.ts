@@ -36,6 +36,8 @@ export interface CredentialSource {
    * BACKEND_CREDENTIALS ProxyError naming the backend, within the configured timeout.
    */
   token(stale?: string): Promise<string>;
+  /** The tokens this source has handed out and that may still be in use: masked like configured secrets. */
+  recent(): readonly string[];
 }
 
 /** An access token and when it stops being valid (undefined: the server did not say). */
