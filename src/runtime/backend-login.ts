@@ -75,20 +75,24 @@ export async function loginBackend(options: LoginOptions): Promise<{ readonly fi
  * Why `start` cannot serve a backend that needs a login: none stored, or one it cannot use.
  * One message per backend, each naming `mcp-proxy login BACKEND`.
  */
-export function loginProblems(config: ResolvedConfig): string[] {
+export function loginProblems(config: ResolvedConfig): Array<{ readonly backend: string; readonly message: string }> {
   const store = new TokenStore(config.state.dir, config.state.key);
-  const problems: string[] = [];
+  const problems: Array<{ backend: string; message: string }> = [];
   for (const backend of Object.values(config.backends)) {
     if (!backend.enabled || backend.transport === "stdio" || backend.auth?.type !== "oauth") continue;
     let record: LoginRecord | undefined;
     try {
       record = store.read<LoginRecord>(backend.name);
     } catch (error) {
-      problems.push(`backend "${backend.name}": ${(error as Error).message}; run \`mcp-proxy login ${backend.name}\``);
+      problems.push({ backend: backend.name, message: `backend "${backend.name}": ${(error as Error).message}; run \`mcp-proxy login ${backend.name}\`` });
       continue;
     }
-    if (!record) problems.push(`backend "${backend.name}" requires OAuth and has no stored login in ${store.dir}; run \`mcp-proxy login ${backend.name}\``);
-    else if (record.serverUrl !== backend.url) problems.push(`backend "${backend.name}": the stored login is for ${record.serverUrl}, not ${backend.url}; run \`mcp-proxy login ${backend.name}\``);
+    const message = !record
+      ? `backend "${backend.name}" requires OAuth and has no stored login in ${store.dir}; run \`mcp-proxy login ${backend.name}\``
+      : record.serverUrl !== backend.url
+        ? `backend "${backend.name}": the stored login is for ${record.serverUrl}, not ${backend.url}; run \`mcp-proxy login ${backend.name}\``
+        : undefined;
+    if (message) problems.push({ backend: backend.name, message });
   }
   return problems;
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/cli.js";
+import { cli, REPO_ROOT } from "../support/cli.js";
 import { connectClient, startHttpServer, textOf } from "../support/mcp-clients.js";
 import { runProxyOnFile, writeConfig } from "../support/proxy-process.js";
 
@@ -64,7 +64,12 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe("a backend that requires OAuth itself", () => {
-  it("is refused by start before any login, naming the command that fixes it", async () => {
+  it("is refused by start before any login, naming the command that fixes it (validate warns)", async () => {
+    const validated = await cli(["validate", "--config", configFile, "--format", "json"]);
+    expect(validated.code).toBe(0);
+    expect(JSON.parse(validated.stdout).warnings).toEqual([{ path: "backends.remote.auth", message: expect.stringContaining("run `mcp-proxy login remote`") }]);
+    expect(await cli(["login", "--config", configFile])).toMatchObject({ code: 2, stderr: expect.stringContaining("login needs the name of a backend") });
+    expect(await cli(["login", "nowhere", "--config", configFile])).toMatchObject({ code: 1, stderr: expect.stringContaining('there is no backend "nowhere"') });
     const proxy = await runProxyOnFile(configFile, { waitForUrls: false });
     const code = await new Promise<number | null>((resolve) => proxy.child.once("exit", resolve));
     expect(code).toBe(1);

@@ -43,7 +43,7 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   // A backend that needs a login would fail every call; say so now, naming the command that fixes it.
   const logins = loginProblems(config);
   if (logins.length > 0) {
-    io.err(`mcp-proxy: refusing to start:\n${logins.map((line) => `  ${line}\n`).join("")}`);
+    io.err(`mcp-proxy: refusing to start:\n${logins.map((problem) => `  ${problem.message}\n`).join("")}`);
     return EXIT.invalid;
   }
   const logger = createLogger(config.logging.level);
