@@ -20,6 +20,7 @@ let oauth: OAuthServer;
 let forwarder: { url: string; hang: boolean; server: Server };
 let backends: Record<"cc" | "xchg" | "flaky", { url: string; stop(): void }>;
 let chatty: { url: string; stop(): void };
+let sseRecorder: { url: string; stop(): void };
 let proxy: ProxyProcess;
 
 const headersAt = async (backend: { url: string }) => (await (await fetch(new URL("/headers", backend.url))).json()) as Array<Record<string, string>>;
@@ -48,6 +49,7 @@ beforeAll(async () => {
       // One client per backend, so each backend's token requests are counted apart.
       { id: "gateway-xchg", secret: SECRETS.GW_SECRET },
       { id: "gateway-chatty", secret: SECRETS.GW_SECRET },
+      { id: "gateway-sse", secret: SECRETS.GW_SECRET },
     ],
     ttlSeconds: TTL_SECONDS,
     subjects: { [CANARY.alice]: "alice", [CANARY.bob]: "bob" },
@@ -56,6 +58,7 @@ beforeAll(async () => {
   const [cc, xchg, flaky] = await Promise.all([startHttpServer(HEADER_RECORDER, []), startHttpServer(HEADER_RECORDER, []), startHttpServer(HEADER_RECORDER, [])]);
   backends = { cc: cc!, xchg: xchg!, flaky: flaky! };
   chatty = await startHttpServer(SERVERS.misbehavingHttp, ["null-reply"]);
+  sseRecorder = await startHttpServer(HEADER_RECORDER, []);
   const clientSecret = { env: "GW_SECRET" };
   proxy = await startProxyProcess(
     {
@@ -70,6 +73,7 @@ beforeAll(async () => {
           auth: { type: "clientCredentials", tokenUrl: forwarder.url, clientId: "gateway-flaky", clientSecret: { env: "FLAKY_SECRET" }, timeoutMs: 500 },
         },
         local: recorderBackend("local", { session: "shared" }),
+        legacy: { transport: "sse", url: new URL("/sse", sseRecorder.url).href, session: "shared", auth: { type: "clientCredentials", tokenUrl: oauth.tokenUrl, clientId: "gateway-sse", clientSecret } },
         chatty: { transport: "http", url: chatty.url, session: "shared", auth: { type: "clientCredentials", tokenUrl: oauth.tokenUrl, clientId: "gateway-chatty", clientSecret } },
       },
       bindings: [{ transport: "http", port: 0 }],
@@ -91,6 +95,7 @@ afterAll(async () => {
   await proxy?.stop();
   for (const b of Object.values(backends ?? {})) b.stop();
   chatty?.stop();
+  sseRecorder?.stop();
   forwarder?.server.closeAllConnections();
   forwarder?.server.close();
   await oauth?.close();
@@ -123,6 +128,21 @@ describe("client credentials", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("authorizes a legacy SSE backend's stream and posts alike", async () => {
+    const c = await asCaller("alice");
+    try {
+      const header = textOf(await c.client.callTool({ name: "legacy__authorization", arguments: {} }));
+      expect(header).toMatch(/^Bearer \S{20,}$/);
+      const seen = await headersAt(sseRecorder);
+      // The stream was opened at start-up, with the token of that moment (renewed since: 2 s tokens).
+      const streams = seen.filter((h) => h.accept === "text/event-stream");
+      expect(streams.length).toBeGreaterThan(0);
+      for (const stream of streams) expect(stream.authorization).toMatch(/^Bearer \S{20,}$/);
+    } finally {
+      await c.close();
     }
   });
 
@@ -223,7 +243,7 @@ describe("the caller's token", () => {
     }
     // The audit lines of the calls above are written within ~10 ms batches: wait for the last one.
     expect(await waitFor(() => proxy.stderr().includes('"local__pid"'))).toBe(true);
-    for (const backend of Object.values(backends)) {
+    for (const backend of [...Object.values(backends), sseRecorder]) {
       const seen = JSON.stringify(await headersAt(backend));
       expect(seen).toContain("authorization");
       for (const canary of Object.values(CANARY)) expect(seen).not.toContain(canary);
