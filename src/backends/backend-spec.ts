@@ -1,3 +1,5 @@
+import type { BackendAuthSpec } from "./credentials/types.js";
+
 /**
  * What the upstream side needs to know of a backend. The runtime hands it the resolved
  * backend from the config, which has this shape; `src/backends` does not depend on the
@@ -34,6 +36,8 @@ export interface RemoteBackendSpec extends BackendSpecCommon {
   readonly transport: "http" | "sse";
   readonly url: string;
   readonly headers: Readonly<Record<string, Revealable>>;
+  /** How the proxy gets its own bearer token for this backend (see ./credentials). */
+  readonly auth?: BackendAuthSpec | undefined;
 }
 
 export type BackendSpec = StdioBackendSpec | RemoteBackendSpec;

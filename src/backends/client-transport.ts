@@ -4,6 +4,8 @@ import { type BackendSpec, reveal, type Revealable } from "./backend-spec.js";
 import { boundedFetch } from "./bounded-fetch.js";
 import { ChildStdioTransport } from "./child-stdio-transport.js";
 import { tracingFetch } from "./trace-context.js";
+import { authorizedFetch } from "./credentials/authorized-fetch.js";
+import type { CredentialSource } from "./credentials/types.js";
 
 function revealAll(map: Readonly<Record<string, Revealable>>): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, reveal(v)]));
@@ -21,8 +23,11 @@ export interface TransportReports {
   warning(line: string): void;
 }
 
-/** Builds the client transport for one upstream session; secrets are revealed here and only here. */
-export function createBackendTransport(backend: BackendSpec, reports: TransportReports): Transport {
+/**
+ * Builds the client transport for one upstream session; secrets are revealed here and only
+ * here. `credentials` (a backend with `auth`) puts the broker's bearer token on every request.
+ */
+export function createBackendTransport(backend: BackendSpec, reports: TransportReports, credentials?: CredentialSource): Transport {
   if (backend.transport === "stdio") {
     // Only allow-listed variables reach the child: the proxy's own secrets stay in the proxy.
     const env: Record<string, string> = {};
@@ -45,7 +50,8 @@ export function createBackendTransport(backend: BackendSpec, reports: TransportR
   }
   const requestInit: RequestInit = { headers: revealAll(backend.headers) };
   const url = new URL(backend.url);
+  const withCredentials = (inner: typeof fetch) => (credentials ? authorizedFetch(inner, credentials, backend.url) : inner);
   return backend.transport === "http"
-    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: tracingFetch(boundedFetch(backend.maxMessageBytes)) })
-    : new SSEClientTransport(url, { requestInit, fetch: tracingFetch(fetch) });
+    ? new StreamableHTTPClientTransport(url, { requestInit, fetch: tracingFetch(withCredentials(boundedFetch(backend.maxMessageBytes))) })
+    : new SSEClientTransport(url, { requestInit, fetch: tracingFetch(withCredentials(fetch)) });
 }

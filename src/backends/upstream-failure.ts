@@ -21,6 +21,9 @@ export type UpstreamFailure = { readonly kind: "request"; readonly error: ProxyE
  */
 export function classifyFailure(error: unknown, backend: string, scrub: (text: string) => string): UpstreamFailure {
   const data = { backend };
+  // The credential broker's own failure (token endpoint down, no login): already worded, naming the backend.
+  const credentials = [error, (error as { cause?: unknown } | null)?.cause].find((e) => e instanceof ProxyError && e.code === "BACKEND_CREDENTIALS");
+  if (credentials) return { kind: "request", error: credentials as ProxyError };
   if (error instanceof UnserializableMessageError || (error instanceof RangeError && /call stack/i.test(error.message))) {
     return {
       kind: "request",

@@ -4,6 +4,7 @@ import { ProxyError, WireError } from "../core/errors.js";
 import type { SkippedLine } from "../core/json-lines.js";
 import type { BackendSpec } from "./backend-spec.js";
 import { createBackendTransport } from "./client-transport.js";
+import type { CredentialSource } from "./credentials/types.js";
 import { excerptOf } from "./json-rpc-message.js";
 import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 import { ProblemLog } from "./problem-log.js";
@@ -57,8 +58,12 @@ export class UpstreamSession {
     clientInfo: { name: string; version: string },
     clientCapabilities: Record<string, unknown>,
     private readonly events: UpstreamEvents,
+    /** Where the backend's bearer token comes from, for a backend with `auth`. */
+    private readonly credentials?: CredentialSource,
   ) {
-    this.#scrub = scrubberFor(backend);
+    const scrubConfigured = scrubberFor(backend);
+    // Tokens from the credential broker change over time: masked as they are at the moment of scrubbing.
+    this.#scrub = credentials ? (text) => maskTokens(scrubConfigured(text), credentials.recent()) : scrubConfigured;
     this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
@@ -98,7 +103,7 @@ export class UpstreamSession {
       invalid: (message) => this.#onInvalid(message),
       oversized: (line) => this.#onOversized(line),
       warning: (line) => this.#problem(line),
-    });
+    }, this.credentials);
     this.#transport = transport;
     let rawInit: Record<string, unknown> | undefined;
     // The SDK's parsed capabilities drop keys it does not know; keep the backend's own words.
@@ -281,4 +286,8 @@ export class UpstreamSession {
 function lastRequestId(edge: string): string | undefined {
   const ids = [...edge.matchAll(/(?<!\\)"id"\s*:\s*"(gw-\d+)"/g)];
   return ids.at(-1)?.[1];
+}
+
+function maskTokens(text: string, tokens: readonly string[]): string {
+  return tokens.reduce((out, token) => (token.length >= 6 ? out.split(token).join("[redacted]") : out), text);
 }

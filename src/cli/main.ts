@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigNotFoundError, renderJsonSchema } from "../config/index.js";
 import { auditCommand } from "./commands/audit-verify.js";
+import { loginCommand } from "./commands/login.js";
 import { printConfigCommand } from "./commands/print-config.js";
 import { replayCommand } from "./commands/replay.js";
 import { explainCommand } from "./commands/explain.js";
@@ -31,6 +32,7 @@ Commands:
   surface        what a caller sees (--as), recorded listings (--write-snapshot), a config
                  change per caller (--diff OTHER_CONFIG)
   replay         re-decide an audit file's requests under another config (exit 1 on flips)
+  login BACKEND  authorize the gateway at a backend that requires OAuth (prints a URL to open)
 
 Options everywhere:
   -h, --help     show help for a command
@@ -73,6 +75,17 @@ mismatch: content edited, broken link: a line deleted, inserted or reordered).
 A file that starts where a rotated one ended says "continues from <hash>": verify FILE.1 too.
 Exit: 0 chain intact, 1 broken (the line is printed), 2 usage error or unreadable file.
 `,
+  login: `Usage: mcp-proxy login BACKEND [--config PATH] [--wait SECONDS]
+
+For a backend with auth: { type: "oauth" } (an MCP server that requires OAuth itself): discovers
+its authorization server, registers the gateway as a client, prints the authorization URL to open
+in a browser (nothing is opened for you) and waits for the redirect to a listener on 127.0.0.1.
+The tokens are stored encrypted (AES-256-GCM) in the state folder (state.dir, default .mcp-proxy
+beside the config) and refreshed by the gateway when they expire.
+  -c, --config PATH   config file (default: search the working directory)
+      --wait SECONDS  how long to wait for the browser (default 300)
+Exit: 0 logged in, 1 invalid config or the login failed, 2 usage error.
+`,
   ...POLICY_HELP,
   schema: `Usage: mcp-proxy schema
 
@@ -93,6 +106,7 @@ const OPTIONS = {
   live: { type: "boolean" },
   "write-snapshot": { type: "string" },
   diff: { type: "string" },
+  wait: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -107,6 +121,7 @@ const ACCEPTS: Record<string, ReadonlyArray<keyof typeof OPTIONS>> = {
   test: ["config", "format", "snapshot", "live"],
   replay: ["config", "format"],
   surface: ["config", "as", "format", "snapshot", "live", "write-snapshot", "diff"],
+  login: ["config", "wait"],
 };
 
 /** Runs one CLI invocation and returns its exit code; never exits the process itself. */
@@ -149,7 +164,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
   }
   const accepted = ACCEPTS[command];
   if (!accepted) throw new UsageError(`unknown command "${command}"\nRun mcp-proxy --help for the list of commands.`);
-  if (positionals.length > 1 && command !== "audit" && command !== "replay") throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
+  if (positionals.length > 1 && command !== "audit" && command !== "replay" && command !== "login") throw new UsageError(`${command} takes no positional argument (got "${positionals[1]}")`);
   for (const key of Object.keys(values)) {
     if (!accepted.includes(key as keyof typeof OPTIONS) && key !== "help" && key !== "version") {
       throw new UsageError(`${command} does not take --${key}`);
@@ -173,6 +188,9 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<ExitCod
         { configPath: values.config, as: values.as, snapshot: values.snapshot, live: values.live ?? false, writeSnapshot: values["write-snapshot"], diff: values.diff, format: parseFormat(values.format) },
         io,
       );
+    case "login":
+      if (positionals.length > 2) throw new UsageError(`login takes one backend name (got ${positionals.length - 1})`);
+      return loginCommand({ configPath: values.config, backend: positionals[1], waitSeconds: values.wait }, io);
     case "explain":
       return explainCommand({ configPath: values.config, as: values.as, request: values.request, format: parseFormat(values.format) }, io);
     default:

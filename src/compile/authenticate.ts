@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ANONYMOUS, type AuthOutcome, type Authenticator } from "../core/authentication.js";
+import { rememberCallerToken } from "../core/caller-token.js";
 import type { Identity } from "../core/context.js";
 import type { ResolvedAuth } from "../config/index.js";
 import { bearerToken } from "./bearer-credential.js";
@@ -46,7 +47,10 @@ function bearerAuthenticator(tokens: ReadonlyArray<{ digest: Buffer; identity: I
       const candidate = digest(presented);
       let found: Identity | undefined;
       for (const token of tokens) if (timingSafeEqual(token.digest, candidate) && !found) found = token.identity;
-      return found ? { ok: true, identity: found } : BAD_TOKEN;
+      if (!found) return BAD_TOKEN;
+      // Kept beside the identity for the credential broker's token exchange only.
+      rememberCallerToken(found, presented);
+      return { ok: true, identity: found };
     },
   };
 }

@@ -3,8 +3,8 @@ import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
 import { ANONYMOUS } from "../core/authentication.js";
-import type { ResolvedAuth, ResolvedBackend, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
-import type { Auth, Backend, Binding, Limits, ProxyConfig } from "./schema/index.js";
+import type { ResolvedAuth, ResolvedBackend, ResolvedBackendAuth, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
+import type { Auth, Backend, BackendAuth, Binding, Limits, ProxyConfig } from "./schema/index.js";
 
 export interface ResolveOptions {
   readonly file: string | undefined;
@@ -57,6 +57,10 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     tracing: config.tracing
       ? { otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName ?? "mcp-portcullis", sampleRatio: config.tracing.sampleRatio ?? 1 }
       : undefined,
+    state: {
+      dir: resolvePath(options.configDir, config.state?.dir ?? ".mcp-proxy"),
+      key: config.state?.key ? resolveSecret(config.state.key, "state.key", ctx) : undefined,
+    },
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
 }
@@ -101,7 +105,29 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
       cwd: resolvePath(ctx.configDir, backend.cwd ?? "."),
     };
   }
-  return { ...common, transport: backend.transport, url: backend.url, headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx) };
+  return {
+    ...common,
+    transport: backend.transport,
+    url: backend.url,
+    headers: resolveStringMap(backend.headers, joinPath(path, "headers"), ctx),
+    auth: backend.auth ? resolveBackendAuth(backend.auth, joinPath(path, "auth"), ctx) : undefined,
+  };
+}
+
+const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+
+function resolveBackendAuth(auth: BackendAuth, path: string, ctx: SecretContext): ResolvedBackendAuth {
+  const timeoutMs = auth.timeoutMs ?? TOKEN_REQUEST_TIMEOUT_MS;
+  if (auth.type === "oauth") return { type: "oauth", scope: auth.scope, timeoutMs };
+  const common = {
+    tokenUrl: auth.tokenUrl,
+    clientId: auth.clientId,
+    clientSecret: resolveSecret(auth.clientSecret, joinPath(path, "clientSecret"), ctx),
+    scope: auth.scope,
+    resource: auth.resource,
+    timeoutMs,
+  };
+  return auth.type === "clientCredentials" ? { type: "clientCredentials", ...common, audience: auth.audience } : { type: "tokenExchange", ...common, audience: auth.audience };
 }
 
 function resolveBinding(binding: Binding, index: number, ctx: SecretContext): ResolvedBinding {

@@ -30,6 +30,8 @@ export interface ResolvedConfig {
   readonly admin: ResolvedAdmin;
   /** Undefined: tracing is off. */
   readonly tracing: ResolvedTracing | undefined;
+  /** Where state kept between runs lives (login tokens), and the key that encrypts it. */
+  readonly state: ResolvedState;
 }
 
 export interface ResolvedAdmin {
@@ -44,6 +46,37 @@ export interface ResolvedTracing {
   readonly serviceName: string;
   readonly sampleRatio: number;
 }
+
+export interface ResolvedState {
+  /** Absolute path of the state folder. */
+  readonly dir: string;
+  /** The configured encryption key; undefined: a key file in `dir`. */
+  readonly key: Secret | undefined;
+}
+
+/** How the proxy gets its own credential for a remote backend (see src/backends/credentials). */
+export type ResolvedBackendAuth =
+  | {
+      readonly type: "clientCredentials";
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: Secret;
+      readonly scope: string | undefined;
+      readonly audience: string | undefined;
+      readonly resource: string | undefined;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly type: "tokenExchange";
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: Secret;
+      readonly scope: string | undefined;
+      readonly audience: string;
+      readonly resource: string | undefined;
+      readonly timeoutMs: number;
+    }
+  | { readonly type: "oauth"; readonly scope: string | undefined; readonly timeoutMs: number };
 
 /** The stages a custom interceptor can be placed after (see compile's STAGES). */
 export type InterceptorStage = "authenticate" | "resolveTarget" | "authorize" | "custom";
@@ -89,6 +122,7 @@ export interface ResolvedRemoteBackend extends ResolvedBackendCommon {
   readonly transport: "http" | "sse";
   readonly url: string;
   readonly headers: Readonly<Record<string, SecretOrString>>;
+  readonly auth: ResolvedBackendAuth | undefined;
 }
 
 export type ResolvedBackend = ResolvedStdioBackend | ResolvedRemoteBackend;

@@ -4,6 +4,7 @@ import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
 import { checkCapacity } from "./capacity-checks.js";
 import { checkAdminAndTracing } from "./admin-checks.js";
+import { checkBackendAuth } from "./backend-auth-checks.js";
 import { checkJsonLogic } from "./json-logic-check.js";
 import { checkHttpEdge, checkJwt } from "./identity-checks.js";
 
@@ -18,6 +19,7 @@ export function checkSemantics(raw: unknown): ConfigIssue[] {
   const backendNames = new Set(Object.keys(backends));
   const issues: ConfigIssue[] = [];
   checkBackends(backends, issues);
+  checkBackendAuth(backends, issues);
   checkBackendReferences(raw, backendNames, issues);
   checkExposedNames(raw, backends, issues);
   checkBindings(raw.bindings, issues);

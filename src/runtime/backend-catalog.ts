@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { CredentialSource } from "../backends/credentials/index.js";
 import type { InitializeInfo } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
@@ -30,13 +31,14 @@ export class BackendCatalog {
     logger: Logger,
     slots: BackendSlots,
     client: { info: { name: string; version: string }; capabilities: Record<string, unknown> },
+    credentials: CredentialSource | undefined,
     /** Called when the last watcher leaves, so the owner forgets this catalog before it closes. */
     private readonly onEmpty: () => void,
     onNotice?: BackendNotice,
     monitor?: LinkMonitor,
   ) {
     this.#link = new BackendLink(
-      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, onNotice, ...(monitor ? { monitor } : {}) },
+      { backend, logger: logger.child({ catalog: true }), slots, client: () => client, credentials, onNotice, ...(monitor ? { monitor } : {}) },
       {
         changed: () => {
           for (const watcher of this.#watchers) watcher.changed();
@@ -98,6 +100,8 @@ export class BackendCatalogs {
   constructor(
     private readonly logger: Logger,
     private readonly self: { name: string; version: string },
+    /** A catalog is the gateway's own session: it uses the backend-wide credential, never a caller's. */
+    private readonly credentialsOf: (backend: ResolvedBackend) => CredentialSource | undefined = () => undefined,
     private readonly onNotice?: BackendNotice,
     private readonly monitor?: LinkMonitor,
   ) {}
@@ -111,7 +115,7 @@ export class BackendCatalogs {
     if (catalog) return catalog;
     if (byKey.size >= MAX_CATALOGS_PER_BACKEND) return undefined;
     const limited = { ...backend, maxSessions: MAX_CATALOGS_PER_BACKEND };
-    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, () => {
+    catalog = new BackendCatalog(limited, this.logger, this.#slots, { info: this.self, capabilities: advertised }, this.credentialsOf(backend), () => {
       if (byKey.get(key) === catalog) byKey.delete(key);
     }, this.onNotice, this.monitor);
     byKey.set(key, catalog);

@@ -1,5 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
+import type { CredentialSource } from "../backends/credentials/index.js";
 import { type InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Result } from "../core/context.js";
@@ -46,6 +47,8 @@ export interface LinkOptions {
   readonly client: () => { info: { name: string; version: string }; capabilities: Record<string, unknown> };
   /** Hears every notification of the backend first, whoever the link belongs to (the result cache's invalidation). */
   readonly onNotice?: BackendNotice;
+  /** The backend's bearer token source (a backend with `auth`), from the pool's credential broker. */
+  readonly credentials?: CredentialSource | undefined;
 }
 
 /** A backend's notification, as the gateway-wide listeners (the result cache) hear it. */
@@ -208,7 +211,7 @@ export class BackendLink<Tag = unknown> {
       },
       stderr: (line) => this.#log.info({ stderr: line }, "backend stderr"),
       problem: (line) => this.#log.warn({ problem: line }, "backend protocol problem"),
-    });
+    }, this.options.credentials);
     this.#upstream = upstream;
     try {
       const info = await upstream.connect();

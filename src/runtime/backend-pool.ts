@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { ResolvedBackend } from "../config/index.js";
+import { CredentialBroker, type CredentialSource, TokenStore } from "../backends/credentials/index.js";
+import type { ResolvedBackend, ResolvedState } from "../config/index.js";
 import type { BackendNotice, LinkMonitor } from "./backend-link.js";
 import type { BackendReach } from "./backend-reach.js";
 import { BackendCatalogs } from "./backend-catalog.js";
@@ -14,6 +15,8 @@ export interface PoolClient {
   advertise(): { info: { name: string; version: string }; capabilities: Record<string, unknown> };
   /** Who the client is (callerKey), for a backend's maxSessionsPerIdentity. */
   readonly caller: string;
+  /** The token the client's caller presented last (for token exchange only; never forwarded). */
+  callerToken(): string | undefined;
 }
 
 /**
@@ -25,32 +28,46 @@ export class BackendPool {
   readonly slots = new BackendSlots();
   readonly #shared = new Map<string, SharedBackend>();
   readonly #catalogs: BackendCatalogs;
+  /** Where backends with `auth` get their bearer tokens; one cache for every session. */
+  readonly credentials: CredentialBroker;
 
   constructor(
     private readonly logger: Logger,
     /** How the gateway introduces itself to a shared backend or a catalog, as that connection's one client. */
     private readonly self: { name: string; version: string },
+    state: ResolvedState,
     /** Hears every backend's notifications, from every link (the result cache's invalidation). */
     private readonly onNotice?: BackendNotice,
     /** Told of every link's ups and downs (status, readiness, metrics). */
     private readonly monitor?: LinkMonitor,
   ) {
-    this.#catalogs = new BackendCatalogs(logger, self, onNotice, monitor);
+    this.credentials = new CredentialBroker(new TokenStore(state.dir, state.key));
+    this.#catalogs = new BackendCatalogs(logger, self, (backend) => backendWideCredentials(this.credentials, backend), onNotice, monitor);
   }
 
-  /** A per-client backend is listed from a catalog until the client first uses it (see `OwnBackend`). */
+  /**
+   * A per-client backend is listed from a catalog until the client first uses it (see
+   * `OwnBackend`); one whose token is exchanged per caller has none (a catalog has no caller),
+   * so the client's own session starts at initialize with its caller's token.
+   */
   reach(backend: ResolvedBackend, client: PoolClient): BackendReach {
     if (backend.session === "shared") return this.#sharedOf(backend).seat(client.subscriber);
-    const catalog = this.#catalogs.for(backend, client.advertise().capabilities);
-    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) }, client.own(backend.name), catalog);
+    const perCaller = backend.transport !== "stdio" && backend.auth?.type === "tokenExchange";
+    const catalog = perCaller ? undefined : this.#catalogs.for(backend, client.advertise().capabilities);
+    const credentials = backend.transport === "stdio" ? undefined : this.credentials.forCaller(backend, () => client.callerToken());
+    return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), credentials, onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) }, client.own(backend.name), catalog);
   }
 
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {
-      shared = new SharedBackend(backend, this.logger, this.slots, this.self, this.onNotice, this.monitor);
+      shared = new SharedBackend(backend, this.logger, this.slots, this.self, backendWideCredentials(this.credentials, backend), this.onNotice, this.monitor);
       this.#shared.set(backend.name, shared);
     }
     return shared;
   }
+}
+
+function backendWideCredentials(broker: CredentialBroker, backend: ResolvedBackend): CredentialSource | undefined {
+  return backend.transport === "stdio" ? undefined : broker.backendWide(backend);
 }

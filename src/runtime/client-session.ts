@@ -7,7 +7,8 @@ import type { Pipeline } from "../compile/compile.js";
 import { AuditTrail } from "./audit-trail.js";
 import { callerKey } from "../core/authentication.js";
 import { Cancellation, reasonText } from "../core/cancellation.js";
-import type { ClientScope, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
+import { callerTokenOf } from "../core/caller-token.js";
+import type { ClientScope, Identity, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
 import type { Surface } from "../core/surface.js";
@@ -64,6 +65,8 @@ export class ClientSession implements ClientScope {
   readonly #surface: SessionSurface;
   #clientCapabilities: Record<string, unknown> = {};
   #clientInfo = { name: "mcp-portcullis", version: "0" };
+  /** Who last sent a request (an HTTP caller's token may be renewed mid-session): token exchange uses its token. */
+  #caller: Identity | undefined;
   #initializing = false;
   #initialized = false;
   #closed = false;
@@ -71,6 +74,7 @@ export class ClientSession implements ClientScope {
   constructor(host: SessionHost, info: RequestInfo) {
     this.#host = host;
     this.#defaultInfo = info;
+    this.#caller = info.identity;
     this.#surface = new SessionSurface(host.pipeline.plan);
     // The superset lets the SDK send every notification; what clients see is what initialize answers.
     this.server = new Server(
@@ -152,6 +156,7 @@ export class ClientSession implements ClientScope {
   /** Builds the request's context and runs it through the pipeline current at its start. */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
     const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: (request.params ?? {}) as Params, scope: this, info, cancellation };
+    if (info.identity) this.#caller = info.identity;
     const pipeline = this.#host.pipeline;
     const audit = this.#host.audit;
     // Fail closed before anything happens that the trail would have to record.
@@ -283,6 +288,7 @@ export class ClientSession implements ClientScope {
       advertise: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }),
       // The caller who opened the session: a binding lets no one else use it.
       caller: callerKey(this.#defaultInfo.identity),
+      callerToken: () => callerTokenOf(this.#caller),
     };
   }
 

@@ -95,7 +95,7 @@ export class Gateway implements SessionHost {
       const dropped = cache.onBackendNotice(backend, method, params);
       if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
     };
-    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, onNotice, this.ops.health);
+    this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, config.state, onNotice, this.ops.health);
   }
 
   get observer(): RequestObserver {

@@ -1,5 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
+import type { CredentialSource } from "../backends/credentials/index.js";
 import type { CallOptions, InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
 import type { ResolvedBackend } from "../config/index.js";
 import type { Params, RequestId, Result } from "../core/context.js";
@@ -51,6 +52,8 @@ export class SharedBackend {
     private readonly logger: Logger,
     private readonly slots: BackendSlots,
     private readonly self: { name: string; version: string },
+    /** The backend-wide credential: a shared connection carries every caller, so never a caller's own. */
+    private readonly credentials?: CredentialSource,
     private readonly onNotice?: BackendNotice,
     private readonly monitor?: LinkMonitor,
   ) {}
@@ -162,7 +165,7 @@ export class SharedBackend {
   #newLink(): BackendLink<Call> {
     const link: BackendLink<Call> = new BackendLink<Call>(
       // The gateway is this connection's client: no single client could answer for it.
-      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: this.self, capabilities: {} }), onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) },
+      { backend: this.backend, logger: this.logger, slots: this.slots, client: () => ({ info: this.self, capabilities: {} }), credentials: this.credentials, onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) },
       {
         changed: () => {
           for (const seat of this.#seats) seat.subscriber.changed();

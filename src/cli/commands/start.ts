@@ -1,5 +1,6 @@
 import { ConfigError, exposureMessage, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
 import { isLoopbackHost } from "../../core/loopback.js";
+import { loginProblems } from "../../runtime/backend-login.js";
 import { startGateway } from "../../runtime/gateway.js";
 import { TracingUnavailableError } from "../../runtime/ops/tracing.js";
 import { createLogger } from "../../runtime/logger.js";
@@ -38,6 +39,12 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
       `mcp-proxy: refusing to start: ${loaded.file} sets ${gaps.join(", ")}, which this version validates but does not enforce yet.\n` +
         "Running without them would leave the gateway more open than the config says. Remove them to run this version.\n",
     );
+    return EXIT.invalid;
+  }
+  // A backend that needs a login would fail every call; say so now, naming the command that fixes it.
+  const logins = loginProblems(config);
+  if (logins.length > 0) {
+    io.err(`mcp-proxy: refusing to start:\n${logins.map((problem) => `  ${problem.message}\n`).join("")}`);
     return EXIT.invalid;
   }
   const logger = createLogger(config.logging.level);

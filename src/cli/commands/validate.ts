@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { loginProblems } from "../../runtime/backend-login.js";
 import { checkRunnable, ConfigError, sortIssues, ConfigNotFoundError, type ConfigIssue, loadConfig } from "../../config/index.js";
 import { count, formatIssues, formatWarnings } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
@@ -35,7 +36,10 @@ export async function validateCommand(options: ValidateOptions, io: CommandIo): 
   let summary = "";
   try {
     const loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env, skipSecrets: options.skipSecrets });
-    const runnable = checkRunnable(loaded.config, io.env);
+    const checked = checkRunnable(loaded.config, io.env);
+    // A missing login is this machine's problem, like a missing program: a warning (start refuses it).
+    const logins = options.skipSecrets ? [] : loginProblems(loaded.config).map((p) => ({ path: `backends.${p.backend}.auth`, message: p.message }));
+    const runnable = { errors: checked.errors, warnings: sortIssues([...checked.warnings, ...logins]) };
     const errors = options.strict ? sortIssues([...runnable.errors, ...runnable.warnings]) : runnable.errors;
     report = { valid: errors.length === 0, file: loaded.file, errors, warnings: options.strict ? [] : runnable.warnings };
     const { backends, bindings } = loaded.config;

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { BackendAuth } from "./backend-auth.js";
 import { Duration, Labels, NAME_PATTERN, StringOrSecret, strictObject, taggedUnion } from "./common.js";
 import { backendCapacityFields } from "./capacity.js";
 
@@ -100,6 +101,7 @@ const remoteFields = {
       description: "Headers sent on every request to this backend (its own credentials, never the client's); values may be secret references.",
     }),
   ),
+  auth: Type.Optional(BackendAuth),
 };
 
 export const HttpBackend = strictObject(

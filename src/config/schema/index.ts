@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { State } from "./backend-auth.js";
 import { Backends } from "./backends.js";
 import { Bindings } from "./bindings.js";
 import { Cache } from "./capacity.js";
@@ -32,6 +33,7 @@ export const ProxyConfigSchema = strictObject(
     logging: Type.Optional(Logging),
     admin: Type.Optional(Admin),
     tracing: Type.Optional(Tracing),
+    state: Type.Optional(State),
     interceptors: Type.Optional(Interceptors),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",
@@ -41,6 +43,7 @@ export const ProxyConfigSchema = strictObject(
 export type ProxyConfig = Static<typeof ProxyConfigSchema>;
 
 export type { Backend, HttpBackend, SseBackend, StdioBackend } from "./backends.js";
+export type { BackendAuth, State } from "./backend-auth.js";
 export type { Binding, HttpBinding } from "./bindings.js";
 export type { Cache, CacheRule, ConcurrencyCap } from "./capacity.js";
 export type { ItemKind, Match, SecretRef } from "./common.js";
