@@ -42,7 +42,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       onFailure: config.audit?.onFailure ?? "log",
       rotate: config.audit?.rotate ? { maxBytes: config.audit.rotate.maxBytes, keep: config.audit.rotate.keep ?? 5 } : undefined,
     },
-    reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
+    reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200, drainMs: config.reload?.drainMs ?? 30_000 },
     logging: { level: config.logging?.level ?? "info" },
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
@@ -148,6 +148,7 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxUninitializedSessions: limits.maxUninitializedSessions ?? 32,
     maxConnections: limits.maxConnections ?? 2048,
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
+    shutdownGraceMs: limits.shutdownGraceMs ?? 10_000,
     rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per, requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"

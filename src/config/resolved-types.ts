@@ -21,7 +21,7 @@ export interface ResolvedConfig {
   readonly filters: readonly Filter[];
   readonly limits: ResolvedLimits;
   readonly audit: ResolvedAudit;
-  readonly reload: { readonly enabled: boolean; readonly debounceMs: number };
+  readonly reload: { readonly enabled: boolean; readonly debounceMs: number; readonly drainMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
   /** Custom interceptors of a `.ts` config, in config order. */
   readonly interceptors: readonly ResolvedInterceptor[];
@@ -123,6 +123,7 @@ export interface ResolvedLimits {
   readonly maxUninitializedSessions: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
+  readonly shutdownGraceMs: number;
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
 }

@@ -30,6 +30,8 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** The gateway is shutting down (or the listener is being replaced by a reload): no new session here. */
+  shuttingDown: -32027,
 } as const;
 
 const CODE_TO_JSON_RPC = {
@@ -56,6 +58,8 @@ const CODE_TO_JSON_RPC = {
   TOO_MANY_SESSIONS: JSON_RPC.internalError,
   TOO_MANY_UNINITIALIZED_SESSIONS: JSON_RPC.internalError,
   TOO_MANY_CONNECTIONS: JSON_RPC.internalError,
+  /** HTTP 503: a new session asked of a gateway that is draining for shutdown, or of a listener a reload replaced. */
+  SHUTTING_DOWN: JSON_RPC.shuttingDown,
   /** Only ever logged: a stream cut off because its client read too slowly has nobody to tell. */
   SLOW_CONSUMER: JSON_RPC.internalError,
   /** Only ever logged: a session closed because it never completed its handshake. */

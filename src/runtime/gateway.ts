@@ -1,53 +1,75 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
-import { HttpBinding, type HttpBindingOptions } from "../bindings/http-binding.js";
 import type { SessionFactory } from "../bindings/session-factory.js";
-import { StdioBinding } from "../bindings/stdio-binding.js";
 import { compile, type Pipeline } from "../compile/compile.js";
-import type { ResolvedConfig } from "../config/index.js";
+import type { LoadedConfig, ResolvedConfig } from "../config/index.js";
 import type { RequestInfo } from "../core/context.js";
 import { BackendPool } from "./backend-pool.js";
 import { ClientSession, type SessionHost } from "./client-session.js";
 import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
-import { RuntimeStatus } from "./runtime-status.js";
+import { type ReloadResult, RuntimeStatus } from "./runtime-status.js";
+import { InFlight } from "./in-flight.js";
+import { type ServedEndpoint, ServedBindings } from "./served-bindings.js";
+import { planBackends, restartsAnything } from "./reload/backend-plan.js";
+import { configHash, secretFiles } from "./reload/config-digest.js";
+import { ConfigWatcher } from "./reload/config-watcher.js";
+import { Reloader } from "./reload/reloader.js";
 import { openAuditLog } from "../audit/index.js";
 
-export interface ServedEndpoint {
-  readonly transport: "stdio" | "streamable-http" | "legacy-sse";
-  readonly url: string;
-}
+export type { ServedEndpoint } from "./served-bindings.js";
 
 export interface RunningGateway {
   readonly endpoints: readonly ServedEndpoint[];
   /** Resolves when a stdio client has gone (the proxy then has nothing left to serve on stdio). */
   readonly stdioClosed: Promise<void>;
   readonly gateway: Gateway;
+  /**
+   * Graceful stop: readiness fails (status draining), no new sessions, requests under way
+   * finish within `limits.shutdownGraceMs`, then everything closes (see `close`).
+   */
+  shutdown(): Promise<void>;
+  /** Closes bindings, sessions and backends, then flushes the audit log. */
   close(): Promise<void>;
 }
 
+/** Where a reload reads the config again, and what `start` checks before serving one. */
+export interface ReloadSource {
+  /** The files the config loaded at start imported (watched with it). */
+  readonly dependencies?: readonly string[];
+  load(): Promise<LoadedConfig>;
+  prepare(loaded: LoadedConfig): ResolvedConfig;
+}
+
 /**
- * The one owner of the gateway's state: the current pipeline (one reference, so a later
- * reload can swap it in one assignment while each request keeps the one it started with),
- * every backend link (the pool), and every client session whichever binding opened it.
+ * The one owner of the gateway's state: the current pipeline (one reference, swapped in one
+ * assignment by a reload while each request keeps the one it started with), every backend
+ * link (the pool), and every client session whichever binding opened it.
  */
 export class Gateway implements SessionHost {
   #pipeline: Pipeline;
   #config: ResolvedConfig;
+  #audit: AuditTrail;
   readonly pool: BackendPool;
   readonly sessions = new SessionRegistry<ClientSession>();
   /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
   readonly status = new RuntimeStatus();
+  /** Routed requests under way, across sessions (a shutdown waits for them). */
+  readonly requests = new InFlight();
+  /** Set by startGateway: the listeners a reload reconciles. */
+  bindings: ServedBindings | undefined;
+  reloader: Reloader | undefined;
 
   constructor(
     config: ResolvedConfig,
     readonly logger: Logger,
     readonly version: string,
-    readonly audit: AuditTrail = new AuditTrail(undefined, config.audit),
+    audit: AuditTrail = new AuditTrail(undefined, config.audit),
   ) {
     this.#config = config;
     this.#pipeline = compile(config);
+    this.#audit = audit;
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
   }
 
@@ -57,6 +79,56 @@ export class Gateway implements SessionHost {
 
   get config(): ResolvedConfig {
     return this.#config;
+  }
+
+  /** The audit trail new requests write to (a request keeps the one it started with). */
+  get audit(): AuditTrail {
+    return this.#audit;
+  }
+
+  /**
+   * Reads the config again and applies it (the file watcher, SIGHUP and the admin route call
+   * this); one reload at a time. A config that fails changes nothing.
+   */
+  reload(trigger: string): Promise<ReloadResult> {
+    if (this.reloader) return this.reloader.reload(trigger);
+    const result = { ok: false, at: new Date().toISOString(), trigger, durationMs: 0, errors: [{ path: "", message: "this gateway was started from a config value, not a file: there is nothing to reload" }] };
+    this.status.failed(result);
+    return Promise.resolve(result);
+  }
+
+  /**
+   * Serves a new config: opens what it adds (listeners, an audit sink; a failure here leaves
+   * the old config serving), swaps the pipeline, reconciles the backends of every session by
+   * name, tells each client of the lists it now sees differently, and retires what was
+   * replaced (old listeners and backend links drain, the old audit sink is flushed and closed
+   * once the requests that captured it have written their lines).
+   */
+  async apply(next: ResolvedConfig, pipeline: Pipeline): Promise<void> {
+    const previous = this.#config;
+    const drainMs = next.reload.drainMs;
+    const audit = sameJson(previous.audit, next.audit) ? undefined : await openAuditTrail(next.audit, this.logger);
+    let retireBindings: () => void;
+    try {
+      retireBindings = (await this.bindings?.reconcile(next, drainMs)) ?? (() => undefined);
+    } catch (error) {
+      await audit?.close();
+      throw error;
+    }
+    const sessions = this.sessions.all();
+    const before = await Promise.all(sessions.map((s) => s.visibleLists(this.#pipeline)));
+    const plan = planBackends(previous, next);
+    // The swap: from here new requests run on the new pipeline; those under way keep theirs.
+    this.#config = next;
+    this.#pipeline = pipeline;
+    const oldAudit = audit ? this.#audit : undefined;
+    if (audit) this.#audit = audit;
+    this.pool.retire([...plan.changed, ...plan.removed]);
+    for (const session of sessions) session.reconcile(plan, drainMs);
+    retireBindings();
+    await Promise.all(sessions.map((s, i) => s.refresh(before[i])));
+    if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
+    if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
   }
 
   /** A new client session for a binding, registered until it closes. */
@@ -76,64 +148,67 @@ export class Gateway implements SessionHost {
       logger: this.logger,
       // Through the current pipeline, so a reloaded config's credentials apply to the next request.
       authenticate: (headers) => this.#pipeline.authenticator.authenticate(headers),
-      authenticationRefused: (info, outcome) => this.audit.authenticationRefused(info, outcome),
+      authenticationRefused: (info, outcome) => this.#audit.authenticationRefused(info, outcome),
     };
   }
 }
 
-/** What an HTTP binding is told of the limits; bindings know no config types. */
-function httpBindingOptions(limits: ResolvedConfig["limits"]): HttpBindingOptions {
-  return {
-    maxBodyBytes: limits.maxBodyBytes,
-    maxSessions: limits.maxClientSessions,
-    idleMs: limits.clientSessionIdleMs,
-    streamIdleMs: limits.streamSessionIdleMs,
-    maxBatchSize: limits.maxBatchSize,
-    maxResponseBytes: limits.maxResponseBytes,
-    maxStreamBufferBytes: limits.maxStreamBufferBytes,
-    // The handshake cannot complete before initialize is answered, which may take initializeWaitMs.
-    handshakeMs: limits.initializeWaitMs + limits.uninitializedSessionMs,
-    maxUninitializedSessions: limits.maxUninitializedSessions,
-    maxConnections: limits.maxConnections,
-    maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
-  };
-}
-
-/** The composition root: one Gateway, and every configured binding serving sessions of it. */
-export async function startGateway(config: ResolvedConfig, logger: Logger, version: string): Promise<RunningGateway> {
+/** The composition root: one Gateway, every configured binding serving sessions of it, and (given a source) hot reload. */
+export async function startGateway(config: ResolvedConfig, logger: Logger, version: string, source?: ReloadSource): Promise<RunningGateway> {
+  const started = performance.now();
   const gateway = new Gateway(config, logger, version, await openAuditTrail(config.audit, logger));
-  const factory = gateway.sessionFactory();
-  const http: HttpBinding[] = [];
-  let stdio: StdioBinding | undefined;
-  let stdioGone!: () => void;
-  const stdioClosed = new Promise<void>((resolve) => (stdioGone = resolve));
-  const endpoints: ServedEndpoint[] = [];
+  const bindings = new ServedBindings(gateway.sessionFactory(), logger);
+  gateway.bindings = bindings;
+  let watcher: ConfigWatcher | undefined;
   const close = async () => {
-    await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
+    await watcher?.close();
+    await bindings.close();
     await gateway.sessions.closeAll();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };
   try {
-    for (const binding of config.bindings) {
-      if (binding.transport === "stdio") {
-        stdio = new StdioBinding(factory, binding);
-        await stdio.start(stdioGone);
-        endpoints.push({ transport: "stdio", url: "stdio" });
-        continue;
-      }
-      const served = new HttpBinding(binding, httpBindingOptions(config.limits), factory);
-      await served.listen();
-      http.push(served);
-      const urls = served.urls();
-      endpoints.push({ transport: "streamable-http", url: urls.streamable });
-      if (urls.sse) endpoints.push({ transport: "legacy-sse", url: urls.sse });
-    }
+    await bindings.start(config);
   } catch (error) {
     await close();
     throw error;
   }
-  return { endpoints, stdioClosed, gateway, close };
+  if (source) {
+    const follow = (files: readonly string[]) => watcher?.follow(files) ?? Promise.resolve();
+    gateway.reloader = new Reloader({ load: source.load, prepare: source.prepare, apply: (next, pipeline) => gateway.apply(next, pipeline).then(() => void (watcher && (watcher.debounceMs = next.reload.debounceMs))), follow }, gateway.status, logger);
+  }
+  const result = { ok: true, at: new Date().toISOString(), trigger: "start", durationMs: Math.round((performance.now() - started) * 10) / 10, errors: [] };
+  gateway.status.served({ hash: configHash(config), file: config.file ?? "", loadedAt: result.at }, result);
+  if (source && config.reload.enabled && config.file) {
+    watcher = new ConfigWatcher(
+      config.reload.debounceMs,
+      (file) => void gateway.reload("file").then((r) => r.ok || logger.debug({ file }, "the change that set off the failed reload")),
+      (error) => logger.warn({ err: error.message }, "config watcher error"),
+    );
+    await watcher.follow([config.file, ...(source.dependencies ?? []), ...secretFiles(config)]);
+  }
+  const shutdown = async () => {
+    gateway.status.draining();
+    bindings.stopAccepting("the gateway is shutting down");
+    await watcher?.close();
+    const drained = await gateway.requests.idle(gateway.config.limits.shutdownGraceMs);
+    if (!drained) logger.warn({ inflight: gateway.requests.count, graceMs: gateway.config.limits.shutdownGraceMs }, "shutdown grace time passed with requests under way; closing them");
+    await close();
+    gateway.status.stopped();
+  };
+  return {
+    get endpoints() {
+      return bindings.endpoints;
+    },
+    stdioClosed: bindings.stdioClosed,
+    gateway,
+    shutdown,
+    close,
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The audit trail the config asks for; its sink's problems go to the operational log. */

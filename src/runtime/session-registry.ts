@@ -19,6 +19,15 @@ export class SessionRegistry<S extends RegisteredSession = RegisteredSession> {
     if (this.#sessions.get(session.sessionId) === session) this.#sessions.delete(session.sessionId);
   }
 
+  /** Every session open now (a reload tells each of its new surface). */
+  all(): S[] {
+    return [...this.#sessions.values()];
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => s.close()));
   }

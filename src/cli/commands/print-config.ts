@@ -3,13 +3,12 @@ import { formatIssues } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode } from "../io.js";
 
 /**
- * The resolved config without the defaults of features this version does not have (hot reload,
- * auth, policies, filters, rate limits, the audit trail): printing `reload.enabled: true` would
- * promise them. A section the config does set stays, so the reader sees what `start` refuses.
+ * The resolved config without the defaults of features this version does not have (auth,
+ * policies, filters, rate limits, the audit trail): printing their defaults would promise them. A section the config does set stays, so the reader sees what `start` refuses.
  */
 function printable(config: ResolvedConfig): Record<string, unknown> {
   const set = new Set(unenforcedSections(config).map((gap) => gap.path));
-  const unbuilt = new Set(["reload", "auth", "policies", "filters", "audit", "limits.rateLimits", "limits.store"]);
+  const unbuilt = new Set(["auth", "policies", "filters", "audit", "limits.rateLimits", "limits.store"]);
   const keep = (path: string) => !unbuilt.has(path) || set.has(path);
   const pick = (value: object, prefix: string) => Object.fromEntries(Object.entries(value).filter(([key]) => keep(`${prefix}${key}`)));
   return { ...pick(config, ""), limits: pick(config.limits, "limits.") };
