@@ -115,18 +115,22 @@ export class Gateway implements SessionHost {
       await audit?.close();
       throw error;
     }
-    const sessions = this.sessions.all();
-    const before = await Promise.all(sessions.map((s) => s.visibleLists(this.#pipeline)));
+    const listed = this.sessions.all();
+    const lists = await Promise.all(listed.map((s) => s.visibleLists(this.#pipeline)));
+    const before = new Map(listed.map((s, i) => [s, lists[i]]));
     const plan = planBackends(previous, next);
     // The swap: from here new requests run on the new pipeline; those under way keep theirs.
+    // Everything up to the refresh is synchronous, so every session open at the swap (one that
+    // opened while the lists above were taken included) is reconciled.
     this.#config = next;
     this.#pipeline = pipeline;
     const oldAudit = audit ? this.#audit : undefined;
     if (audit) this.#audit = audit;
     this.pool.retire([...plan.changed, ...plan.removed]);
+    const sessions = this.sessions.all();
     for (const session of sessions) session.reconcile(plan, drainMs);
     retireBindings();
-    await Promise.all(sessions.map((s, i) => s.refresh(before[i])));
+    await Promise.all(sessions.map((s) => s.refresh(before.get(s))));
     if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
     if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
   }

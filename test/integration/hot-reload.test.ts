@@ -121,7 +121,7 @@ describe("graceful shutdown", () => {
     });
     // The listener stays while calls drain, but opens no new session.
     expect(late.status).toBe(503);
-    expect((await late.json()).error).toMatchObject({ code: -32027, data: { reason: "SHUTTING_DOWN" } });
+    expect(((await late.json()) as { error: unknown }).error).toMatchObject({ code: -32027, data: { reason: "SHUTTING_DOWN" } });
     expect(textOf(await slow)).toBe("done");
     const code = proxy!.child.exitCode ?? (await new Promise((resolve) => proxy!.child.once("exit", resolve)));
     expect(code).toBe(0);
