@@ -14,7 +14,7 @@ import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
 import { type BackendReach, drainReach } from "./backend-reach.js";
 import type { BackendPlan } from "./reload/backend-plan.js";
-import { LIST_NOTIFICATIONS, type VisibleLists, visibleLists } from "./reload/visible-lists.js";
+import { LIST_NOTIFICATIONS, visibleLists } from "./reload/visible-lists.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import { SessionSurface } from "./session-surface.js";
 
@@ -319,12 +319,6 @@ export class ClientSession implements ClientScope {
 
   // Reload: the gateway swapped its pipeline and config; the session follows.
 
-  /** What this client may list under `pipeline`, decided as its latest caller (undefined before initialize). */
-  visibleLists(pipeline: Pipeline): Promise<VisibleLists | undefined> {
-    if (!this.#initialized || this.#closed) return Promise.resolve(undefined);
-    return visibleLists(pipeline, this, this.#lastInfo);
-  }
-
   /**
    * Follows a reload's backend plan: removed backends drain and close; added ones start; a
    * changed one starts anew beside the old, which keeps serving until the new one's first
@@ -376,14 +370,42 @@ export class ClientSession implements ClientScope {
     this.#rebuild();
   }
 
-  /** Rebuilds the surface under the new pipeline and tells the client of each list it now sees differently. */
-  async refresh(before: VisibleLists | undefined): Promise<void> {
-    if (this.#closed || !this.#initialized) return;
+  /**
+   * Rebuilds the surface under the new pipeline at once (the gateway calls this right after
+   * the swap, for every session, before anything else runs) and returns the comparison, run
+   * later: what the client could list before, under `previous` over the surface it had, against
+   * what it can list now; the client is told of each list it now sees differently.
+   */
+  refresh(previous: Pipeline): () => Promise<void> {
+    if (this.#closed || !this.#initialized) return async () => undefined;
+    const before = this.#frozenScope();
     this.#rebuild(false);
-    const after = await visibleLists(this.#host.pipeline, this, this.#lastInfo);
-    for (const method of LIST_NOTIFICATIONS) {
-      if (before?.[method] !== after[method]) void this.server.notification({ method } as never).catch(() => undefined);
-    }
+    return async () => {
+      const [old, now] = await Promise.all([visibleLists(previous, before, this.#lastInfo), visibleLists(this.#host.pipeline, this, this.#lastInfo)]);
+      if (this.#closed) return;
+      for (const method of LIST_NOTIFICATIONS) {
+        if (old[method] !== now[method]) void this.server.notification({ method } as never).catch(() => undefined);
+      }
+    };
+  }
+
+  /** This session as a scope whose surface stays the one it has now (list methods read nothing else). */
+  #frozenScope(): ClientScope {
+    const { live, known } = this.#surface;
+    return {
+      sessionId: this.sessionId,
+      surface: live,
+      knownSurface: known,
+      labelsSeen: this.labelsSeen,
+      taskOrigins: this.taskOrigins,
+      hasListing: (backend) => this.hasListing(backend),
+      startOwn: async () => false,
+      forward: (ctx, method, params) => this.forward(ctx, method, params),
+      subscribe: (ctx) => this.subscribe(ctx),
+      unsubscribe: (ctx) => this.unsubscribe(ctx),
+      setLogLevel: (params) => this.setLogLevel(params),
+      listTasks: () => this.listTasks(),
+    };
   }
 
   async close(): Promise<void> {

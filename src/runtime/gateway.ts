@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { SessionFactory } from "../bindings/session-factory.js";
@@ -115,13 +116,12 @@ export class Gateway implements SessionHost {
       await audit?.close();
       throw error;
     }
-    const listed = this.sessions.all();
-    const lists = await Promise.all(listed.map((s) => s.visibleLists(this.#pipeline)));
-    const before = new Map(listed.map((s, i) => [s, lists[i]]));
     const plan = planBackends(previous, next);
+    const previousPipeline = this.#pipeline;
     // The swap: from here new requests run on the new pipeline; those under way keep theirs.
-    // Everything up to the refresh is synchronous, so every session open at the swap (one that
-    // opened while the lists above were taken included) is reconciled.
+    // Everything from here to each session's rebuilt surface (the start of refresh) runs
+    // without a pause, so every session open at the swap is reconciled and no request sees
+    // the new pipeline over an old surface.
     this.#config = next;
     this.#pipeline = pipeline;
     const oldAudit = audit ? this.#audit : undefined;
@@ -130,7 +130,13 @@ export class Gateway implements SessionHost {
     const sessions = this.sessions.all();
     for (const session of sessions) session.reconcile(plan, drainMs);
     retireBindings();
-    await Promise.all(sessions.map((s) => s.refresh(before.get(s))));
+    const comparisons = sessions.map((s) => s.refresh(previousPipeline));
+    // One session at a time, letting requests in between: the new config serves while clients
+    // are told of their changed lists, instead of waiting behind every session's comparison.
+    for (const compare of comparisons) {
+      await compare();
+      await yieldToIo();
+    }
     if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
     if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
   }
