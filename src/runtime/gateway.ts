@@ -92,10 +92,10 @@ export class Gateway implements SessionHost {
    * this); one reload at a time. A config that fails changes nothing.
    */
   reload(trigger: string): Promise<ReloadResult> {
-    if (this.reloader) return this.reloader.reload(trigger);
-    const result = { ok: false, at: new Date().toISOString(), trigger, durationMs: 0, errors: [{ path: "", message: "this gateway was started from a config value, not a file: there is nothing to reload" }] };
-    this.status.failed(result);
-    return Promise.resolve(result);
+    // A gateway on its way out opens nothing new (a reload could add listeners or backends).
+    const refusal = this.status.phase !== "running" ? "the gateway is shutting down" : this.reloader ? undefined : "this gateway was started from a config value, not a file: there is nothing to reload";
+    if (!refusal) return this.reloader!.reload(trigger);
+    return Promise.resolve({ ok: false, at: new Date().toISOString(), trigger, durationMs: 0, errors: [{ path: "", message: refusal }] });
   }
 
   /**
@@ -201,6 +201,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     gateway.status.draining();
     bindings.stopAccepting("the gateway is shutting down");
     await watcher?.close();
+    await gateway.reloader?.idle();
     const drained = await gateway.requests.idle(gateway.config.limits.shutdownGraceMs);
     if (!drained) logger.warn({ inflight: gateway.requests.count, graceMs: gateway.config.limits.shutdownGraceMs }, "shutdown grace time passed with requests under way; closing them");
     await close();

@@ -49,6 +49,11 @@ export class Reloader {
     return promise;
   }
 
+  /** Settles once no reload runs or waits (a shutdown lets one under way finish before closing what it opened). */
+  async idle(): Promise<void> {
+    while (this.#running || this.#queued) await (this.#queued?.promise ?? this.#running)?.catch(() => undefined);
+  }
+
   #start(trigger: string): Promise<ReloadResult> {
     const run = this.#attempt(trigger).finally(() => {
       if (this.#running === run) this.#running = undefined;
