@@ -26,6 +26,14 @@ export class AuditTrail {
     private readonly settings: ResolvedAudit,
   ) {}
 
+  /**
+   * The same sink under new settings (what is recorded, whether to fail closed): a reload that
+   * leaves the sink as it was keeps writing to the one log, so a chained file's chain goes on.
+   */
+  withSettings(settings: ResolvedAudit): AuditTrail {
+    return new AuditTrail(this.log, settings);
+  }
+
   /** True while requests must be refused: the sink cannot write and the config says fail closed. */
   get refusing(): boolean {
     return this.log !== undefined && this.settings.onFailure === "refuse" && !this.log.confirmed;

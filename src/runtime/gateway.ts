@@ -108,12 +108,12 @@ export class Gateway implements SessionHost {
   async apply(next: ResolvedConfig, pipeline: Pipeline): Promise<void> {
     const previous = this.#config;
     const drainMs = next.reload.drainMs;
-    const audit = sameJson(previous.audit, next.audit) ? undefined : await openAuditTrail(next.audit, this.logger);
+    const audit = await this.#nextAudit(previous.audit, next.audit);
     let retireBindings: () => void;
     try {
       retireBindings = (await this.bindings?.reconcile(next, drainMs)) ?? (() => undefined);
     } catch (error) {
-      await audit?.close();
+      if (audit?.replacesSink) await audit.trail.close();
       throw error;
     }
     const plan = planBackends(previous, next);
@@ -124,8 +124,9 @@ export class Gateway implements SessionHost {
     // the new pipeline over an old surface.
     this.#config = next;
     this.#pipeline = pipeline;
-    const oldAudit = audit ? this.#audit : undefined;
-    if (audit) this.#audit = audit;
+    // A trail that shares its log with the new one is not closed: only a replaced sink is.
+    const oldAudit = audit?.replacesSink ? this.#audit : undefined;
+    if (audit) this.#audit = audit.trail;
     this.pool.retire([...plan.changed, ...plan.removed]);
     const sessions = this.sessions.all();
     for (const session of sessions) session.reconcile(plan, drainMs);
@@ -139,6 +140,20 @@ export class Gateway implements SessionHost {
     }
     if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
     if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
+  }
+
+  /**
+   * The audit trail a new config asks for: none when nothing changed, the same log under new
+   * settings when the sink did not change, else a new sink. A new sink on the file the old one
+   * writes is opened after the old one flushed, so the new one reads the file's real end (a
+   * chain resumes from it).
+   */
+  async #nextAudit(before: ResolvedConfig["audit"], after: ResolvedConfig["audit"]): Promise<{ trail: AuditTrail; replacesSink: boolean } | undefined> {
+    if (sameJson(before, after)) return undefined;
+    const sink = (a: ResolvedConfig["audit"]) => ({ enabled: a.enabled, sink: a.sink, file: a.file, chain: a.chain, rotate: a.rotate });
+    if (sameJson(sink(before), sink(after))) return { trail: this.#audit.withSettings(after), replacesSink: false };
+    if (before.enabled && after.enabled && before.file !== undefined && before.file === after.file) await this.#audit.flush();
+    return { trail: await openAuditTrail(after, this.logger), replacesSink: true };
   }
 
   /** A new client session for a binding, registered until it closes. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectClient, recorderBackend, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { spawnCli } from "../support/cli.js";
 import { type ProxyProcess, runProxyOnFile, writeConfig } from "../support/proxy-process.js";
 
 // What a reload changes besides backends and policies: credentials, the audit sink, listeners.
@@ -80,6 +81,21 @@ describe("hot reload of credentials, audit sink and listeners", () => {
     expect(await waitFor(() => lines(second).some((l) => JSON.stringify(l).includes("hub__whoami")), 5000)).toBe(true);
     expect(lines(first).some((l) => JSON.stringify(l).includes("hub__search"))).toBe(true);
     expect(lines(first).some((l) => JSON.stringify(l).includes("hub__whoami"))).toBe(false);
+
+    // A change of what is recorded, same chained sink: the one log goes on, the chain unbroken.
+    const third = join(dirname(file), "third.audit.jsonl");
+    replaceConfig(file, base({ audit: { sink: "file", file: "third.audit.jsonl", chain: true } }));
+    expect(await waitFor(() => reloaded(proxy!) === 2, 5000)).toBe(true);
+    await c.client.callTool({ name: "hub__search", arguments: { query: "chained" } });
+    replaceConfig(file, base({ audit: { sink: "file", file: "third.audit.jsonl", chain: true, includeArguments: true } }));
+    expect(await waitFor(() => reloaded(proxy!) === 3, 5000)).toBe(true);
+    await c.client.callTool({ name: "hub__search", arguments: { query: "recorded" } });
+    expect(await waitFor(() => existsSync(third) && readFileSync(third, "utf8").includes('"recorded"'), 5000)).toBe(true);
+    const [before, after] = lines(third) as Array<{ argumentsDigest?: string; arguments?: unknown }>;
+    expect(before?.argumentsDigest).toMatch(/^sha256:/);
+    expect(after?.arguments).toEqual({ query: "recorded" });
+    const verified = spawnCli(["audit", "verify", third]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
   });
 
   it("opens a listener a reload adds, and a client served by it sees the same backends", async () => {
