@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { measure, warmUp } from "./load.mjs";
+import { formatReload, measureReload } from "./reload.mjs";
 import { withCleanup } from "./processes.mjs";
 import { cpuTimes } from "./proctree.mjs";
 import { formatProfile, profilesIn, summarizeProfile } from "./profile.mjs";
@@ -61,6 +62,8 @@ function settings() {
     warmupCalls: Math.round(int("BENCH_WARMUP", 200, 0, 100_000)),
     warmupSeconds: int("BENCH_WARMUP_SECONDS", 3, 0, 600),
     rounds: Math.round(int("BENCH_ROUNDS", 1, 1, 20)),
+    reloadSessions: Math.round(int("BENCH_RELOAD_SESSIONS", 100, 1, 1000)),
+    reloads: Math.round(int("BENCH_RELOADS", 10, 1, 200)),
     only: (values.only ?? process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     cpuProf: values["cpu-prof"],
     client,
@@ -131,9 +134,12 @@ function printHeader(s, targets) {
 
 async function main(s, interrupted) {
   const { TARGETS, versions } = await import("./targets.mjs");
-  const unknown = s.only.filter((id) => !TARGETS.some((t) => t.id === id));
+  // "reload" is not a call target: it is measured after the table (bench/reload.mjs).
+  const withReload = s.only.length === 0 || s.only.includes("reload");
+  const only = s.only.filter((id) => id !== "reload");
+  const unknown = only.filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length) throw new UsageError(`unknown target(s) ${unknown.join(", ")}; known: ${TARGETS.map((t) => t.id).join(", ")}`);
-  const targets = s.only.length ? TARGETS.filter((t) => s.only.includes(t.id)) : TARGETS;
+  const targets = only.length ? TARGETS.filter((t) => only.includes(t.id)) : s.only.length ? [] : TARGETS;
   const workDir = join(RESULTS_DIR, "work");
   const profileDir = join(RESULTS_DIR, "profiles");
   rmSync(workDir, { recursive: true, force: true });
@@ -174,12 +180,27 @@ async function main(s, interrupted) {
     }
   }
 
+  let reload;
+  if (withReload && !interrupted.aborted) {
+    process.stdout.write(`reload time, ${s.reloadSessions} sessions… `);
+    try {
+      reload = await measureReload({ workDir, sessions: s.reloadSessions, reloads: s.reloads, startupTimeoutMs: STARTUP_TIMEOUT_MS, callTimeoutMs: CALL_TIMEOUT_MS });
+      console.log(`${reload.reloads} reloads`);
+    } catch (error) {
+      reload = { failed: error.message };
+      console.log(`FAILED: ${error.message.split("\n")[0]}`);
+    }
+  }
+
   if (interrupted.aborted) return 130; // a run cut short reports nothing and leaves latest.json alone
   const results = targets.map((t) => resultOf(t, collected.get(t.id), ctx));
   const ratios = computeRatios(results);
-  console.log(`\n${formatTable(results)}\n\n${formatRatios(ratios, results)}\n`);
-  console.log(`${formatCpuTable(results, s.client)}\n`);
-  console.log(formatNotes(results));
+  if (results.length) {
+    console.log(`\n${formatTable(results)}\n\n${formatRatios(ratios, results)}\n`);
+    console.log(`${formatCpuTable(results, s.client)}\n`);
+    console.log(formatNotes(results));
+  }
+  if (reload && !reload.failed) console.log(`\n${formatReload(reload)}`);
 
   // One profile per target process; when several rounds ran, each wrote one and the newest is shown.
   const windowsOf = (id) => collected.get(id).runs.map((r) => r.windowUs);
@@ -199,9 +220,11 @@ async function main(s, interrupted) {
     results,
     ratios,
     profiles,
+    ...(reload ? { reload } : {}),
   });
   console.log(`\nresults: ${file}`);
   const invalid = results.filter((r) => !isValid(r));
+  if (reload && (reload.failed || reload.failedCalls)) invalid.push({ label: "reload" });
   if (invalid.length) console.log(`NOT VALID: ${invalid.map((r) => r.label).join(", ")} (failed, errors or wrong answers; see above and the results file)`);
   return invalid.length ? 1 : 0;
 }
@@ -225,8 +248,8 @@ try {
 if (s.help) {
   console.log(
     "usage: node bench/run.mjs [--only ID[,ID…]] [--client lean|sdk] [--cpu-prof]\n" +
-      "ids: stdio, floor, ours, supergateway, mcp-proxy, ours-shared, ours-bare, ours-enforced\n" +
-      "env: BENCH_SECONDS (5), BENCH_SESSIONS (16), BENCH_WARMUP (200 calls), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_ONLY, BENCH_CLIENT (lean)\n" +
+      "ids: stdio, floor, ours, supergateway, mcp-proxy, ours-shared, ours-bare, ours-enforced, reload\n" +
+      "env: BENCH_SECONDS (5), BENCH_SESSIONS (16), BENCH_WARMUP (200 calls), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_ONLY, BENCH_CLIENT (lean), BENCH_RELOAD_SESSIONS (100), BENCH_RELOADS (10)\n" +
       "see bench/README.md",
   );
   process.exit(0);

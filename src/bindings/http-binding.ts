@@ -78,6 +78,8 @@ export class HttpBinding {
   /** How this binding is named in request info (audit, policies): its configured address. */
   readonly #name: string;
   #sweeper: NodeJS.Timeout | undefined;
+  /** Why new sessions are refused (shutdown, or a listener a reload replaced); undefined while accepting. */
+  #draining: string | undefined;
   #uninitialized = 0;
   readonly #limitLog: LogBudget;
   readonly #streamLimits: StreamLimits;
@@ -291,6 +293,10 @@ export class HttpBinding {
    * a client and costly for the gateway, so ones that never finish must not crowd out others.
    */
   #refusedForCapacity(res: ServerResponse): boolean {
+    if (this.#draining) {
+      refuse(res, 503, "SHUTTING_DOWN", `Service unavailable: ${this.#draining}; open a new session elsewhere or retry`, { "retry-after": "1", connection: "close" });
+      return true;
+    }
     if (this.#sessions.size >= this.options.maxSessions) {
       this.#limitLog.warn("TOO_MANY_SESSIONS", { binding: this.#name, sessions: this.#sessions.size }, "refused a session: too many open");
       refuse(res, 503, "TOO_MANY_SESSIONS", "Too many sessions", { "retry-after": "5" });
@@ -376,6 +382,16 @@ export class HttpBinding {
     }
   }
 
+  /**
+   * Opens no more sessions (503 SHUTTING_DOWN, saying `why`) while the open ones go on; with
+   * `unlisten` the port is released too (a reload that moved the listener), existing
+   * connections staying until `close`.
+   */
+  stopAccepting(why: string, unlisten = false): void {
+    this.#draining = why;
+    if (unlisten) this.#server.close();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
     const closing = [...this.#sessions.keys()].map((id) => {
@@ -386,7 +402,7 @@ export class HttpBinding {
     });
     await Promise.all(closing);
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#server.listening) await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }
 

@@ -7,7 +7,14 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stopSignal: new Promise<string>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve(signal));
+    // The first signal starts a graceful stop; with the listeners gone, a second one ends the
+    // process at once (backend children still die with it, see the README's Shutdown).
+    const signals = ["SIGINT", "SIGTERM"] as const;
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, onSignal);
+      resolve(signal);
+    };
+    for (const signal of signals) process.on(signal, onSignal);
   }),
 });
 // Everything was closed in order; once output is flushed, exit rather than wait on a handle a

@@ -59,12 +59,17 @@ Runs the gateway: connects the backends, serves every binding and prints one lin
 With a stdio binding, stdout carries only the protocol and everything else goes to stderr.
 When the stdio client leaves, the gateway stops if stdio was its only binding; otherwise the
 other bindings keep serving.
-SIGINT or SIGTERM closes bindings and backends (no child process is left behind).
+The config file, the files it imports and its secret files are watched: a change is applied
+without dropping clients (reload section); SIGHUP reloads too. A config that fails changes
+nothing and is logged with its paths.
+SIGINT or SIGTERM stops gracefully: new sessions are refused, requests under way finish within
+limits.shutdownGraceMs, then backends close (no child process is left behind), the audit log
+is flushed, and the exit code is 0.
 `,
   "print-config": `Usage: mcp-proxy print-config [--config PATH] [--skip-secrets]
 
 Prints the resolved config as JSON: defaults applied, relative paths made absolute, bare backend
-commands resolved, secrets masked. Features this version does not have yet (hot reload, auth,
+commands resolved, secrets masked. Features this version does not have yet (auth,
 policies, filters, rate limits, the audit trail) are left out unless the config sets them.
 `,
   audit: `Usage: mcp-proxy audit verify FILE

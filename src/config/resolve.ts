@@ -46,7 +46,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       onFailure: config.audit?.onFailure ?? "log",
       rotate: config.audit?.rotate ? { maxBytes: config.audit.rotate.maxBytes, keep: config.audit.rotate.keep ?? 5 } : undefined,
     },
-    reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
+    reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200, drainMs: config.reload?.drainMs ?? 30_000 },
     logging: { level: config.logging?.level ?? "info" },
     admin: {
       exposure: config.admin?.exposure ?? "loopback",
@@ -210,6 +210,7 @@ function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {
     maxConnectionsPerAddress: limits.maxConnectionsPerAddress ?? 256,
     concurrency: (limits.concurrency ?? []).map((c) => ({ name: c.name, match: c.match, maxConcurrent: c.maxConcurrent, maxQueueMs: c.maxQueueMs ?? 1000 })),
     maxSessionsPerIdentity: limits.maxSessionsPerIdentity,
+    shutdownGraceMs: limits.shutdownGraceMs ?? 10_000,
     rateLimits: (limits.rateLimits ?? []).map((l) => ({ name: l.name, match: l.match, per: l.per ?? "identity", requests: l.requests, windowMs: l.windowMs })),
     store:
       store.type === "memory"

@@ -23,7 +23,7 @@ export interface ResolvedConfig {
   /** Result caching; no rules: nothing is cached. */
   readonly cache: ResolvedCache;
   readonly audit: ResolvedAudit;
-  readonly reload: { readonly enabled: boolean; readonly debounceMs: number };
+  readonly reload: { readonly enabled: boolean; readonly debounceMs: number; readonly drainMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
   /** Custom interceptors of a `.ts` config, in config order. */
   readonly interceptors: readonly ResolvedInterceptor[];
@@ -198,6 +198,7 @@ export interface ResolvedLimits {
   readonly concurrency: readonly ResolvedConcurrencyCap[];
   /** Most client sessions one caller may hold across bindings; undefined: no per-caller cap. */
   readonly maxSessionsPerIdentity: number | undefined;
+  readonly shutdownGraceMs: number;
   readonly rateLimits: readonly ResolvedRateLimit[];
   readonly store: { readonly type: "memory" } | { readonly type: "redis"; readonly url: SecretOrString };
 }

@@ -38,6 +38,8 @@ export const JSON_RPC = {
   identitySessionLimit: -32025,
   /** HTTP 403: a valid token without a scope `auth.requiredScopes` lists (the body of the 403 answer). */
   insufficientScope: -32026,
+  /** The gateway is shutting down (or the listener is being replaced by a reload): no new session here. */
+  shuttingDown: -32027,
   /** HTTP 501 on POST /admin/reload: reload is turned on but this gateway has nothing to reload with. */
   reloadUnavailable: -32028,
 } as const;
@@ -66,6 +68,8 @@ const CODE_TO_JSON_RPC = {
   TOO_MANY_SESSIONS: JSON_RPC.internalError,
   TOO_MANY_UNINITIALIZED_SESSIONS: JSON_RPC.internalError,
   TOO_MANY_CONNECTIONS: JSON_RPC.internalError,
+  /** HTTP 503: a new session asked of a gateway that is draining for shutdown, or of a listener a reload replaced. */
+  SHUTTING_DOWN: JSON_RPC.shuttingDown,
   /** Only ever logged: a stream cut off because its client read too slowly has nobody to tell. */
   SLOW_CONSUMER: JSON_RPC.internalError,
   /** Only ever logged: a session closed because it never completed its handshake. */

@@ -6,6 +6,7 @@ import type { ResolvedAudit } from "../config/index.js";
 import type { AuthOutcome } from "../core/authentication.js";
 import type { Identity, RequestContext, RequestInfo, Result } from "../core/context.js";
 import { ProxyError, toJsonRpcError } from "../core/errors.js";
+import { InFlight } from "./in-flight.js";
 
 /**
  * Turns each request that reached the pipeline, and each refused authentication, into one
@@ -17,11 +18,21 @@ import { ProxyError, toJsonRpcError } from "../core/errors.js";
 export class AuditTrail {
   /** How often each shadow rule (and effect) would have changed a decision in this process: the counter its lines carry. */
   readonly #shadowCounts = new Map<string, number>();
+  /** Requests that captured this trail and have not written their line yet (a reload waits for them before closing it). */
+  readonly inflight = new InFlight();
 
   constructor(
     private readonly log: AuditLog | undefined,
     private readonly settings: ResolvedAudit,
   ) {}
+
+  /**
+   * The same sink under new settings (what is recorded, whether to fail closed): a reload that
+   * leaves the sink as it was keeps writing to the one log, so a chained file's chain goes on.
+   */
+  withSettings(settings: ResolvedAudit): AuditTrail {
+    return new AuditTrail(this.log, settings);
+  }
 
   /** True while requests must be refused: the sink cannot write and the config says fail closed. */
   get refusing(): boolean {

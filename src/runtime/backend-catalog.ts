@@ -106,6 +106,14 @@ export class BackendCatalogs {
     private readonly monitor?: LinkMonitor,
   ) {}
 
+  /**
+   * A reload replaced or removed the backend: new clients get new catalogs; the old ones close
+   * when the last session listing from them lets go.
+   */
+  forget(backend: string): void {
+    this.#catalogs.delete(backend);
+  }
+
   /** The catalog for clients with these capabilities, or undefined when the backend already runs its most. */
   for(backend: ResolvedBackend, capabilities: Record<string, unknown>): BackendCatalog | undefined {
     let byKey = this.#catalogs.get(backend.name);

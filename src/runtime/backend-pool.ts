@@ -58,6 +58,17 @@ export class BackendPool {
     return new OwnBackend({ backend, logger: this.logger, slots: this.slots, caller: client.caller, client: () => client.advertise(), credentials, onNotice: this.onNotice, ...(this.monitor ? { monitor: this.monitor } : {}) }, client.own(backend.name), catalog);
   }
 
+  /**
+   * A reload changed or removed these backends: the next reach starts a new shared link or
+   * catalog with the new definition, while sessions still holding the old ones drain them.
+   */
+  retire(backends: Iterable<string>): void {
+    for (const name of backends) {
+      this.#shared.delete(name);
+      this.#catalogs.forget(name);
+    }
+  }
+
   #sharedOf(backend: ResolvedBackend): SharedBackend {
     let shared = this.#shared.get(backend.name);
     if (!shared) {

@@ -31,8 +31,20 @@ export interface BackendReach {
   subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;
   unsubscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result>;
   setLogLevel(params: Params): Promise<void>;
+  /** This client's calls to the backend still under way (a reach being replaced waits for them). */
+  readonly inflight: number;
   /** This client's tasks on this backend, ids as the backend knows them. */
   listTasks(): Promise<Params[]>;
   close(): Promise<void>;
 }
 
+
+/**
+ * Retires a reach replaced or removed by a reload: this client's calls under way finish (for
+ * at most `graceMs`), then it closes, ending the client's upstream session or its seat.
+ */
+export async function drainReach(reach: BackendReach, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (reach.inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  await reach.close();
+}

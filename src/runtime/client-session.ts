@@ -11,11 +11,13 @@ import { callerTokenOf } from "../core/caller-token.js";
 import type { ClientScope, Identity, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
-import type { Surface } from "../core/surface.js";
+import type { BackendListing, Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
 import type { BackendGuards } from "./backend-guards.js";
-import type { BackendReach } from "./backend-reach.js";
+import { type BackendReach, drainReach } from "./backend-reach.js";
+import type { BackendPlan } from "./reload/backend-plan.js";
+import { LIST_NOTIFICATIONS, visibleLists } from "./reload/visible-lists.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import type { RequestObserver } from "./ops/request-observer.js";
 import { SessionSurface } from "./session-surface.js";
@@ -37,6 +39,8 @@ export interface SessionHost {
   readonly audit: AuditTrail;
   /** Metrics and tracing around each request and upstream call (absent in bare test hosts). */
   readonly observer?: RequestObserver;
+  /** Counts requests under way, so a shutdown can let them finish. */
+  readonly requests: { enter(): void; leave(): void };
   closed(session: ClientSession): void;
 }
 
@@ -56,6 +60,10 @@ export class ClientSession implements ClientScope {
   readonly server: Server;
   readonly #host: SessionHost;
   readonly #defaultInfo: RequestInfo;
+  /** What the latest request came with (its caller): a reload decides this client's new lists as that caller. */
+  #lastInfo: RequestInfo;
+  /** Reaches a reload started for changed backends, serving once their first start settles. */
+  readonly #replacing = new Map<string, BackendReach>();
   readonly labelsSeen = new Set<string>();
   readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
@@ -75,6 +83,7 @@ export class ClientSession implements ClientScope {
     this.#host = host;
     this.#defaultInfo = info;
     this.#caller = info.identity;
+    this.#lastInfo = info;
     this.#surface = new SessionSurface(host.pipeline.plan);
     // The superset lets the SDK send every notification; what clients see is what initialize answers.
     this.server = new Server(
@@ -159,10 +168,13 @@ export class ClientSession implements ClientScope {
     if (info.identity) this.#caller = info.identity;
     const pipeline = this.#host.pipeline;
     const audit = this.#host.audit;
+    this.#lastInfo = info;
     // Fail closed before anything happens that the trail would have to record.
     if (audit.refusing) throw AuditTrail.unavailable();
     const started = audit.enabled ? { wall: Date.now(), mono: performance.now() } : undefined;
     this.#calls.set(id, cancellation);
+    this.#host.requests.enter();
+    audit.inflight.enter();
     try {
       const observer = this.#host.observer;
       const result = observer ? await observer.request(ctx, pipeline, () => pipeline.handle(ctx)) : await pipeline.handle(ctx);
@@ -176,6 +188,8 @@ export class ClientSession implements ClientScope {
       throw error;
     } finally {
       if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
+      audit.inflight.leave();
+      this.#host.requests.leave();
     }
   }
 
@@ -296,9 +310,15 @@ export class ClientSession implements ClientScope {
   #rebuild(notify = true): void {
     if (this.#closed) return;
     const reaches = [...this.#reaches.values()];
+    const backends = this.#host.config.backends;
+    // A kept backend's listing carries the namespace it was started with; a reload may have renamed it.
+    const current = (l: BackendListing) => {
+      const namespace = backends[l.backend]?.namespace ?? l.namespace;
+      return namespace === l.namespace ? l : { ...l, namespace };
+    };
     const changed = this.#surface.rebuild(
-      reaches.flatMap((r) => r.listing ?? []),
-      reaches.flatMap((r) => r.lastKnown ?? []),
+      reaches.flatMap((r) => (r.listing ? current(r.listing) : [])),
+      reaches.flatMap((r) => (r.lastKnown ? current(r.lastKnown) : [])),
       this.#host.pipeline.plan,
     );
     if (!notify || !this.#initialized) return;
@@ -321,9 +341,102 @@ export class ClientSession implements ClientScope {
     })) as Result;
   }
 
+  // Reload: the gateway swapped its pipeline and config; the session follows.
+
+  /**
+   * Follows a reload's backend plan: removed backends drain and close; added ones start; a
+   * changed one starts anew beside the old, which keeps serving until the new one's first
+   * start settled and then drains (calls under way finish within `graceMs`). Kept ones are
+   * untouched: same processes, same upstream sessions.
+   */
+  reconcile(plan: BackendPlan, graceMs: number): void {
+    if (this.#closed || (!this.#initializing && !this.#initialized)) return;
+    const client = this.#poolClient();
+    for (const name of [...plan.removed, ...plan.changed]) {
+      const pending = this.#replacing.get(name);
+      this.#replacing.delete(name);
+      if (pending) void pending.close();
+    }
+    for (const name of plan.removed) {
+      const reach = this.#reaches.get(name);
+      this.#reaches.delete(name);
+      if (reach) void drainReach(reach, graceMs);
+    }
+    for (const backend of plan.order) {
+      if (plan.added.has(backend.name)) {
+        const reach = this.#host.pool.reach(backend, client);
+        this.#reaches.set(backend.name, reach);
+        void reach.open();
+      } else if (plan.changed.has(backend.name)) {
+        const next = this.#host.pool.reach(backend, client);
+        this.#replacing.set(backend.name, next);
+        void next.open().finally(() => this.#adopt(backend.name, next, graceMs));
+      }
+    }
+    // Lists come in config order: put the reaches in the new config's order.
+    const ordered = new Map<string, BackendReach>();
+    for (const backend of plan.order) {
+      const reach = this.#reaches.get(backend.name);
+      if (reach) ordered.set(backend.name, reach);
+    }
+    this.#reaches.clear();
+    for (const [name, reach] of ordered) this.#reaches.set(name, reach);
+  }
+
+  /** A changed backend's new reach takes over; the old one drains. */
+  #adopt(name: string, next: BackendReach, graceMs: number): void {
+    if (this.#replacing.get(name) !== next) return;
+    this.#replacing.delete(name);
+    if (this.#closed) return void next.close();
+    const old = this.#reaches.get(name);
+    this.#reaches.set(name, next);
+    if (old) void drainReach(old, graceMs);
+    this.#rebuild();
+  }
+
+  /**
+   * Rebuilds the surface under the new pipeline at once (the gateway calls this right after
+   * the swap, for every session, before anything else runs) and returns the comparison, run
+   * later: what the client could list before, under `previous` over the surface it had, against
+   * what it can list now; the client is told of each list it now sees differently.
+   */
+  refresh(previous: Pipeline): () => Promise<void> {
+    if (this.#closed || !this.#initialized) return async () => undefined;
+    const before = this.#frozenScope();
+    this.#rebuild(false);
+    return async () => {
+      const [old, now] = await Promise.all([visibleLists(previous, before, this.#lastInfo), visibleLists(this.#host.pipeline, this, this.#lastInfo)]);
+      if (this.#closed) return;
+      for (const method of LIST_NOTIFICATIONS) {
+        if (old[method] !== now[method]) void this.server.notification({ method } as never).catch(() => undefined);
+      }
+    };
+  }
+
+  /** This session as a scope whose surface stays the one it has now (list methods read nothing else). */
+  #frozenScope(): ClientScope {
+    const { live, known } = this.#surface;
+    return {
+      sessionId: this.sessionId,
+      surface: live,
+      knownSurface: known,
+      labelsSeen: this.labelsSeen,
+      taskOrigins: this.taskOrigins,
+      hasListing: (backend) => this.hasListing(backend),
+      startOwn: async () => false,
+      forward: (ctx, method, params) => this.forward(ctx, method, params),
+      subscribe: (ctx) => this.subscribe(ctx),
+      unsubscribe: (ctx) => this.unsubscribe(ctx),
+      setLogLevel: (params) => this.setLogLevel(params),
+      listTasks: () => this.listTasks(),
+    };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const pending of this.#replacing.values()) void pending.close();
+    this.#replacing.clear();
     for (const call of this.#calls.values()) call.cancel("session closed");
     await Promise.all([...this.#reaches.values()].map((r) => r.close()));
     await this.server.close().catch(() => undefined);

@@ -64,6 +64,10 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
     return this.#link.upstream;
   }
 
+  get inflight(): number {
+    return this.#link.inflight.length;
+  }
+
   /** At initialize: the catalog when there is one (no process of the client's own yet), else the own session. */
   open(): Promise<void> {
     return this.#catalog ? this.#catalog.watch(this) : this.#startOwn();

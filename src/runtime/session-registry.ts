@@ -19,6 +19,11 @@ export class SessionRegistry<S extends RegisteredSession = RegisteredSession> {
     if (this.#sessions.get(session.sessionId) === session) this.#sessions.delete(session.sessionId);
   }
 
+  /** Every session open now (a reload tells each of its new surface). */
+  all(): S[] {
+    return [...this.#sessions.values()];
+  }
+
   get size(): number {
     return this.#sessions.size;
   }

@@ -245,6 +245,10 @@ export class SharedSeat implements BackendReach {
     return this.shared.link?.upstream;
   }
 
+  get inflight(): number {
+    return this.shared.link?.inflight.filter((call) => call.seat === this).length ?? 0;
+  }
+
   get info(): InitializeInfo | undefined {
     return this.shared.link?.info;
   }

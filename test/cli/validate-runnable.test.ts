@@ -73,7 +73,9 @@ describe("validate judges a config as start would", () => {
     const result = spawnCli(["print-config", "--config", write("plain", { version: 1, backends: { a: node } })]);
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout);
-    for (const key of ["reload", "auth", "policies", "filters", "audit"]) expect(printed).not.toHaveProperty(key);
+    for (const key of ["auth", "policies", "filters", "audit"]) expect(printed).not.toHaveProperty(key);
+    // Hot reload is built: its defaults are printed.
+    expect(printed.reload).toEqual({ enabled: true, debounceMs: 200, drainMs: 30_000 });
     // Rate limits are enforced: their defaults (none, counted in memory) are shown.
     expect(printed.limits).toMatchObject({ rateLimits: [], store: { type: "memory" } });
     expect(printed.limits).toHaveProperty("maxBodyBytes");

@@ -3,13 +3,13 @@ import { formatIssues } from "../format-issues.js";
 import { type CommandIo, EXIT, type ExitCode } from "../io.js";
 
 /**
- * The resolved config without the defaults of features this version does not have (hot reload,
- * auth, policies, filters, the audit trail): printing `reload.enabled: true` would
- * promise them. A section the config does set stays, so the reader sees what `start` refuses.
+ * The resolved config without the defaults of features a reader could mistake for settings
+ * (auth, policies, filters, the audit trail): printing their defaults would promise what the
+ * config does not ask for. A section the config does set stays.
  */
 function printable(config: ResolvedConfig): Record<string, unknown> {
   const set = new Set(unenforcedSections(config).map((gap) => gap.path));
-  const unbuilt = new Set(["reload", "auth", "policies", "filters", "audit"]);
+  const unbuilt = new Set(["auth", "policies", "filters", "audit"]);
   // An auth the config chooses is enforced and shown (secrets masked); only the implicit `none` is left out.
   const keep = (path: string) => !unbuilt.has(path) || set.has(path) || (path === "auth" && config.auth.type !== "none");
   const pick = (value: object, prefix: string) => Object.fromEntries(Object.entries(value).filter(([key]) => keep(`${prefix}${key}`)));

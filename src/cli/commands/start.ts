@@ -1,4 +1,4 @@
-import { ConfigError, exposureMessage, loadConfig, type ResolvedConfig, unenforcedSettings } from "../../config/index.js";
+import { ConfigError, exposureMessage, loadConfig, type ResolvedConfig, unenforcedIssues, unenforcedSettings } from "../../config/index.js";
 import { isLoopbackHost } from "../../core/loopback.js";
 import { loginProblems } from "../../runtime/backend-login.js";
 import { startGateway } from "../../runtime/gateway.js";
@@ -50,7 +50,16 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   const logger = createLogger(config.logging.level);
   let gateway;
   try {
-    gateway = await startGateway(config, logger, options.version);
+    gateway = await startGateway(config, logger, options.version, {
+      dependencies: loaded.dependencies,
+      // The same file, read as start read it, with the same checks and --port/--host override.
+      load: () => loadConfig({ configPath: loaded.file, cwd: io.cwd, env: io.env }),
+      prepare: (next) => {
+        const issues = unenforcedIssues(next.config);
+        if (issues.length > 0) throw new ConfigError(next.file, issues);
+        return withListenOverride(next.config, options);
+      },
+    });
   } catch (error) {
     if (error instanceof TracingUnavailableError) {
       io.err(`mcp-proxy: refusing to start: ${error.message}\n`);
@@ -69,7 +78,10 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
   if (gateway.adminUrl) lines.push(`mcp-proxy: serving health, status and metrics at ${gateway.adminUrl}\n`);
   if (lines.length) announce(lines.join(""));
   logger.info({ file: loaded.file, endpoints: gateway.endpoints, backends: Object.keys(config.backends) }, "gateway started");
-  if (config.reload.enabled) logger.info("config changes take effect on restart (hot reload is not in this version)");
+  const running = gateway;
+  // SIGHUP reloads, as daemons do; whether or not the file watcher is on (reload.enabled).
+  const onHangup = () => void running.gateway.reload("SIGHUP");
+  process.on("SIGHUP", onHangup);
   // The stdio client leaving ends its session; it ends the process only when nothing else is
   // served (under systemd or `docker run` without -i stdin is closed from the start).
   const stdioOnly = config.bindings.every((b) => b.transport === "stdio");
@@ -77,8 +89,10 @@ export async function startCommand(options: StartOptions, io: CommandIo): Promis
     if (!stdioOnly) logger.info("stdio client disconnected; the other bindings keep serving");
   });
   const reason = await Promise.race([options.stopSignal, ...(stdioOnly ? [gateway.stdioClosed.then(() => "stdio client disconnected")] : [])]);
-  logger.info({ reason }, "shutting down");
-  await gateway.close();
+  logger.info({ reason, graceMs: gateway.gateway.config.limits.shutdownGraceMs }, "shutting down");
+  process.off("SIGHUP", onHangup);
+  await gateway.shutdown();
+  logger.info("gateway stopped");
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return EXIT.ok;
 }

@@ -102,6 +102,12 @@ export const Limits = strictObject(
           "Most client sessions one caller (identity) may hold at once, across all bindings; more are refused (HTTP 429, -32025 IDENTITY_SESSION_LIMIT) so one caller cannot take every session from the others. With auth none every caller is the same one. Unset: no per-caller cap (maxClientSessions still applies).",
       }),
     ),
+    shutdownGraceMs: Type.Optional(
+      Duration(
+        "On SIGTERM or SIGINT: how long requests under way may take to finish after readiness fails and new sessions are refused; then backends close, the audit log is flushed and the process exits 0.",
+        10_000,
+      ),
+    ),
     rateLimits: Type.Optional(
       Type.Array(RateLimit, {
         description: "Rate limits and quotas, checked after authorization; a refused request gets -32013 (RATE_LIMITED) with data.limit and data.retryAfterMs. Every limit that matches a request counts it.",
@@ -159,10 +165,16 @@ export const Audit = strictObject(
 
 export const Reload = strictObject(
   {
-    enabled: Type.Optional(Type.Boolean({ default: true, description: "Watch the config and the files it imports; apply changes without dropping clients." })),
+    enabled: Type.Optional(Type.Boolean({ default: true, description: "Watch the config, the files it imports and its secret files; apply changes without dropping clients. SIGHUP reloads whether or not this is on." })),
     debounceMs: Type.Optional(Duration("Wait this long after the last change before reloading.", 200)),
+    drainMs: Type.Optional(
+      Duration(
+        "How long a backend link or a listener that a reload replaced or removed keeps serving what it had under way (calls in flight, sessions of a moved listener) before it is closed.",
+        30_000,
+      ),
+    ),
   },
-  "Hot reload. Not in this version: accepted and ignored; config changes take effect on restart.",
+  "Hot reload: load, validate, resolve, compile, reconcile, swap. A config that fails at any step changes nothing (the last good one keeps serving, each error is logged with its path). Backends are reconciled by name: unchanged ones keep their processes and sessions, changed ones start anew while the old links drain, removed ones drain and close. Requests under way finish on the pipeline they started with; clients whose lists changed get list_changed.",
 );
 
 export const Logging = strictObject(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig, type ResolvedConfig } from "../../../src/config/index.js";
 import { BackendHealth } from "../../../src/runtime/ops/backend-health.js";
-import { configHash } from "../../../src/runtime/ops/config-hash.js";
+import { configHash } from "../../../src/runtime/reload/config-digest.js";
 import { renderStatusPage } from "../../../src/runtime/ops/status-page.js";
 import { notReadyReasons, type StatusSources, statusReport } from "../../../src/runtime/ops/status-report.js";
 import { RuntimeStatus } from "../../../src/runtime/runtime-status.js";

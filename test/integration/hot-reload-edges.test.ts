@@ -1,0 +1,120 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { connectClient, recorderBackend, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { spawnCli } from "../support/cli.js";
+import { type ProxyProcess, runProxyOnFile, writeConfig } from "../support/proxy-process.js";
+
+// What a reload changes besides backends and policies: credentials, the audit sink, listeners.
+
+let proxy: ProxyProcess | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
+  expect(await proxy?.stop()).toBe(0);
+  proxy = undefined;
+});
+
+const base = (extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  backends: { hub: recorderBackend("hub", { session: "shared" }) },
+  bindings: [{ transport: "http", name: "main", port: 0 }],
+  limits: { initializeWaitMs: 30_000 },
+  reload: { debounceMs: 50 },
+  audit: { enabled: false },
+  ...extra,
+});
+
+function replaceConfig(file: string, config: Record<string, unknown>): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(config));
+  renameSync(`${file}.tmp`, file);
+}
+
+const reloaded = (p: ProxyProcess) => p.stderr().split("\n").filter((l) => l.includes('"msg":"config reloaded"')).length;
+
+describe("hot reload of credentials, audit sink and listeners", () => {
+  it("refuses a revoked token on its next request, in a session opened before the change", async () => {
+    const file = writeConfig({});
+    const secret = join(dirname(file), "ann.token");
+    writeFileSync(secret, "ann-token-1\n");
+    const auth = (tokens: unknown[]) => ({ auth: { type: "bearer", tokens } });
+    const ann = { token: { file: "ann.token" }, subject: "ann" };
+    const bob = { token: { env: "BOB_TOKEN" }, subject: "bob" };
+    writeFileSync(file, JSON.stringify(base(auth([ann, bob]))));
+    proxy = await runProxyOnFile(file, { env: { BOB_TOKEN: "bob-token" } });
+    const annClient = await connectClient("http", { url: proxy.url }, { token: "ann-token-1" });
+    const bobClient = await connectClient("http", { url: proxy.url }, { token: "bob-token" });
+    clients.push(annClient, bobClient);
+
+    // Bob is revoked in the config; Ann's token is rotated in its secret file (a watched file).
+    replaceConfig(file, base(auth([ann])));
+    await waitFor(() => reloaded(proxy!) === 1, 5000);
+    const refused = await bobClient.client.callTool({ name: "hub__whoami", arguments: {} }).then(
+      () => "served",
+      (e: Error) => e.message,
+    );
+    expect(refused).toMatch(/"code":-32019.*UNAUTHENTICATED/);
+    expect(textOf(await annClient.client.callTool({ name: "hub__whoami", arguments: {} }))).toBe("hub");
+
+    writeFileSync(secret, "ann-token-2\n");
+    expect(await waitFor(() => reloaded(proxy!) === 2, 5000)).toBe(true);
+    const old = await annClient.client.callTool({ name: "hub__whoami", arguments: {} }).then(() => "served", (e: Error) => e.message);
+    expect(old).toMatch(/"code":-32019.*UNAUTHENTICATED/);
+    // The secret's value is never shown, only its reference.
+    expect(proxy.stderr()).not.toContain("ann-token");
+  });
+
+  it("moves the audit trail to a new sink: lines before the change in the old file, after it in the new", async () => {
+    const file = writeConfig({});
+    const first = join(dirname(file), "first.audit.jsonl");
+    const second = join(dirname(file), "second.audit.jsonl");
+    writeFileSync(file, JSON.stringify(base({ audit: { sink: "file", file: "first.audit.jsonl" } })));
+    proxy = await runProxyOnFile(file);
+    const c = await connectClient("http", { url: proxy.url });
+    clients.push(c);
+    await c.client.callTool({ name: "hub__search", arguments: { query: "before" } });
+    replaceConfig(file, base({ audit: { sink: "file", file: "second.audit.jsonl" } }));
+    expect(await waitFor(() => reloaded(proxy!) === 1, 5000)).toBe(true);
+    await c.client.callTool({ name: "hub__whoami", arguments: {} });
+    const lines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { method: string; target?: { exposed?: string } }) : []);
+    expect(await waitFor(() => lines(second).some((l) => JSON.stringify(l).includes("hub__whoami")), 5000)).toBe(true);
+    expect(lines(first).some((l) => JSON.stringify(l).includes("hub__search"))).toBe(true);
+    expect(lines(first).some((l) => JSON.stringify(l).includes("hub__whoami"))).toBe(false);
+
+    // A change of what is recorded, same chained sink: the one log goes on, the chain unbroken.
+    const third = join(dirname(file), "third.audit.jsonl");
+    replaceConfig(file, base({ audit: { sink: "file", file: "third.audit.jsonl", chain: true } }));
+    expect(await waitFor(() => reloaded(proxy!) === 2, 5000)).toBe(true);
+    await c.client.callTool({ name: "hub__search", arguments: { query: "chained" } });
+    replaceConfig(file, base({ audit: { sink: "file", file: "third.audit.jsonl", chain: true, includeArguments: true } }));
+    expect(await waitFor(() => reloaded(proxy!) === 3, 5000)).toBe(true);
+    await c.client.callTool({ name: "hub__search", arguments: { query: "recorded" } });
+    expect(await waitFor(() => existsSync(third) && readFileSync(third, "utf8").includes('"recorded"'), 5000)).toBe(true);
+    const [before, after] = lines(third) as Array<{ argumentsDigest?: string; arguments?: unknown }>;
+    expect(before?.argumentsDigest).toMatch(/^sha256:/);
+    expect(after?.arguments).toEqual({ query: "recorded" });
+    const verified = spawnCli(["audit", "verify", third]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+  });
+
+  it("opens a listener a reload adds, and a client served by it sees the same backends", async () => {
+    const file = writeConfig(base());
+    proxy = await runProxyOnFile(file);
+    replaceConfig(file, base({ bindings: [{ transport: "http", name: "main", port: 0 }, { transport: "http", name: "extra", port: 0, path: "/extra" }] }));
+    let url: string | undefined;
+    expect(
+      await waitFor(() => {
+        url = /"binding":"extra","urls":\{"streamable":"([^"]+)"/.exec(proxy!.stderr())?.[1];
+        return url !== undefined;
+      }, 5000),
+    ).toBe(true);
+    const c = await connectClient("http", { url });
+    clients.push(c);
+    expect(textOf(await c.client.callTool({ name: "hub__whoami", arguments: {} }))).toBe("hub");
+    // The listener that did not change kept serving its sessions.
+    const main = await connectClient("http", { url: proxy.url });
+    clients.push(main);
+    expect(textOf(await main.client.callTool({ name: "hub__whoami", arguments: {} }))).toBe("hub");
+  });
+});
