@@ -6,6 +6,7 @@ import type { Identity, RequestInfo } from "../core/context.js";
 import { limitConnections } from "./connection-limit.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
+import { serveModernPost } from "./modern-http.js";
 import { isMessage } from "./json-rpc-shape.js";
 import { LogBudget } from "./log-budget.js";
 import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
@@ -182,6 +183,8 @@ export class HttpBinding {
       const parsed = await this.#parse(req, res);
       if (!parsed.ok) return;
       body = parsed.body;
+      // 2026-07-28 requests carry no session: served per request, before any session lookup.
+      if (await serveModernPost(req, res, body, info, this.sessions.modern)) return;
     } else if (req.method !== "GET" && req.method !== "DELETE") {
       return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET, POST, DELETE" });
     }

@@ -1,4 +1,5 @@
-import type { MessageExtraInfo, Transport } from "@modelcontextprotocol/server";
+import type { JSONRPCRequest, MessageExtraInfo, Transport } from "@modelcontextprotocol/server";
+import type { Cancellation } from "../core/cancellation.js";
 import type { Logger } from "pino";
 import type { AuthOutcome } from "../core/authentication.js";
 import type { RequestInfo } from "../core/context.js";
@@ -20,6 +21,13 @@ export interface SessionFactory {
   authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): AuthOutcome;
   /** A request refused for its credentials (for the audit trail). */
   authenticationRefused(info: RequestInfo, outcome: Extract<AuthOutcome, { ok: false }>): void;
+  /** Answers a 2026-07-28 request (no session); absent: the binding serves legacy clients only. */
+  readonly modern?: ModernAnswerer;
+}
+
+/** What answers one modern request: the JSON-RPC response, never a throw. */
+export interface ModernAnswerer {
+  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
 }
 
 /** The extra a served transport hands to `onmessage` with each message. */

@@ -44,6 +44,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
     },
     reload: { enabled: config.reload?.enabled ?? true, debounceMs: config.reload?.debounceMs ?? 200 },
     logging: { level: config.logging?.level ?? "info" },
+    protocol: { requestStateKey: config.protocol?.requestStateKey ? resolveSecret(config.protocol.requestStateKey, "protocol.requestStateKey", ctx) : undefined },
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
 }

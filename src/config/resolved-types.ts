@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   readonly audit: ResolvedAudit;
   readonly reload: { readonly enabled: boolean; readonly debounceMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
+  /** Era settings; absent in configs built by hand (tests), which then seal with a per-process key. */
+  readonly protocol?: { readonly requestStateKey: Secret | undefined };
   /** Custom interceptors of a `.ts` config, in config order. */
   readonly interceptors: readonly ResolvedInterceptor[];
 }

@@ -15,6 +15,7 @@ import type { BackendPool, PoolClient } from "./backend-pool.js";
 import type { BackendReach } from "./backend-reach.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import { SessionSurface } from "./session-surface.js";
+import { type Era, modernEnvelope, withoutEnvelope } from "../core/era.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
 const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
@@ -29,7 +30,21 @@ export interface SessionHost {
   readonly version: string;
   /** Where every routed request's audit line goes. */
   readonly audit: AuditTrail;
+  /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
+  readonly modern?: { answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>> };
   closed(session: ClientSession): void;
+}
+
+/** How a modern scope answers a backend's request to the client, by the proxy-chosen id of the request it belongs to. */
+export interface ModernInputs {
+  ask(request: JSONRPCRequest, relatedRequestId: RequestId | undefined): Promise<Result>;
+}
+
+/** A set that keeps nothing: a session-less scope has no history for rules to read. */
+class ForgetfulSet extends Set<string> {
+  override add(_value: string): this {
+    return this;
+  }
 }
 
 /** A transport that keeps something open per request (an HTTP exchange) and can be told to let it go. */
@@ -44,11 +59,13 @@ interface AbandoningTransport {
  * client does is visible to another.
  */
 export class ClientSession implements ClientScope {
-  readonly sessionId = randomUUID();
+  readonly sessionId: string;
   readonly server: Server;
   readonly #host: SessionHost;
   readonly #defaultInfo: RequestInfo;
-  readonly labelsSeen = new Set<string>();
+  readonly #era: Era;
+  /** A modern request has no session, so nothing it saw may steer a later one: its set stays empty. */
+  readonly labelsSeen: Set<string>;
   readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
   readonly #reaches = new Map<string, BackendReach>();
@@ -60,10 +77,17 @@ export class ClientSession implements ClientScope {
   #initializing = false;
   #initialized = false;
   #closed = false;
+  /** How a modern scope answers a backend's sampling, elicitation and roots requests (the input_required bridge). */
+  readonly #modernInputs: ModernInputs | undefined;
 
-  constructor(host: SessionHost, info: RequestInfo) {
+  /** `modern` opens a session-less scope for modern requests (one per identity): see runtime/era/modern-scopes.ts. */
+  constructor(host: SessionHost, info: RequestInfo, modern?: { readonly scopeId: string; readonly inputs: ModernInputs }) {
     this.#host = host;
     this.#defaultInfo = info;
+    this.#era = modern ? "modern" : "legacy";
+    this.sessionId = modern?.scopeId ?? randomUUID();
+    this.labelsSeen = modern ? new ForgetfulSet() : new Set<string>();
+    this.#modernInputs = modern?.inputs;
     this.#surface = new SessionSurface(host.pipeline.plan);
     // The superset lets the SDK send every notification; what clients see is what initialize answers.
     this.server = new Server(
@@ -115,6 +139,11 @@ export class ClientSession implements ClientScope {
         // second one (ping or any other) would be answered under the same id.
         return void transport.send(errorResponse(m.id, duplicateRequestId(m.id)) as never).catch(() => undefined);
       }
+      // A modern request (stdio carries both eras on one pipe) is served session-less, by identity.
+      if (m.method !== undefined && m.id !== undefined && this.#host.modern && modernEnvelope(message)) {
+        const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
+        return void this.#host.modern.answer(message as JSONRPCRequest, info).then((reply) => transport.send(reply as never)).catch(() => undefined);
+      }
       if (m.method !== undefined && this.#initialized) {
         if (m.id !== undefined && isRoutedMethod(m.method)) {
           return void this.#serve(transport, message as JSONRPCRequest, (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo);
@@ -142,9 +171,18 @@ export class ClientSession implements ClientScope {
     else await transport.send(reply as never).catch(() => undefined);
   }
 
+  /**
+   * A modern request on this scope, under a proxy-chosen id (modern clients' ids are only
+   * unique per exchange, and concurrent requests of one identity share this scope).
+   */
+  serveModern(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
+    return this.#run(request, id, cancellation, info);
+  }
+
   /** Builds the request's context and runs it through the pipeline current at its start. */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
-    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: (request.params ?? {}) as Params, scope: this, info, cancellation };
+    const params = (request.params ?? {}) as Params;
+    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: this.#era === "modern" ? withoutEnvelope(params) : params, scope: this, info, cancellation, era: this.#era };
     const pipeline = this.#host.pipeline;
     const audit = this.#host.audit;
     // Fail closed before anything happens that the trail would have to record.
@@ -219,24 +257,38 @@ export class ClientSession implements ClientScope {
     if (this.#initializing) throw new ProxyError("ALREADY_INITIALIZED", "Invalid Request: this session is already initialized");
     this.#initializing = true;
     const params = (request.params ?? {}) as { protocolVersion?: string; capabilities?: Record<string, unknown>; clientInfo?: { name: string; version: string } };
-    this.#clientCapabilities = params.capabilities ?? {};
-    if (params.clientInfo) this.#clientInfo = params.clientInfo;
+    await this.open(params.capabilities ?? {}, params.clientInfo);
+    const offer = this.offer();
+    const requested = params.protocolVersion ?? "";
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
+      capabilities: offer.capabilities,
+      serverInfo: { name: "mcp-portcullis", version: this.#host.version },
+      ...(offer.instructions ? { instructions: offer.instructions } : {}),
+    };
+  }
+
+  /**
+   * Reaches every enabled backend on behalf of a client with these capabilities and builds its
+   * surface: the handshake of a legacy session, the first request of a modern scope.
+   */
+  async open(capabilities: Record<string, unknown>, clientInfo: { name: string; version: string } | undefined): Promise<void> {
+    this.#initializing = true;
+    this.#clientCapabilities = capabilities;
+    if (clientInfo) this.#clientInfo = clientInfo;
     const client = this.#poolClient();
     for (const backend of Object.values(this.#host.config.backends)) {
       if (backend.enabled) this.#reaches.set(backend.name, this.#host.pool.reach(backend, client));
     }
     await this.#openBackends();
     this.#rebuild(false);
-    const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
-    const requested = params.protocolVersion ?? "";
-    const instructions = joinInstructions(infos);
     this.#initialized = true;
-    return {
-      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
-      capabilities: mergeCapabilities(infos),
-      serverInfo: { name: "mcp-portcullis", version: this.#host.version },
-      ...(instructions ? { instructions } : {}),
-    };
+  }
+
+  /** What the backends up now offer, merged: capabilities and joined instructions (initialize and server/discover). */
+  offer(): { capabilities: Record<string, unknown>; instructions: string | undefined } {
+    const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
+    return { capabilities: mergeCapabilities(infos), instructions: joinInstructions(infos) };
   }
 
   /**
@@ -289,6 +341,8 @@ export class ClientSession implements ClientScope {
 
   /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
   async #askClient(request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result> {
+    // A modern client cannot be asked: its answer comes with its retry (input_required).
+    if (this.#modernInputs) return this.#modernInputs.ask(request, relatedRequestId);
     return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
       signal,
       // A person may be the one answering: no proxy-side limit beyond the backend's own cancel.

@@ -13,6 +13,7 @@ import { SessionRegistry } from "./session-registry.js";
 import { AuditTrail } from "./audit-trail.js";
 import { RuntimeStatus } from "./runtime-status.js";
 import { openAuditLog } from "../audit/index.js";
+import { openModernServing, type ModernServing } from "./era/modern-serving.js";
 
 export interface ServedEndpoint {
   readonly transport: "stdio" | "streamable-http" | "legacy-sse";
@@ -39,6 +40,8 @@ export class Gateway implements SessionHost {
   readonly sessions = new SessionRegistry<ClientSession>();
   /** Config serving, last reload, shutdown phase: written by the reloader, read by status and metrics. */
   readonly status = new RuntimeStatus();
+  /** 2026-07-28 clients: session-less scopes per identity, the input_required bridge, the state seal. */
+  readonly modern: ModernServing;
 
   constructor(
     config: ResolvedConfig,
@@ -49,6 +52,7 @@ export class Gateway implements SessionHost {
     this.#config = config;
     this.#pipeline = compile(config);
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version });
+    this.modern = openModernServing(this);
   }
 
   get pipeline(): Pipeline {
@@ -77,6 +81,7 @@ export class Gateway implements SessionHost {
       // Through the current pipeline, so a reloaded config's credentials apply to the next request.
       authenticate: (headers) => this.#pipeline.authenticator.authenticate(headers),
       authenticationRefused: (info, outcome) => this.audit.authenticationRefused(info, outcome),
+      modern: this.modern,
     };
   }
 }
@@ -111,6 +116,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
   const close = async () => {
     await Promise.all([...http.map((b) => b.close()), stdio?.close()]);
     await gateway.sessions.closeAll();
+    await gateway.modern.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };

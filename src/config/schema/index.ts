@@ -4,6 +4,7 @@ import { Bindings } from "./bindings.js";
 import { strictObject } from "./common.js";
 import { Interceptors } from "./interceptors.js";
 import { Audit, Limits, Logging, Reload } from "./operations.js";
+import { Protocol } from "./protocol.js";
 import { Naming, Routes } from "./routing.js";
 import { Auth, Filters, Policies } from "./security.js";
 
@@ -28,6 +29,7 @@ export const ProxyConfigSchema = strictObject(
     reload: Type.Optional(Reload),
     logging: Type.Optional(Logging),
     interceptors: Type.Optional(Interceptors),
+    protocol: Type.Optional(Protocol),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",
 );

@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { classifyInboundRequest, type JSONRPCRequest } from "@modelcontextprotocol/server";
+import { Cancellation } from "../core/cancellation.js";
+import type { RequestInfo } from "../core/context.js";
+import { modernEnvelope } from "../core/era.js";
+import { errorResponse, ProxyError } from "../core/errors.js";
+import type { ModernAnswerer } from "./session-factory.js";
+
+/** The spec's rejections the SDK's classifier can give, by JSON-RPC code, named by our table. */
+const REASONS: Readonly<Record<number, string>> = { [-32020]: "HEADER_MISMATCH", [-32021]: "MISSING_CLIENT_CAPABILITY", [-32022]: "VERSION_NOT_SUPPORTED" };
+
+/** Methods whose `Mcp-Name` header must repeat what the body names, and where the body names it. */
+const NAMED: Readonly<Record<string, string>> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * Serves one POST if it is a 2026-07-28 request (its `_meta` claims the modern era; the spec
+ * tells eras apart per request) and returns true; false leaves it to legacy serving. Headers
+ * are checked against the body: the SDK's classifier first, then what it leaves to servers
+ * (a missing MCP-Protocol-Version or Mcp-Method, Mcp-Name), each refused with HTTP 400 and
+ * the spec's code.
+ */
+export async function serveModernPost(req: IncomingMessage, res: ServerResponse, body: unknown, info: RequestInfo, modern: ModernAnswerer | undefined): Promise<boolean> {
+  if (!modern || Array.isArray(body) || !modernEnvelope(body)) return false;
+  const outcome = classifyInboundRequest({
+    httpMethod: "POST",
+    protocolVersionHeader: header(req, "mcp-protocol-version"),
+    mcpMethodHeader: header(req, "mcp-method"),
+    mcpNameHeader: header(req, "mcp-name"),
+    body,
+  });
+  if (outcome.kind === "legacy") return false;
+  const id = typeof (body as { id?: unknown }).id === "string" || typeof (body as { id?: unknown }).id === "number" ? ((body as { id: string | number }).id) : null;
+  if (outcome.kind === "reject") {
+    const data = { ...(typeof outcome.data === "object" && outcome.data !== null ? outcome.data : {}), reason: REASONS[outcome.code] ?? "INVALID_REQUEST" };
+    return send(res, outcome.httpStatus, { jsonrpc: "2.0", id, error: { code: outcome.code, message: outcome.message, data } });
+  }
+  // A notification (cancelled, say) has nothing to answer in a stateless exchange.
+  if (outcome.messageKind === "notification") return void res.writeHead(202).end(), true;
+  const mismatch = headerMismatch(req, outcome.message);
+  if (mismatch) return send(res, 400, errorResponse(id, mismatch));
+  const cancellation = new Cancellation();
+  // A client that hangs up has stopped waiting: its request is cancelled, upstream too.
+  res.once("close", () => {
+    if (!res.writableFinished) cancellation.cancel("the client closed the connection");
+  });
+  const reply = await modern.answer(outcome.message, info, cancellation);
+  const error = (reply as { error?: { code?: number } }).error;
+  // The spec's version refusal is an HTTP 400 too, so a client can tell it before reading the body.
+  return send(res, error?.code === -32022 ? 400 : 200, reply);
+}
+
+/** What the classifier leaves to the server: headers the spec requires but that are absent, and Mcp-Name. */
+function headerMismatch(req: IncomingMessage, message: JSONRPCRequest): ProxyError | undefined {
+  if (header(req, "mcp-protocol-version") === undefined) return new ProxyError("HEADER_MISMATCH", "Bad Request: a 2026-07-28 request needs the MCP-Protocol-Version header");
+  if (header(req, "mcp-method") === undefined) return new ProxyError("HEADER_MISMATCH", "Bad Request: a 2026-07-28 request needs the Mcp-Method header");
+  const field = NAMED[message.method];
+  if (!field) return undefined;
+  const named = (message.params as Record<string, unknown> | undefined)?.[field];
+  const given = header(req, "mcp-name");
+  if (given === undefined) return new ProxyError("HEADER_MISMATCH", `Bad Request: ${message.method} needs the Mcp-Name header`);
+  if (given !== named) return new ProxyError("HEADER_MISMATCH", `Bad Request: the Mcp-Name header names ${JSON.stringify(given)} but the body names ${JSON.stringify(named)}`);
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, payload: unknown): true {
+  const text = JSON.stringify(payload);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+  return true;
+}

@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import type { JSONRPCRequest } from "@modelcontextprotocol/server";
+import { callerKey } from "../../core/authentication.js";
+import { Cancellation } from "../../core/cancellation.js";
+import type { Params, RequestInfo, Result } from "../../core/context.js";
+import { canonicalJson, META, MODERN_VERSIONS, type ModernEnvelope, modernEnvelope } from "../../core/era.js";
+import { errorResponse, ProxyError } from "../../core/errors.js";
+import { isRoutedMethod } from "../../core/methods.js";
+import type { ResolvedConfig } from "../../config/index.js";
+import type { InputBridge } from "./input-bridge.js";
+import type { ModernScopes } from "./modern-scopes.js";
+import type { RequestStateSeal } from "./request-state.js";
+import { cacheScopeOf, stampResult } from "./result-stamp.js";
+
+/** Methods whose backend may ask its client for input mid-call (the spec's input_required methods). */
+const INPUT_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
+/** Routed methods that belong to the legacy era only (2026-07-28 has no logging/setLevel; subscribing is subscriptions/listen). */
+const LEGACY_ONLY: ReadonlySet<string> = new Set(["logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+
+export interface ModernServerHost {
+  readonly config: ResolvedConfig;
+  readonly version: string;
+  readonly scopes: ModernScopes;
+  readonly bridge: InputBridge;
+  readonly seal: RequestStateSeal;
+}
+
+/**
+ * Serves 2026-07-28 requests, whichever binding they came on: `server/discover` and every
+ * routed method, each through the same pipeline as a legacy session's (in the caller's
+ * session-less scope), with `resultType` on every result and `ttlMs`/`cacheScope` on lists
+ * and reads.
+ */
+export class ModernServer {
+  #next = 0;
+
+  constructor(private readonly host: ModernServerHost) {}
+
+  /** The JSON-RPC response to one modern request; never throws. */
+  async answer(request: JSONRPCRequest, info: RequestInfo, cancellation = new Cancellation()): Promise<Record<string, unknown>> {
+    try {
+      return { jsonrpc: "2.0", id: request.id, result: await this.#serve(request, info, cancellation) };
+    } catch (error) {
+      return errorResponse(request.id, error);
+    }
+  }
+
+  async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
+    const envelope = modernEnvelope(request);
+    if (!envelope) throw new ProxyError("INVALID_REQUEST", `Invalid Request: a modern request needs _meta["${META.protocolVersion}"]`);
+    if (!MODERN_VERSIONS.includes(envelope.protocolVersion)) {
+      throw new ProxyError("VERSION_NOT_SUPPORTED", `Unsupported protocol version: ${envelope.protocolVersion}`, { supported: [...MODERN_VERSIONS], requested: envelope.protocolVersion });
+    }
+    const cacheScope = cacheScopeOf(this.host.config);
+    if (request.method === "server/discover") {
+      const offer = await this.host.scopes.use(info, envelope, async (scope) => scope.offer());
+      return stampResult("server/discover", {
+        supportedVersions: [...MODERN_VERSIONS],
+        capabilities: modernCapabilities(offer.capabilities),
+        serverInfo: { name: "mcp-portcullis", version: this.host.version },
+        ...(offer.instructions ? { instructions: offer.instructions } : {}),
+      }, cacheScope);
+    }
+    if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
+    const result = INPUT_METHODS.has(request.method) ? await this.#withInputs(request, envelope, info, cancellation) : await this.host.scopes.use(info, envelope, (scope) => scope.serveModern(request, this.#id(), cancellation, info));
+    return stampResult(request.method, result, cacheScope);
+  }
+
+  /**
+   * Runs a call whose backend may ask for input. A retry's sealed state must be this caller's
+   * for this very request; its earlier answers and this round's replay to the backend.
+   */
+  async #withInputs(request: JSONRPCRequest, envelope: ModernEnvelope, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
+    const { inputResponses, requestState, ...params } = (request.params ?? {}) as Params;
+    const caller = `${info.binding}\u0000${callerKey(info.identity)}`;
+    const digest = digestOf(request.method, params);
+    let responses: Record<string, unknown> = {};
+    if (requestState !== undefined) {
+      const state = this.host.seal.open(requestState, { caller, digest });
+      const given = (typeof inputResponses === "object" && inputResponses !== null ? inputResponses : {}) as Record<string, unknown>;
+      const missing = state.pending.filter((key) => given[key] === undefined);
+      if (missing.length) throw new ProxyError("INVALID_PARAMS", `Invalid params: inputResponses lacks ${missing.join(", ")}`);
+      responses = { ...state.responses };
+      for (const key of state.pending) responses[key] = given[key];
+    } else if (inputResponses !== undefined) {
+      throw new ProxyError("INVALID_PARAMS", "Invalid params: inputResponses without the requestState they answer");
+    }
+    const id = this.#id();
+    const round = new Cancellation();
+    const stop = cancellation.onCancel((reason) => round.cancel(reason));
+    try {
+      return await this.host.scopes.use(info, envelope, (scope) =>
+        new Promise<Result>((resolve, reject) => {
+          this.host.bridge.begin(id, responses, (key, inputRequest) => {
+            resolve({ resultType: "input_required", inputRequests: { [key]: inputRequest }, requestState: this.host.seal.seal({ caller, digest, responses, pending: [key] }) });
+            round.cancel("the client is asked by input_required");
+          });
+          scope.serveModern({ ...request, params }, id, round, info).then(resolve, reject);
+        }),
+      );
+    } finally {
+      this.host.bridge.end(id);
+      stop();
+    }
+  }
+
+  #id(): string {
+    return `modern-${++this.#next}`;
+  }
+}
+
+/** What the request names, without what changes between rounds: a state answers exactly one request. */
+function digestOf(method: string, params: Params): string {
+  const { _meta: _m, ...rest } = params;
+  return createHash("sha256").update(method).update("\u0000").update(canonicalJson(rest)).digest("base64url");
+}
+
+/** 2026-07-28 drops `logging` (no logging/setLevel) and subscribing by resources/subscribe (subscriptions/listen instead). */
+function modernCapabilities(capabilities: Record<string, unknown>): Record<string, unknown> {
+  const { logging: _l, tasks: _t, ...rest } = capabilities;
+  return rest;
+}

@@ -1,0 +1,36 @@
+import type { JSONRPCRequest } from "@modelcontextprotocol/server";
+import type { Cancellation } from "../../core/cancellation.js";
+import type { RequestInfo } from "../../core/context.js";
+import type { ResolvedConfig } from "../../config/index.js";
+import { ClientSession, type SessionHost } from "../client-session.js";
+import { InputBridge } from "./input-bridge.js";
+import { ModernScopes } from "./modern-scopes.js";
+import { ModernServer } from "./modern-server.js";
+import { RequestStateSeal } from "./request-state.js";
+
+/** How long a modern client has to answer an input_required round and retry. */
+const REQUEST_STATE_TTL_MS = 10 * 60_000;
+
+/** The gateway's modern serving: what bindings call for a 2026-07-28 request, and its shutdown. */
+export interface ModernServing {
+  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Wires the modern parts around a gateway (its config, pipeline and pool are read per request). */
+export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }): ModernServing {
+  const bridge = new InputBridge();
+  const scopes = new ModernScopes((info, scopeId) => new ClientSession(host, info, { scopeId, inputs: bridge }), host.config.limits.clientSessionIdleMs);
+  const key = host.config.protocol?.requestStateKey;
+  const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS);
+  const server = new ModernServer({
+    get config() {
+      return host.config;
+    },
+    version: host.version,
+    scopes,
+    bridge,
+    seal,
+  });
+  return { answer: (request, info, cancellation) => server.answer(request, info, cancellation), close: () => scopes.closeAll() };
+}
