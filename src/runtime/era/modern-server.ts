@@ -52,18 +52,18 @@ export class ModernServer {
       throw new ProxyError("VERSION_NOT_SUPPORTED", `Unsupported protocol version: ${envelope.protocolVersion}`, { supported: [...MODERN_VERSIONS], requested: envelope.protocolVersion });
     }
     const cacheScope = cacheScopeOf(this.host.config);
+    const serverInfo = { name: "mcp-portcullis", version: this.host.version };
     if (request.method === "server/discover") {
       const offer = await this.host.scopes.use(info, envelope, async (scope) => scope.offer());
       return stampResult("server/discover", {
         supportedVersions: [...MODERN_VERSIONS],
         capabilities: modernCapabilities(offer.capabilities),
-        serverInfo: { name: "mcp-portcullis", version: this.host.version },
         ...(offer.instructions ? { instructions: offer.instructions } : {}),
-      }, cacheScope);
+      }, cacheScope, serverInfo);
     }
     if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
     const result = INPUT_METHODS.has(request.method) ? await this.#withInputs(request, envelope, info, cancellation) : await this.host.scopes.use(info, envelope, (scope) => scope.serveModern(request, this.#id(), cancellation, info));
-    return stampResult(request.method, result, cacheScope);
+    return stampResult(request.method, result, cacheScope, serverInfo);
   }
 
   /**

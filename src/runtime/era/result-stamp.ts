@@ -1,5 +1,6 @@
 import type { Result } from "../../core/context.js";
 import type { ResolvedConfig } from "../../config/index.js";
+import { META } from "../../core/era.js";
 
 /** Results a modern client may cache: they carry `ttlMs` and `cacheScope`. */
 const CACHEABLE: ReadonlySet<string> = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
@@ -23,8 +24,10 @@ export function cacheScopeOf(config: ResolvedConfig): CacheScope {
  * fresh longer than its least fresh part) and `cacheScope` (`private` if the backend or the
  * config says so).
  */
-export function stampResult(method: string, result: Result, scope: CacheScope): Result {
-  const stamped: Result = { ...result, resultType: typeof result.resultType === "string" ? result.resultType : "complete" };
+export function stampResult(method: string, result: Result, scope: CacheScope, serverInfo: { name: string; version: string }): Result {
+  // The client talks to the proxy: its serverInfo is ours on every result (a modern backend's own is replaced).
+  const meta = { ...(typeof result._meta === "object" && result._meta !== null ? (result._meta as Record<string, unknown>) : {}), [META.serverInfo]: serverInfo };
+  const stamped: Result = { ...result, resultType: typeof result.resultType === "string" ? result.resultType : "complete", _meta: meta };
   if (!CACHEABLE.has(method) || stamped.resultType !== "complete") return stamped;
   const ttl = typeof result.ttlMs === "number" && result.ttlMs >= 0 ? result.ttlMs : 0;
   stamped.ttlMs = ttl;
