@@ -26,6 +26,8 @@ export interface HttpBindingSettings {
   readonly allowedOrigins: readonly string[];
   /** Host names accepted in the Host header on a non-loopback binding, besides loopback names and IP literals. */
   readonly allowedHosts: readonly string[];
+  /** Also serve 2026-07-28 clients (absent: yes). */
+  readonly modern?: boolean;
 }
 
 interface Entry {
@@ -184,7 +186,7 @@ export class HttpBinding {
       if (!parsed.ok) return;
       body = parsed.body;
       // 2026-07-28 requests carry no session: served per request, before any session lookup.
-      if (await serveModernPost(req, res, body, info, this.sessions.modern)) return;
+      if (this.config.modern !== false && (await serveModernPost(req, res, body, info, this.sessions.modern))) return;
     } else if (req.method !== "GET" && req.method !== "DELETE") {
       return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET, POST, DELETE" });
     }

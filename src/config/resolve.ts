@@ -90,12 +90,13 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
 function resolveBinding(binding: Binding, index: number): ResolvedBinding {
   if (binding.transport === "stdio") {
     const identity = binding.identity ? { sub: binding.identity.subject, roles: binding.identity.roles ?? [], claims: binding.identity.claims ?? {} } : ANONYMOUS;
-    return { transport: "stdio", name: binding.name ?? "stdio", identity };
+    return { transport: "stdio", name: binding.name ?? "stdio", identity, modern: binding.modern ?? true };
   }
   return {
     transport: "http",
     // The index keeps default names apart when several bindings ask for any free port.
     name: binding.name ?? (binding.port === 0 ? `http-${index}` : `http-${binding.port}`),
+    modern: binding.modern ?? true,
     host: binding.host ?? "127.0.0.1",
     port: binding.port,
     path: binding.path ?? "/mcp",

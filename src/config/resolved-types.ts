@@ -70,10 +70,12 @@ export interface ResolvedRemoteBackend extends ResolvedBackendCommon {
 export type ResolvedBackend = ResolvedStdioBackend | ResolvedRemoteBackend;
 
 export type ResolvedBinding =
-  | { readonly transport: "stdio"; readonly name: string; readonly identity: Identity }
+  | { readonly transport: "stdio"; readonly name: string; readonly identity: Identity; readonly modern?: boolean }
   | {
       readonly transport: "http";
       readonly name: string;
+      /** Whether 2026-07-28 clients are served too (absent: yes). */
+      readonly modern?: boolean;
       readonly host: string;
       readonly port: number;
       readonly path: string;

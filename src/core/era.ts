@@ -1,5 +1,3 @@
-import type { Params } from "./context.js";
-
 /**
  * The two eras of MCP a request can belong to. Legacy (up to 2025-11-25) opens a session with
  * `initialize`; modern (2026-07-28) has no session and carries its protocol version, client
@@ -50,7 +48,7 @@ export function modernEnvelope(message: unknown): ModernEnvelope | undefined {
 }
 
 /** The params without the reserved envelope keys: backends get their own envelope, never the client's. */
-export function withoutEnvelope(params: Params): Params {
+export function withoutEnvelope(params: Record<string, unknown>): Record<string, unknown> {
   if (!isObject(params._meta)) return params;
   const meta = { ...params._meta };
   for (const key of [META.protocolVersion, META.clientCapabilities, META.clientInfo, META.logLevel]) delete meta[key];

@@ -31,7 +31,7 @@ export interface SessionHost {
   /** Where every routed request's audit line goes. */
   readonly audit: AuditTrail;
   /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
-  readonly modern?: { answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>> };
+  readonly modern?: { admits(binding: string): boolean; answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>> };
   closed(session: ClientSession): void;
 }
 
@@ -140,8 +140,8 @@ export class ClientSession implements ClientScope {
         return void transport.send(errorResponse(m.id, duplicateRequestId(m.id)) as never).catch(() => undefined);
       }
       // A modern request (stdio carries both eras on one pipe) is served session-less, by identity.
-      if (m.method !== undefined && m.id !== undefined && this.#host.modern && modernEnvelope(message)) {
-        const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
+      const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
+      if (m.method !== undefined && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
         return void this.#host.modern.answer(message as JSONRPCRequest, info).then((reply) => transport.send(reply as never)).catch(() => undefined);
       }
       if (m.method !== undefined && this.#initialized) {

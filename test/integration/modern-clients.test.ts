@@ -96,6 +96,19 @@ describe("a 2026-07-28 client over HTTP, legacy backends", () => {
   });
 });
 
+describe("a binding with modern: false", () => {
+  it("serves legacy clients only: a modern request is answered as a session-less legacy one", async () => {
+    const proxy = await startProxyProcess({ ...config(), bindings: [{ transport: "http", port: 0, modern: false }] });
+    try {
+      const refused = await post(proxy.url!, { jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: envelope } }, headersFor("tools/list"));
+      expect(refused.status).toBe(400);
+      expect(refused.json().error.data.reason).toBe("SESSION_REQUIRED");
+    } finally {
+      await proxy.stop();
+    }
+  }, 30_000);
+});
+
 describe("a 2026-07-28 client over stdio", () => {
   it("probes with server/discover and calls through the pipeline", async () => {
     const file = writeConfig({ ...config(), bindings: [{ transport: "stdio" }] });

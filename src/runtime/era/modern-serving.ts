@@ -13,6 +13,8 @@ const REQUEST_STATE_TTL_MS = 10 * 60_000;
 
 /** The gateway's modern serving: what bindings call for a 2026-07-28 request, and its shutdown. */
 export interface ModernServing {
+  /** Whether the named binding serves modern clients (`modern: false` keeps it legacy-only). */
+  admits(binding: string): boolean;
   answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -32,5 +34,9 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
     bridge,
     seal,
   });
-  return { answer: (request, info, cancellation) => server.answer(request, info, cancellation), close: () => scopes.closeAll() };
+  return {
+    admits: (binding) => host.config.bindings.find((b) => b.name === binding)?.modern !== false,
+    answer: (request, info, cancellation) => server.answer(request, info, cancellation),
+    close: () => scopes.closeAll(),
+  };
 }
