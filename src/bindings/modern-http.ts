@@ -48,6 +48,7 @@ export async function serveModernPost(req: IncomingMessage, res: ServerResponse,
   res.once("close", () => {
     if (!res.writableFinished) cancellation.cancel("the client closed the connection");
   });
+  if (outcome.message.method === "subscriptions/listen") return listen(res, outcome.message, info, modern, cancellation);
   const reply = await modern.answer(outcome.message, info, cancellation);
   const error = (reply as { error?: { code?: number } }).error;
   // The spec's version refusal is an HTTP 400 too, so a client can tell it before reading the body.
@@ -65,6 +66,20 @@ function headerMismatch(req: IncomingMessage, message: JSONRPCRequest): ProxyErr
   if (given === undefined) return new ProxyError("HEADER_MISMATCH", `Bad Request: ${message.method} needs the Mcp-Name header`);
   if (given !== named) return new ProxyError("HEADER_MISMATCH", `Bad Request: the Mcp-Name header names ${JSON.stringify(given)} but the body names ${JSON.stringify(named)}`);
   return undefined;
+}
+
+/** A listen stream is SSE from its acknowledgement on; a refusal before it is a plain JSON answer. */
+async function listen(res: ServerResponse, request: JSONRPCRequest, info: RequestInfo, modern: ModernAnswerer, cancellation: Cancellation): Promise<true> {
+  const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  const write = (message: Record<string, unknown>) => {
+    if (res.writableEnded || res.destroyed) return;
+    if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.write(event(message));
+  };
+  const reply = await modern.listen(request, info, write, cancellation);
+  if (!res.headersSent) return send(res, (reply as { error?: { code?: number } }).error?.code === -32022 ? 400 : 200, reply);
+  if (!res.writableEnded && !res.destroyed) res.end(event(reply));
+  return true;
 }
 
 function send(res: ServerResponse, status: number, payload: unknown): true {

@@ -28,6 +28,8 @@ export interface SessionFactory {
 /** What answers one modern request: the JSON-RPC response, never a throw. */
 export interface ModernAnswerer {
   answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
+  /** subscriptions/listen: `send` takes each notification of the stream; resolves with the final response when it ends. */
+  listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
 }
 
 /** The extra a served transport hands to `onmessage` with each message. */

@@ -31,13 +31,20 @@ export interface SessionHost {
   /** Where every routed request's audit line goes. */
   readonly audit: AuditTrail;
   /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
-  readonly modern?: { admits(binding: string): boolean; answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>> };
+  readonly modern?: {
+    admits(binding: string): boolean;
+    answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>>;
+    listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
+  };
   closed(session: ClientSession): void;
 }
 
-/** How a modern scope answers a backend's request to the client, by the proxy-chosen id of the request it belongs to. */
+/** The way back to a modern client: no session, so no server→client requests and no unsolicited stream. */
 export interface ModernInputs {
+  /** A backend's request to the client, by the proxy-chosen id of the request it belongs to (the input_required bridge). */
   ask(request: JSONRPCRequest, relatedRequestId: RequestId | undefined): Promise<Result>;
+  /** A notification for this scope's client: delivered on its open subscriptions/listen streams, if any asked for it. */
+  notify(method: string, params: Params | undefined): void;
 }
 
 /** A set that keeps nothing: a session-less scope has no history for rules to read. */
@@ -69,6 +76,8 @@ export class ClientSession implements ClientScope {
   readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
   readonly #reaches = new Map<string, BackendReach>();
+  /** Modern listen streams open on this pipe, by request id (a stdio client carrying modern requests). */
+  readonly #listens = new Map<RequestId, Cancellation>();
   /** Requests under way, by client request id, for cancellation. */
   readonly #calls = new Map<RequestId, Cancellation>();
   readonly #surface: SessionSurface;
@@ -141,6 +150,12 @@ export class ClientSession implements ClientScope {
       }
       // A modern request (stdio carries both eras on one pipe) is served session-less, by identity.
       const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
+      if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined && this.#listens.has(m.params.requestId)) {
+        return this.#listens.get(m.params.requestId)!.cancel("cancelled by the client");
+      }
+      if (m.method === "subscriptions/listen" && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
+        return this.#listenOn(transport, message as JSONRPCRequest, info);
+      }
       if (m.method !== undefined && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
         return void this.#host.modern.answer(message as JSONRPCRequest, info).then((reply) => transport.send(reply as never)).catch(() => undefined);
       }
@@ -155,6 +170,17 @@ export class ClientSession implements ClientScope {
       }
       sdkOnMessage?.(message, extra);
     };
+  }
+
+  /** A modern client's listen stream on this pipe (stdio): its notifications go out on the pipe until it cancels. */
+  #listenOn(transport: Transport, request: JSONRPCRequest, info: RequestInfo): void {
+    const cancellation = new Cancellation();
+    this.#listens.set(request.id, cancellation);
+    const send = (message: Record<string, unknown>) => void transport.send(message as never).catch(() => undefined);
+    void this.#host.modern!.listen(request, info, send, cancellation).then((reply) => {
+      this.#listens.delete(request.id);
+      if (!cancellation.cancelled) send(reply);
+    });
   }
 
   async #serve(transport: Transport, request: JSONRPCRequest, info: RequestInfo): Promise<void> {
@@ -330,12 +356,17 @@ export class ClientSession implements ClientScope {
       this.#host.pipeline.plan,
     );
     if (!notify || !this.#initialized) return;
-    for (const method of changed) void this.server.notification({ method } as never).catch(() => undefined);
+    for (const method of changed) {
+      if (this.#modernInputs) this.#modernInputs.notify(method, undefined);
+      else void this.server.notification({ method } as never).catch(() => undefined);
+    }
   }
 
   /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
   #notifyClient(backend: string, method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void {
     const forwarded = method === "notifications/tasks/status" && params ? namespaceTask(backend, params) : params;
+    // A modern client hears only what it listens for (subscriptions/listen); the rest has no stream to go on.
+    if (this.#modernInputs) return this.#modernInputs.notify(method, forwarded);
     void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
   }
 
@@ -355,6 +386,7 @@ export class ClientSession implements ClientScope {
     if (this.#closed) return;
     this.#closed = true;
     for (const call of this.#calls.values()) call.cancel("session closed");
+    for (const listen of this.#listens.values()) listen.cancel("session closed");
     await Promise.all([...this.#reaches.values()].map((r) => r.close()));
     await this.server.close().catch(() => undefined);
     this.#host.closed(this);

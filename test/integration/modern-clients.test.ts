@@ -3,7 +3,7 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, recorderBackend, textOf } from "../support/mcp-clients.js";
+import { connectClient, recorderBackend, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, proxyCommand, startProxyProcess, writeConfig } from "../support/proxy-process.js";
 import { post } from "../support/raw-http.js";
 
@@ -48,6 +48,20 @@ describe("a 2026-07-28 client over HTTP, legacy backends", () => {
   it("bridges an elicitation and a sampling request of a legacy backend into input_required rounds", async () => {
     expect(textOf(await client.callTool({ name: "rec__ask-elicitation", arguments: { message: "name?" } }))).toBe('elicited: accept {"answer":"answer to name?"}');
     expect(textOf(await client.callTool({ name: "rec__ask-sampling", arguments: { prompt: "hi" } }))).toBe("sampled: a sampled reply");
+  });
+
+  it("listens: acknowledges what it grants and delivers resources/updated with the subscription id until closed", async () => {
+    const updates: Array<Record<string, unknown>> = [];
+    client.setNotificationHandler("notifications/resources/updated", (n) => void updates.push(n.params as Record<string, unknown>));
+    const subscription = await client.listen({ toolsListChanged: true, resourceSubscriptions: ["recorder://rec/info", "recorder://nowhere/x"] });
+    expect(subscription.honoredFilter).toEqual({ toolsListChanged: true, resourceSubscriptions: ["recorder://rec/info"] });
+    await client.callTool({ name: "rec__touch", arguments: { uri: "recorder://rec/info" } });
+    await client.callTool({ name: "rec__touch", arguments: { uri: "recorder://rec/other" } });
+    expect(await waitFor(() => updates.length > 0)).toBe(true);
+    expect(updates[0]).toMatchObject({ uri: "recorder://rec/info", _meta: { "io.modelcontextprotocol/subscriptionId": expect.anything() } });
+    await subscription.close();
+    expect(await subscription.closed).toBe("local");
+    expect(updates.map((u) => u.uri)).toEqual(["recorder://rec/info"]);
   });
 
   it("refuses a tampered, a replayed and a misapplied requestState with -32602", async () => {

@@ -1,7 +1,6 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { RequestId, Result } from "../../core/context.js";
 import { ProxyError } from "../../core/errors.js";
-import type { ModernInputs } from "../client-session.js";
 
 /** A modern request in flight whose backend may ask its client something. */
 interface Flight {
@@ -24,7 +23,7 @@ const KEY_PREFIX: Record<string, string> = { "sampling/createMessage": "sampling
  * is cancelled). A retry can thus reach any proxy process that holds the sealing key; the
  * price is that a backend runs the call once per round (as a modern server would).
  */
-export class InputBridge implements ModernInputs {
+export class InputBridge {
   readonly #flights = new Map<RequestId, Flight>();
 
   begin(id: RequestId, responses: Readonly<Record<string, unknown>>, need: Flight["need"]): void {

@@ -3,19 +3,22 @@ import { callerKey } from "../../core/authentication.js";
 import type { RequestInfo } from "../../core/context.js";
 import { canonicalJson, type ModernEnvelope } from "../../core/era.js";
 import type { ClientSession } from "../client-session.js";
+import { ListenStreams } from "./listen-streams.js";
 
 /** How long a modern scope outlives its last request: modern clients hold no stream, so use is the only sign of life. */
 const MIN_IDLE_MS = 60_000;
 
-interface Scope {
+/** One caller's scope: the session-less ClientSession and its open listen streams. */
+export interface Scope {
   readonly session: ClientSession;
+  readonly listens: ListenStreams;
   readonly opened: Promise<void>;
   lastUsed: number;
   busy: number;
 }
 
 /** Builds a session-less scope for one identity (the gateway's ClientSession in modern mode). */
-export type ScopeFactory = (info: RequestInfo, scopeId: string) => ClientSession;
+export type ScopeFactory = (info: RequestInfo, scopeId: string, listens: ListenStreams) => ClientSession;
 
 /**
  * The scopes modern requests run in. A modern request has no session, so the scope is keyed
@@ -38,19 +41,20 @@ export class ModernScopes {
   }
 
   /** Runs `use` in the scope of this request's caller, opening it on first use. */
-  async use<T>(info: RequestInfo, envelope: ModernEnvelope, use: (session: ClientSession) => Promise<T>): Promise<T> {
+  async use<T>(info: RequestInfo, envelope: ModernEnvelope, use: (session: ClientSession, scope: Scope) => Promise<T>): Promise<T> {
     const caller = `${info.binding}\u0000${callerKey(info.identity)}`;
     const key = `${caller}\u0000${canonicalJson(envelope.clientCapabilities)}`;
     let scope = this.#scopes.get(key);
     if (!scope) {
-      const session = this.create(info, `modern-${createHash("sha256").update(caller).digest("hex").slice(0, 16)}`);
-      scope = { session, opened: session.open({ ...envelope.clientCapabilities }, envelope.clientInfo), lastUsed: Date.now(), busy: 0 };
+      const listens = new ListenStreams();
+      const session = this.create(info, `modern-${createHash("sha256").update(caller).digest("hex").slice(0, 16)}`, listens);
+      scope = { session, listens, opened: session.open({ ...envelope.clientCapabilities }, envelope.clientInfo), lastUsed: Date.now(), busy: 0 };
       this.#scopes.set(key, scope);
     }
     scope.busy++;
     try {
       await scope.opened;
-      return await use(scope.session);
+      return await use(scope.session, scope);
     } finally {
       scope.busy--;
       scope.lastUsed = Date.now();
@@ -62,6 +66,7 @@ export class ModernScopes {
     for (const [key, scope] of this.#scopes) {
       if (scope.busy === 0 && now - scope.lastUsed >= this.#idleMs) {
         this.#scopes.delete(key);
+        scope.listens.endAll();
         void scope.session.close();
       }
     }
@@ -71,6 +76,7 @@ export class ModernScopes {
     clearInterval(this.#sweeper);
     const scopes = [...this.#scopes.values()];
     this.#scopes.clear();
+    for (const scope of scopes) scope.listens.endAll();
     await Promise.all(scopes.map((s) => s.session.close()));
   }
 }

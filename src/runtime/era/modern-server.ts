@@ -8,7 +8,9 @@ import { errorResponse, ProxyError } from "../../core/errors.js";
 import { isRoutedMethod } from "../../core/methods.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import type { InputBridge } from "./input-bridge.js";
-import type { ModernScopes } from "./modern-scopes.js";
+import type { ClientSession } from "../client-session.js";
+import type { ListenFilter } from "./listen-streams.js";
+import type { ModernScopes, Scope } from "./modern-scopes.js";
 import type { RequestStateSeal } from "./request-state.js";
 import { cacheScopeOf, stampResult } from "./result-stamp.js";
 
@@ -45,12 +47,55 @@ export class ModernServer {
     }
   }
 
-  async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
-    const envelope = modernEnvelope(request);
-    if (!envelope) throw new ProxyError("INVALID_REQUEST", `Invalid Request: a modern request needs _meta["${META.protocolVersion}"]`);
-    if (!MODERN_VERSIONS.includes(envelope.protocolVersion)) {
-      throw new ProxyError("VERSION_NOT_SUPPORTED", `Unsupported protocol version: ${envelope.protocolVersion}`, { supported: [...MODERN_VERSIONS], requested: envelope.protocolVersion });
+  /**
+   * subscriptions/listen: acknowledges with what it grants (list changes as asked; each
+   * resource URI only if the caller may subscribe to it, decided by the pipeline as a
+   * resources/subscribe), then sends the matching notifications until the client goes
+   * (cancellation) or the scope closes (then the listen request is answered). Resolves with
+   * the final response.
+   */
+  async listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>> {
+    try {
+      const envelope = envelopeOf(request);
+      const asked = (request.params as Params | undefined)?.notifications;
+      if (typeof asked !== "object" || asked === null || Array.isArray(asked)) throw new ProxyError("INVALID_PARAMS", "Invalid params: subscriptions/listen needs params.notifications (an object)");
+      const serverInfo = { name: "mcp-portcullis", version: this.host.version };
+      return await this.host.scopes.use(info, envelope, async (session, scope) => {
+        const granted = await this.#grant(asked as ListenFilter, session, scope, info, cancellation);
+        const stream = scope.listens.open(request.id, granted, send);
+        send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: granted, _meta: { [META.subscriptionId]: request.id } } });
+        await Promise.race([stream.ended, new Promise<void>((resolve) => cancellation.onCancel(() => resolve()))]);
+        for (const uri of stream.close()) {
+          void session.serveModern({ jsonrpc: "2.0", id: 0, method: "resources/unsubscribe", params: { uri } }, this.#id(), new Cancellation(), info).catch(() => undefined);
+        }
+        return { jsonrpc: "2.0", id: request.id, result: { resultType: "complete", _meta: { [META.subscriptionId]: request.id, [META.serverInfo]: serverInfo } } };
+      });
+    } catch (error) {
+      return errorResponse(request.id, error);
     }
+  }
+
+  async #grant(asked: ListenFilter, session: ClientSession, scope: Scope, info: RequestInfo, cancellation: Cancellation): Promise<ListenFilter> {
+    const granted: ListenFilter = {};
+    for (const flag of ["toolsListChanged", "promptsListChanged", "resourcesListChanged"] as const) if (asked[flag] === true) granted[flag] = true;
+    if (!Array.isArray(asked.resourceSubscriptions)) return granted;
+    const uris: string[] = [];
+    for (const uri of asked.resourceSubscriptions) {
+      if (typeof uri !== "string" || uris.includes(uri)) continue;
+      try {
+        // Through the pipeline: the same decision a legacy client's resources/subscribe gets, and an audit line.
+        if (!scope.listens.holds(uri)) await session.serveModern({ jsonrpc: "2.0", id: 0, method: "resources/subscribe", params: { uri } }, this.#id(), cancellation, info);
+        uris.push(uri);
+      } catch {
+        // Refused, unknown or its backend down: not granted, which the acknowledgement says.
+      }
+    }
+    granted.resourceSubscriptions = uris;
+    return granted;
+  }
+
+  async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
+    const envelope = envelopeOf(request);
     const cacheScope = cacheScopeOf(this.host.config);
     const serverInfo = { name: "mcp-portcullis", version: this.host.version };
     if (request.method === "server/discover") {
@@ -107,6 +152,16 @@ export class ModernServer {
   #id(): string {
     return `modern-${++this.#next}`;
   }
+}
+
+/** The request's envelope, if it names a version this proxy serves. */
+function envelopeOf(request: JSONRPCRequest): ModernEnvelope {
+  const envelope = modernEnvelope(request);
+  if (!envelope) throw new ProxyError("INVALID_REQUEST", `Invalid Request: a modern request needs _meta["${META.protocolVersion}"]`);
+  if (!MODERN_VERSIONS.includes(envelope.protocolVersion)) {
+    throw new ProxyError("VERSION_NOT_SUPPORTED", `Unsupported protocol version: ${envelope.protocolVersion}`, { supported: [...MODERN_VERSIONS], requested: envelope.protocolVersion });
+  }
+  return envelope;
 }
 
 /** What the request names, without what changes between rounds: a state answers exactly one request. */

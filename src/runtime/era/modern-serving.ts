@@ -16,13 +16,15 @@ export interface ModernServing {
   /** Whether the named binding serves modern clients (`modern: false` keeps it legacy-only). */
   admits(binding: string): boolean;
   answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
+  listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 /** Wires the modern parts around a gateway (its config, pipeline and pool are read per request). */
 export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }): ModernServing {
   const bridge = new InputBridge();
-  const scopes = new ModernScopes((info, scopeId) => new ClientSession(host, info, { scopeId, inputs: bridge }), host.config.limits.clientSessionIdleMs);
+  const scopes = new ModernScopes(
+    (info, scopeId, listens) => new ClientSession(host, info, { scopeId, inputs: { ask: (request, related) => bridge.ask(request, related), notify: (method, params) => listens.notify(method, params) } }), host.config.limits.clientSessionIdleMs);
   const key = host.config.protocol?.requestStateKey;
   const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS);
   const server = new ModernServer({
@@ -37,6 +39,7 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
   return {
     admits: (binding) => host.config.bindings.find((b) => b.name === binding)?.modern !== false,
     answer: (request, info, cancellation) => server.answer(request, info, cancellation),
+    listen: (request, info, send, cancellation) => server.listen(request, info, send, cancellation),
     close: () => scopes.closeAll(),
   };
 }
