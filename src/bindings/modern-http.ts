@@ -62,7 +62,7 @@ function headerMismatch(req: IncomingMessage, message: JSONRPCRequest): ProxyErr
   const field = NAMED[message.method];
   if (!field) return undefined;
   const named = (message.params as Record<string, unknown> | undefined)?.[field];
-  const given = header(req, "mcp-name");
+  const given = decodeParamValue(header(req, "mcp-name"));
   if (given === undefined) return new ProxyError("HEADER_MISMATCH", `Bad Request: ${message.method} needs the Mcp-Name header`);
   if (given !== named) return new ProxyError("HEADER_MISMATCH", `Bad Request: the Mcp-Name header names ${JSON.stringify(given)} but the body names ${JSON.stringify(named)}`);
   return undefined;
@@ -80,6 +80,12 @@ async function listen(res: ServerResponse, request: JSONRPCRequest, info: Reques
   if (!res.headersSent) return send(res, (reply as { error?: { code?: number } }).error?.code === -32022 ? 400 : 200, reply);
   if (!res.writableEnded && !res.destroyed) res.end(event(reply));
   return true;
+}
+
+/** Header values that are not plain printable ASCII travel as `=?base64?…?=` (the spec's sentinel form). */
+function decodeParamValue(value: string | undefined): string | undefined {
+  if (value === undefined || !value.startsWith("=?base64?") || !value.endsWith("?=")) return value;
+  return Buffer.from(value.slice(9, -2), "base64").toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, payload: unknown): true {
