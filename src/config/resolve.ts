@@ -63,6 +63,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     labels: backend.labels ?? [],
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
+    era: backend.era ?? "legacy",
     maxSessions: backend.maxSessions ?? 64,
     maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     timeouts: {

@@ -44,6 +44,8 @@ interface ResolvedBackendCommon {
   readonly labels: readonly string[];
   readonly namespace: string;
   readonly session: "per-client" | "shared";
+  /** The protocol era spoken with the backend (absent: legacy). */
+  readonly era?: "auto" | "legacy" | "modern";
   readonly maxSessions: number;
   /** The largest message read from the backend; a larger one fails its request, not the backend. */
   readonly maxMessageBytes: number;
