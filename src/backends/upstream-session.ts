@@ -39,6 +39,8 @@ export interface InitializeInfo {
 
 export interface CallOptions {
   readonly cancellation?: Cancellation;
+  /** Return a modern backend's input_required result as it is (its client is modern too) instead of answering it here. */
+  readonly passInputRequired?: boolean;
   readonly onProgress?: (params: Record<string, unknown>) => void;
 }
 
@@ -180,7 +182,7 @@ export class UpstreamSession {
       });
     try {
       const result = await send(outgoing);
-      if (result.resultType !== "input_required") return result;
+      if (result.resultType !== "input_required" || options.passInputRequired) return result;
       return await fulfilInputRequired(result, (extra) => send({ ...outgoing, ...extra }), (request, signal) => this.events.request(request, signal), options.cancellation, this.backend.name);
     } catch (error) {
       throw this.#translate(error);

@@ -271,10 +271,12 @@ export class ClientSession implements ClientScope {
   /** Cancellation follows the client's; progress, when asked for, reaches the client with its own token. */
   #callOptions(ctx: RequestContext, params: Params): CallOptions {
     const clientToken = (params._meta as Params | undefined)?.progressToken;
-    if (clientToken === undefined) return { cancellation: ctx.cancellation };
+    // A modern client answers a modern backend's input_required itself: passed through, its state sealed by the modern server.
+    const era = ctx.era === "modern" ? { passInputRequired: true } : {};
+    if (clientToken === undefined) return { cancellation: ctx.cancellation, ...era };
     const onProgress = (progress: Params) =>
       void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
-    return { cancellation: ctx.cancellation, onProgress };
+    return { cancellation: ctx.cancellation, onProgress, ...era };
   }
 
   // The handshake and the way back to the client.

@@ -4,6 +4,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, SERVERS, startHttpServer, type TestClient, textOf } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
+import { post } from "../support/raw-http.js";
 
 let backend: { url: string; stop(): void };
 let proxy: ProxyProcess;
@@ -48,6 +49,19 @@ describe("a legacy client in front of modern backends", () => {
 });
 
 describe("a modern client in front of modern backends", () => {
+  it("gets the backend's own input requests (its keys), with the backend's state sealed inside the gateway's", async () => {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" }, "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } } };
+    const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "web__ask" };
+    const call = (id: number, extra: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "web__ask", arguments: {}, ...extra, _meta: meta } });
+    const first = (await post(proxy.url!, call(1), headers)).json();
+    expect(first.result).toMatchObject({ resultType: "input_required", inputRequests: { who: { method: "elicitation/create" } } });
+    const answers = { inputResponses: { who: { action: "accept", content: { answer: "lin" } } } };
+    const tampered = (await post(proxy.url!, call(2, { ...answers, requestState: `${first.result.requestState}x` }), headers)).json();
+    expect(tampered.error).toMatchObject({ code: -32602, data: { reason: "INVALID_REQUEST_STATE" } });
+    const done = (await post(proxy.url!, call(3, { ...answers, requestState: first.result.requestState }), headers)).json();
+    expect(textOf(done.result)).toBe("hello lin");
+  });
+
   it("gets the backend's question as its own input_required round and completes on its retry", async () => {
     const client = new Client({ name: "modern", version: "1" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
     client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { answer: "grace" } }));

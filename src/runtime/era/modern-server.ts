@@ -120,13 +120,19 @@ export class ModernServer {
     const caller = `${info.binding}\u0000${callerKey(info.identity)}`;
     const digest = digestOf(request.method, params);
     let responses: Record<string, unknown> = {};
+    let forwarded: Params = params;
     if (requestState !== undefined) {
       const state = this.host.seal.open(requestState, { caller, digest });
       const given = (typeof inputResponses === "object" && inputResponses !== null ? inputResponses : {}) as Record<string, unknown>;
-      const missing = state.pending.filter((key) => given[key] === undefined);
-      if (missing.length) throw new ProxyError("INVALID_PARAMS", `Invalid params: inputResponses lacks ${missing.join(", ")}`);
-      responses = { ...state.responses };
-      for (const key of state.pending) responses[key] = given[key];
+      if (state.passedThrough === true) {
+        // A modern backend asked: its answers and its own state go back to it as the client gave them.
+        forwarded = { ...params, inputResponses: given, ...(state.backendState === undefined ? {} : { requestState: state.backendState }) };
+      } else {
+        const missing = state.pending.filter((key) => given[key] === undefined);
+        if (missing.length) throw new ProxyError("INVALID_PARAMS", `Invalid params: inputResponses lacks ${missing.join(", ")}`);
+        responses = { ...state.responses };
+        for (const key of state.pending) responses[key] = given[key];
+      }
     } else if (inputResponses !== undefined) {
       throw new ProxyError("INVALID_PARAMS", "Invalid params: inputResponses without the requestState they answer");
     }
@@ -134,24 +140,38 @@ export class ModernServer {
     const round = new Cancellation();
     const stop = cancellation.onCancel((reason) => round.cancel(reason));
     try {
-      return await this.host.scopes.use(info, envelope, (scope) =>
+      const result = await this.host.scopes.use(info, envelope, (scope) =>
         new Promise<Result>((resolve, reject) => {
           this.host.bridge.begin(id, responses, (key, inputRequest) => {
-            resolve({ resultType: "input_required", inputRequests: { [key]: inputRequest }, requestState: this.host.seal.seal({ caller, digest, responses, pending: [key] }) });
+            resolve({ resultType: "input_required", inputRequests: { [key]: inputRequest }, requestState: this.host.seal.seal({ caller, digest, responses, pending: [key] }), [BRIDGED]: true } as Result);
             round.cancel("the client is asked by input_required");
           });
-          scope.serveModern({ ...request, params }, id, round, info).then(resolve, reject);
+          scope.serveModern({ ...request, params: forwarded }, id, round, info).then(resolve, reject);
         }),
       );
+      return result.resultType === "input_required" && !isBridged(result) ? this.#sealBackendRound(result, caller, digest) : result;
     } finally {
       this.host.bridge.end(id);
       stop();
     }
   }
 
+  /** A modern backend's own input_required, passed through: its requestState travels inside ours, sealed and bound like ours. */
+  #sealBackendRound(result: Result, caller: string, digest: string): Result {
+    const backendState = typeof result.requestState === "string" ? result.requestState : undefined;
+    const keys = Object.keys((result.inputRequests ?? {}) as Record<string, unknown>);
+    return { ...result, requestState: this.host.seal.seal({ caller, digest, responses: {}, pending: keys, passedThrough: true, ...(backendState === undefined ? {} : { backendState }) }) };
+  }
+
   #id(): string {
     return `modern-${++this.#next}`;
   }
+}
+
+/** Whether an input_required result is the bridge's own (a legacy backend's request), which is sealed already. */
+const BRIDGED = Symbol("bridged");
+function isBridged(result: Result): boolean {
+  return (result as { [BRIDGED]?: true })[BRIDGED] === true;
 }
 
 /** The request's envelope, if it names a version this proxy serves. */

@@ -10,6 +10,10 @@ export interface BridgeState {
   readonly responses: Readonly<Record<string, unknown>>;
   /** The keys of the input requests this round asked for. */
   readonly pending: readonly string[];
+  /** The round was a modern backend's own input_required, passed through: the retry's answers go back to it unchanged. */
+  readonly passedThrough?: boolean;
+  /** That backend's own requestState, handed back to it on the retry. */
+  readonly backendState?: string;
   /** Until when (epoch ms) the retry is accepted. */
   readonly expires: number;
   /** One use only: a state seen twice by the same process is refused. */
