@@ -50,9 +50,13 @@ export async function serveModernPost(req: IncomingMessage, res: ServerResponse,
   });
   if (outcome.message.method === "subscriptions/listen") return listen(res, outcome.message, info, modern, cancellation);
   const reply = await modern.answer(outcome.message, info, cancellation);
-  const error = (reply as { error?: { code?: number } }).error;
-  // The spec's version refusal is an HTTP 400 too, so a client can tell it before reading the body.
-  return send(res, error?.code === -32022 ? 400 : 200, reply);
+  return send(res, statusOf(reply), reply);
+}
+
+/** The spec maps two refusals onto HTTP statuses a client can read before the body: a removed or unknown method is 404, an unsupported version 400. */
+function statusOf(reply: Record<string, unknown>): number {
+  const code = (reply as { error?: { code?: number } }).error?.code;
+  return code === -32601 ? 404 : code === -32022 ? 400 : 200;
 }
 
 /** What the classifier leaves to the server: headers the spec requires but that are absent, and Mcp-Name. */
@@ -77,7 +81,7 @@ async function listen(res: ServerResponse, request: JSONRPCRequest, info: Reques
     res.write(event(message));
   };
   const reply = await modern.listen(request, info, write, cancellation);
-  if (!res.headersSent) return send(res, (reply as { error?: { code?: number } }).error?.code === -32022 ? 400 : 200, reply);
+  if (!res.headersSent) return send(res, statusOf(reply), reply);
   if (!res.writableEnded && !res.destroyed) res.end(event(reply));
   return true;
 }

@@ -99,8 +99,9 @@ describe("a 2026-07-28 client over HTTP, legacy backends", () => {
   });
 
   it("answers legacy-only methods as unknown and keeps serving legacy clients on the same endpoint", async () => {
-    const setLevel = (await post(proxy.url!, { jsonrpc: "2.0", id: 30, method: "logging/setLevel", params: { level: "info", _meta: envelope } }, headersFor("logging/setLevel"))).json();
-    expect(setLevel.error.code).toBe(-32601);
+    const setLevel = await post(proxy.url!, { jsonrpc: "2.0", id: 30, method: "logging/setLevel", params: { level: "info", _meta: envelope } }, headersFor("logging/setLevel"));
+    expect(setLevel.status).toBe(404);
+    expect(setLevel.json().error.code).toBe(-32601);
     const legacy = await connectClient("http", { url: proxy.url! });
     try {
       expect(textOf(await legacy.client.callTool({ name: "rec__whoami", arguments: {} }))).toBe("rec");
