@@ -49,8 +49,20 @@ export async function serveModernPost(req: IncomingMessage, res: ServerResponse,
     if (!res.writableFinished) cancellation.cancel("the client closed the connection");
   });
   if (outcome.message.method === "subscriptions/listen") return listen(res, outcome.message, info, modern, cancellation);
-  const reply = await modern.answer(outcome.message, info, cancellation);
-  return send(res, statusOf(reply), reply);
+  // JSON unless the request has something to say before its answer (progress): then SSE.
+  const reply = await modern.answer(outcome.message, info, cancellation, (message) => writeEvent(res, message));
+  if (!res.headersSent) return send(res, statusOf(reply), reply);
+  if (!res.writableEnded && !res.destroyed) res.end(event(reply));
+  return true;
+}
+
+const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
+/** One SSE event; the first one turns the answer into a stream. */
+function writeEvent(res: ServerResponse, message: Record<string, unknown>): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.write(event(message));
 }
 
 /** The spec maps two refusals onto HTTP statuses a client can read before the body: a removed or unknown method is 404, an unsupported version 400. */
@@ -74,13 +86,7 @@ function headerMismatch(req: IncomingMessage, message: JSONRPCRequest): ProxyErr
 
 /** A listen stream is SSE from its acknowledgement on; a refusal before it is a plain JSON answer. */
 async function listen(res: ServerResponse, request: JSONRPCRequest, info: RequestInfo, modern: ModernAnswerer, cancellation: Cancellation): Promise<true> {
-  const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-  const write = (message: Record<string, unknown>) => {
-    if (res.writableEnded || res.destroyed) return;
-    if (!res.headersSent) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    res.write(event(message));
-  };
-  const reply = await modern.listen(request, info, write, cancellation);
+  const reply = await modern.listen(request, info, (message) => writeEvent(res, message), cancellation);
   if (!res.headersSent) return send(res, statusOf(reply), reply);
   if (!res.writableEnded && !res.destroyed) res.end(event(reply));
   return true;

@@ -27,7 +27,8 @@ export interface SessionFactory {
 
 /** What answers one modern request: the JSON-RPC response, never a throw. */
 export interface ModernAnswerer {
-  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
+  /** `notify` takes the request's related notifications (progress); the binding streams them before the response. */
+  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
   /** subscriptions/listen: `send` takes each notification of the stream; resolves with the final response when it ends. */
   listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
 }

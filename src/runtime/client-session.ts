@@ -33,7 +33,7 @@ export interface SessionHost {
   /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
   readonly modern?: {
     admits(binding: string): boolean;
-    answer(request: JSONRPCRequest, info: RequestInfo): Promise<Record<string, unknown>>;
+    answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
     listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
   };
   closed(session: ClientSession): void;
@@ -45,6 +45,8 @@ export interface ModernInputs {
   ask(request: JSONRPCRequest, relatedRequestId: RequestId | undefined): Promise<Result>;
   /** A notification for this scope's client: delivered on its open subscriptions/listen streams, if any asked for it. */
   notify(method: string, params: Params | undefined): void;
+  /** A notification that belongs to one request in flight (progress): sent on that request's own response stream. */
+  related(id: RequestId, method: string, params: Params): void;
 }
 
 /** A set that keeps nothing: a session-less scope has no history for rules to read. */
@@ -157,7 +159,8 @@ export class ClientSession implements ClientScope {
         return this.#listenOn(transport, message as JSONRPCRequest, info);
       }
       if (m.method !== undefined && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
-        return void this.#host.modern.answer(message as JSONRPCRequest, info).then((reply) => transport.send(reply as never)).catch(() => undefined);
+        const related = (n: Record<string, unknown>) => void transport.send(n as never).catch(() => undefined);
+        return void this.#host.modern.answer(message as JSONRPCRequest, info, undefined, related).then((reply) => transport.send(reply as never)).catch(() => undefined);
       }
       if (m.method !== undefined && this.#initialized) {
         if (m.id !== undefined && isRoutedMethod(m.method)) {
@@ -274,8 +277,11 @@ export class ClientSession implements ClientScope {
     // A modern client answers a modern backend's input_required itself: passed through, its state sealed by the modern server.
     const era = ctx.era === "modern" ? { passInputRequired: true } : {};
     if (clientToken === undefined) return { cancellation: ctx.cancellation, ...era };
-    const onProgress = (progress: Params) =>
-      void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
+    const modern = this.#modernInputs;
+    const onProgress = modern
+      ? (progress: Params) => modern.related(ctx.id, "notifications/progress", { ...progress, progressToken: clientToken })
+      : (progress: Params) =>
+          void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
     return { cancellation: ctx.cancellation, onProgress, ...era };
   }
 

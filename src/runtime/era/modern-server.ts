@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import { callerKey } from "../../core/authentication.js";
 import { Cancellation } from "../../core/cancellation.js";
-import type { Params, RequestInfo, Result } from "../../core/context.js";
+import type { Params, RequestId, RequestInfo, Result } from "../../core/context.js";
 import { canonicalJson, META, MODERN_VERSIONS, type ModernEnvelope, modernEnvelope } from "../../core/era.js";
 import { errorResponse, ProxyError } from "../../core/errors.js";
 import { isRoutedMethod } from "../../core/methods.js";
@@ -35,13 +35,15 @@ export interface ModernServerHost {
  */
 export class ModernServer {
   #next = 0;
+  /** Where each modern request in flight takes its related notifications (progress), by proxy-chosen id. */
+  readonly #related = new Map<string, (message: Record<string, unknown>) => void>();
 
   constructor(private readonly host: ModernServerHost) {}
 
   /** The JSON-RPC response to one modern request; never throws. */
-  async answer(request: JSONRPCRequest, info: RequestInfo, cancellation = new Cancellation()): Promise<Record<string, unknown>> {
+  async answer(request: JSONRPCRequest, info: RequestInfo, cancellation = new Cancellation(), notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>> {
     try {
-      return { jsonrpc: "2.0", id: request.id, result: await this.#serve(request, info, cancellation) };
+      return { jsonrpc: "2.0", id: request.id, result: await this.#serve(request, info, cancellation, notify) };
     } catch (error) {
       return errorResponse(request.id, error);
     }
@@ -94,7 +96,12 @@ export class ModernServer {
     return granted;
   }
 
-  async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
+  /** A notification that belongs to a modern request in flight (its progress): sent on that request's response stream. */
+  related(id: RequestId, method: string, params: Params | undefined): void {
+    this.#related.get(String(id))?.({ jsonrpc: "2.0", method, params });
+  }
+
+  async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation, notify: ((message: Record<string, unknown>) => void) | undefined): Promise<Result> {
     const envelope = envelopeOf(request);
     const cacheScope = cacheScopeOf(this.host.config);
     const serverInfo = { name: "mcp-portcullis", version: this.host.version };
@@ -107,15 +114,21 @@ export class ModernServer {
       }, cacheScope, serverInfo);
     }
     if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
-    const result = INPUT_METHODS.has(request.method) ? await this.#withInputs(request, envelope, info, cancellation) : await this.host.scopes.use(info, envelope, (scope) => scope.serveModern(request, this.#id(), cancellation, info));
-    return stampResult(request.method, result, cacheScope, serverInfo);
+    const id = this.#id();
+    if (notify) this.#related.set(id, notify);
+    try {
+      const result = INPUT_METHODS.has(request.method) ? await this.#withInputs(request, envelope, info, cancellation, id) : await this.host.scopes.use(info, envelope, (scope) => scope.serveModern(request, id, cancellation, info));
+      return stampResult(request.method, result, cacheScope, serverInfo);
+    } finally {
+      this.#related.delete(id);
+    }
   }
 
   /**
    * Runs a call whose backend may ask for input. A retry's sealed state must be this caller's
    * for this very request; its earlier answers and this round's replay to the backend.
    */
-  async #withInputs(request: JSONRPCRequest, envelope: ModernEnvelope, info: RequestInfo, cancellation: Cancellation): Promise<Result> {
+  async #withInputs(request: JSONRPCRequest, envelope: ModernEnvelope, info: RequestInfo, cancellation: Cancellation, id: string): Promise<Result> {
     const { inputResponses, requestState, ...params } = (request.params ?? {}) as Params;
     const caller = `${info.binding}\u0000${callerKey(info.identity)}`;
     const digest = digestOf(request.method, params);
@@ -136,7 +149,6 @@ export class ModernServer {
     } else if (inputResponses !== undefined) {
       throw new ProxyError("INVALID_PARAMS", "Invalid params: inputResponses without the requestState they answer");
     }
-    const id = this.#id();
     const round = new Cancellation();
     const stop = cancellation.onCancel((reason) => round.cancel(reason));
     try {

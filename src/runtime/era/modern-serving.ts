@@ -15,7 +15,7 @@ const REQUEST_STATE_TTL_MS = 10 * 60_000;
 export interface ModernServing {
   /** Whether the named binding serves modern clients (`modern: false` keeps it legacy-only). */
   admits(binding: string): boolean;
-  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation): Promise<Record<string, unknown>>;
+  answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
   listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -24,7 +24,7 @@ export interface ModernServing {
 export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }): ModernServing {
   const bridge = new InputBridge();
   const scopes = new ModernScopes(
-    (info, scopeId, listens) => new ClientSession(host, info, { scopeId, inputs: { ask: (request, related) => bridge.ask(request, related), notify: (method, params) => listens.notify(method, params) } }), host.config.limits.clientSessionIdleMs);
+    (info, scopeId, listens) => new ClientSession(host, info, { scopeId, inputs: { ask: (request, related) => bridge.ask(request, related), notify: (method, params) => listens.notify(method, params), related: (id, method, params) => server.related(id, method, params) } }), host.config.limits.clientSessionIdleMs);
   const key = host.config.protocol?.requestStateKey;
   const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS);
   const server = new ModernServer({
@@ -38,7 +38,7 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
   });
   return {
     admits: (binding) => host.config.bindings.find((b) => b.name === binding)?.modern !== false,
-    answer: (request, info, cancellation) => server.answer(request, info, cancellation),
+    answer: (request, info, cancellation, notify) => server.answer(request, info, cancellation, notify),
     listen: (request, info, send, cancellation) => server.listen(request, info, send, cancellation),
     close: () => scopes.closeAll(),
   };
