@@ -16,8 +16,8 @@ import { cacheScopeOf, stampResult } from "./result-stamp.js";
 
 /** Methods whose backend may ask its client for input mid-call (the spec's input_required methods). */
 const INPUT_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
-/** Routed methods that belong to the legacy era only (2026-07-28 has no logging/setLevel; subscribing is subscriptions/listen). */
-const LEGACY_ONLY: ReadonlySet<string> = new Set(["logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+/** Routed methods that belong to the legacy era only (2026-07-28 has no logging/setLevel, no tasks/result or tasks/list; subscribing is subscriptions/listen). */
+const LEGACY_ONLY: ReadonlySet<string> = new Set(["logging/setLevel", "resources/subscribe", "resources/unsubscribe", "tasks/result", "tasks/list"]);
 
 export interface ModernServerHost {
   readonly config: ResolvedConfig;
