@@ -2,6 +2,9 @@
 // the official SDK v2 client pinned to the modern era, and raw requests for what it never sends.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, recorderBackend, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, proxyCommand, startProxyProcess, writeConfig } from "../support/proxy-process.js";
@@ -24,8 +27,9 @@ const config = (extra: Record<string, unknown> = {}) => ({ version: 1, backends:
 describe("a 2026-07-28 client over HTTP, legacy backends", () => {
   let proxy: ProxyProcess;
   let client: Client;
+  const auditFile = join(mkdtempSync(join(tmpdir(), "modern-audit-")), "audit.jsonl");
   beforeAll(async () => {
-    proxy = await startProxyProcess(config());
+    proxy = await startProxyProcess(config({ audit: { sink: "file", file: auditFile } }));
     client = modernClient();
     await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
   }, 30_000);
@@ -43,6 +47,10 @@ describe("a 2026-07-28 client over HTTP, legacy backends", () => {
     expect(list.result).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "public" });
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("rec__search");
     expect(textOf(await client.callTool({ name: "rec__search", arguments: { query: "q" } }))).toBe("rec: q");
+    // The call is audited like a legacy one, marked modern, in the caller's session-less scope.
+    const line = () => (existsSync(auditFile) ? readFileSync(auditFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.target === "rec__search") : undefined);
+    expect(await waitFor(() => line() !== undefined)).toBe(true);
+    expect(line()).toMatchObject({ event: "request", method: "tools/call", era: "modern", labelsSeen: [], status: "ok", session: expect.stringMatching(/^modern-/) });
   });
 
   it("bridges an elicitation and a sampling request of a legacy backend into input_required rounds", async () => {
