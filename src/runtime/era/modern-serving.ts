@@ -4,6 +4,7 @@ import type { RequestInfo } from "../../core/context.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import { ClientSession, type SessionHost } from "../client-session.js";
 import { InputBridge } from "./input-bridge.js";
+import type { ListenStreams } from "./listen-streams.js";
 import { ModernScopes } from "./modern-scopes.js";
 import { ModernServer } from "./modern-server.js";
 import { RequestStateSeal } from "./request-state.js";
@@ -23,8 +24,18 @@ export interface ModernServing {
 /** Wires the modern parts around a gateway (its config, pipeline and pool are read per request). */
 export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }): ModernServing {
   const bridge = new InputBridge();
-  const scopes = new ModernScopes(
-    (info, scopeId, listens) => new ClientSession(host, info, { scopeId, inputs: { ask: (request, related) => bridge.ask(request, related), notify: (method, params) => listens.notify(method, params), related: (id, method, params) => server.related(id, method, params) } }), host.config.limits.clientSessionIdleMs);
+  // A scope's way back to its client: the bridge for a backend's questions, its listen streams
+  // for notifications, and the request's own response for progress (`server` is set below, before any request).
+  const openScope = (info: RequestInfo, scopeId: string, listens: ListenStreams) =>
+    new ClientSession(host, info, {
+      scopeId,
+      inputs: {
+        ask: (request, related) => bridge.ask(request, related),
+        notify: (method, params) => listens.notify(method, params),
+        related: (id, method, params) => server.related(id, method, params),
+      },
+    });
+  const scopes = new ModernScopes(openScope, host.config.limits.clientSessionIdleMs);
   const key = host.config.protocol?.requestStateKey;
   const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS);
   const server = new ModernServer({
