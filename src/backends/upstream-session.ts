@@ -10,6 +10,10 @@ import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 import { ProblemLog } from "./problem-log.js";
 import { scrubberFor } from "./secret-scrubber.js";
 import { classifyFailure } from "./upstream-failure.js";
+import { fulfilInputRequired, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
+
+/** Protocol versions of the legacy era (an initialize handshake); anything newer is modern. */
+const SUPPORTED_LEGACY: ReadonlySet<string> = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
 
 export interface UpstreamEvents {
   /** A notification from the backend other than progress (which goes to the request that asked for it). */
@@ -36,6 +40,8 @@ export interface InitializeInfo {
 
 export interface CallOptions {
   readonly cancellation?: Cancellation;
+  /** Return a modern backend's input_required result as it is (its client is modern too) instead of answering it here. */
+  readonly passInputRequired?: boolean;
   readonly onProgress?: (params: Record<string, unknown>) => void;
 }
 
@@ -48,6 +54,10 @@ export class UpstreamSession {
   #info: InitializeInfo | undefined;
   #pending: PendingRequests | undefined;
   #transport: Transport | undefined;
+  /** Set when the backend speaks 2026-07-28: every request then carries the envelope of the client below. */
+  #modern: { readonly clientInfo: unknown; readonly capabilities: unknown } | undefined;
+  readonly #clientInfo: { name: string; version: string };
+  readonly #clientCapabilities: Record<string, unknown>;
   #lost = false;
   /** Removes this backend's credentials from anything headed for a client or the log. */
   readonly #scrub: (text: string) => string;
@@ -65,7 +75,10 @@ export class UpstreamSession {
     // Tokens from the credential broker change over time: masked as they are at the moment of scrubbing.
     this.#scrub = credentials ? (text) => maskTokens(scrubConfigured(text), credentials.recent()) : scrubConfigured;
     this.#problemLog = ProblemLog.forBackend(backend.name);
-    this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never });
+    this.#clientInfo = clientInfo;
+    this.#clientCapabilities = clientCapabilities;
+    const negotiation = versionNegotiationFor(backend.era);
+    this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never, ...(negotiation ? { versionNegotiation: negotiation } : {}) });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
     this.#client.onerror = (error) => this.#problem(`transport error: ${this.#describe(error)}`);
     this.#client.fallbackRequestHandler = async (request, ctx) => {
@@ -113,7 +126,7 @@ export class UpstreamSession {
     };
     this.#client.onclose = () => this.#lose("connection closed");
     try {
-      await this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs });
+      await this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs, ...(this.backend.era === "auto" ? priorVerdict(this.backend) : {}) });
     } catch (error) {
       this.#closing = true;
       await this.#client.close().catch(() => undefined);
@@ -130,6 +143,18 @@ export class UpstreamSession {
       if (!pending.settle(message)) sdkOnMessage?.(message, extra);
     };
     this.#pending = pending;
+    const negotiated = this.#client.getNegotiatedProtocolVersion();
+    // A modern backend's server/discover answer stands for initialize's (the SDK keeps it unparsed enough: capabilities, instructions, serverInfo).
+    const discovered = this.#client.getDiscoverResult() as Record<string, unknown> | undefined;
+    if (this.backend.era === "auto" || this.backend.era === "modern") {
+      const modern = negotiated !== undefined && !SUPPORTED_LEGACY.has(negotiated);
+      if (this.backend.era === "auto" && (discovered || !modern)) rememberVerdict(this.backend, modern ? discovered : undefined);
+      if (modern) {
+        this.#modern = { clientInfo: this.#clientInfo, capabilities: this.#clientCapabilities };
+        const meta = (discovered?._meta ?? {}) as Record<string, unknown>;
+        rawInit = { protocolVersion: negotiated, capabilities: discovered?.capabilities, serverInfo: meta["io.modelcontextprotocol/serverInfo"], instructions: discovered?.instructions };
+      }
+    }
     this.#info = {
       protocolVersion: String(rawInit?.protocolVersion ?? this.#client.getNegotiatedProtocolVersion()),
       capabilities: (rawInit?.capabilities as Record<string, unknown>) ?? {},
@@ -150,8 +175,8 @@ export class UpstreamSession {
     }
     const pending = this.#pending;
     if (!pending) throw this.#unavailable("not connected");
-    try {
-      return await pending.send(method, outgoing, {
+    if (this.#modern) outgoing = withEnvelope(outgoing, this.#modern.clientInfo, this.#modern.capabilities);
+    const send = (body: Record<string, unknown> | undefined) => pending.send(method, body, {
         cancellation: options.cancellation,
         timeoutMs: this.backend.timeouts.callMs,
         progressToken: token,
@@ -160,6 +185,10 @@ export class UpstreamSession {
             backend: this.backend.name,
           }),
       });
+    try {
+      const result = await send(outgoing);
+      if (result.resultType !== "input_required" || options.passInputRequired) return result;
+      return await fulfilInputRequired(result, (extra) => send({ ...outgoing, ...extra }), (request, signal) => this.events.request(request, signal), options.cancellation, this.backend.name);
     } catch (error) {
       throw this.#translate(error);
     } finally {

@@ -9,6 +9,7 @@ import { limitConnections } from "./connection-limit.js";
 import { HttpEdge } from "./http-edge.js";
 import { BodyTooLargeError, readBody, refuse } from "./http-errors.js";
 import { LegacySseTransport } from "./legacy-sse-transport.js";
+import { serveModernPost } from "./modern-http.js";
 import { isMessage } from "./json-rpc-shape.js";
 import { LogBudget } from "./log-budget.js";
 import { hostAllowed, isLoopbackHost, originAllowed } from "./origin.js";
@@ -37,6 +38,8 @@ export interface HttpBindingSettings {
   readonly corsOrigins?: readonly string[];
   /** PEM certificate and key: the binding serves HTTPS. */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
+  /** Also serve 2026-07-28 clients (absent: yes). */
+  readonly modern?: boolean;
 }
 
 interface Entry {
@@ -224,6 +227,8 @@ export class HttpBinding {
       const parsed = await this.#parse(req, res);
       if (!parsed.ok) return;
       body = parsed.body;
+      // 2026-07-28 requests carry no session: served per request, before any session lookup.
+      if (this.config.modern !== false && (await serveModernPost(req, res, body, info, this.sessions.modern))) return;
     } else if (req.method !== "GET" && req.method !== "DELETE") {
       return refuse(res, 405, "HTTP_METHOD_NOT_ALLOWED", "Method not allowed", { allow: "GET, POST, DELETE" });
     }

@@ -61,6 +61,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       dir: resolvePath(options.configDir, config.state?.dir ?? ".mcp-proxy"),
       key: config.state?.key ? resolveSecret(config.state.key, "state.key", ctx) : undefined,
     },
+    protocol: { requestStateKey: config.protocol?.requestStateKey ? resolveSecret(config.protocol.requestStateKey, "protocol.requestStateKey", ctx) : undefined },
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
 }
@@ -80,6 +81,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     labels: backend.labels ?? [],
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
+    era: backend.era ?? "legacy",
     maxSessions: backend.maxSessions ?? 64,
     maxSessionsPerIdentity: backend.maxSessionsPerIdentity,
     maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -133,12 +135,13 @@ function resolveBackendAuth(auth: BackendAuth, path: string, ctx: SecretContext)
 function resolveBinding(binding: Binding, index: number, ctx: SecretContext): ResolvedBinding {
   if (binding.transport === "stdio") {
     const identity = binding.identity ? { sub: binding.identity.subject, roles: binding.identity.roles ?? [], scopes: [], claims: binding.identity.claims ?? {} } : ANONYMOUS;
-    return { transport: "stdio", name: binding.name ?? "stdio", identity };
+    return { transport: "stdio", name: binding.name ?? "stdio", identity, modern: binding.modern ?? true };
   }
   return {
     transport: "http",
     // The index keeps default names apart when several bindings ask for any free port.
     name: binding.name ?? (binding.port === 0 ? `http-${index}` : `http-${binding.port}`),
+    modern: binding.modern ?? true,
     host: binding.host ?? "127.0.0.1",
     port: binding.port,
     path: binding.path ?? "/mcp",

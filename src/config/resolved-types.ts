@@ -25,6 +25,8 @@ export interface ResolvedConfig {
   readonly audit: ResolvedAudit;
   readonly reload: { readonly enabled: boolean; readonly debounceMs: number; readonly drainMs: number };
   readonly logging: { readonly level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent" };
+  /** Era settings; absent in configs built by hand (tests), which then seal with a per-process key. */
+  readonly protocol?: { readonly requestStateKey: Secret | undefined };
   /** Custom interceptors of a `.ts` config, in config order. */
   readonly interceptors: readonly ResolvedInterceptor[];
   readonly admin: ResolvedAdmin;
@@ -95,6 +97,8 @@ interface ResolvedBackendCommon {
   readonly labels: readonly string[];
   readonly namespace: string;
   readonly session: "per-client" | "shared";
+  /** The protocol era spoken with the backend (absent: legacy). */
+  readonly era?: "auto" | "legacy" | "modern";
   readonly maxSessions: number;
   /** Most upstream sessions of this backend one caller may hold (per-client mode); undefined: no per-caller cap. */
   readonly maxSessionsPerIdentity: number | undefined;
@@ -128,10 +132,12 @@ export interface ResolvedRemoteBackend extends ResolvedBackendCommon {
 export type ResolvedBackend = ResolvedStdioBackend | ResolvedRemoteBackend;
 
 export type ResolvedBinding =
-  | { readonly transport: "stdio"; readonly name: string; readonly identity: Identity }
+  | { readonly transport: "stdio"; readonly name: string; readonly identity: Identity; readonly modern?: boolean }
   | {
       readonly transport: "http";
       readonly name: string;
+      /** Whether 2026-07-28 clients are served too (absent: yes). */
+      readonly modern?: boolean;
       readonly host: string;
       readonly port: number;
       readonly path: string;

@@ -1,4 +1,5 @@
 import type { Cancellation } from "./cancellation.js";
+import type { Era } from "./era.js";
 import type { Surface } from "./surface.js";
 
 /**
@@ -101,6 +102,8 @@ export interface RequestContext {
   readonly scope: ClientScope;
   readonly info: RequestInfo;
   readonly cancellation: Cancellation;
+  /** Which era of MCP the client spoke; absent means legacy (a session opened by initialize). */
+  readonly era?: Era;
   identity?: Identity;
   target?: Target;
   /** Set by the authorize stage. */

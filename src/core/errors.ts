@@ -30,6 +30,12 @@ export const JSON_RPC = {
   auditUnavailable: -32018,
   /** HTTP 401: no or an unknown credential (the body of the 401 answer). */
   unauthenticated: -32019,
+  /** 2026-07-28 (spec): MCP-Protocol-Version, Mcp-Method or Mcp-Name disagrees with the body, HTTP 400. */
+  headerMismatch: -32020,
+  /** 2026-07-28 (spec): the request needs a client capability its envelope does not declare. */
+  missingClientCapability: -32021,
+  /** 2026-07-28 (spec): the envelope names a protocol version the proxy does not serve; data lists the supported ones. */
+  unsupportedVersion: -32022,
   /** A concurrency cap (a backend's maxConcurrent, a limits.concurrency rule) stayed full for its whole maxQueueMs. */
   concurrencyLimit: -32023,
   /** A backend's circuit breaker is open after consecutive failures: calls fail fast until its cool-down ends. */
@@ -107,6 +113,14 @@ const CODE_TO_JSON_RPC = {
   BACKEND_MESSAGE_TOO_LARGE: JSON_RPC.backendMessageTooLarge,
   /** The backend answered with something that is not a JSON-RPC message. */
   BACKEND_INVALID_MESSAGE: JSON_RPC.internalError,
+  /** A modern request whose headers disagree with its body (or lack one the spec requires). */
+  HEADER_MISMATCH: JSON_RPC.headerMismatch,
+  /** A backend asked for sampling, elicitation or roots the modern client did not declare. */
+  MISSING_CLIENT_CAPABILITY: JSON_RPC.missingClientCapability,
+  /** A modern request naming a protocol version the proxy does not serve. */
+  VERSION_NOT_SUPPORTED: JSON_RPC.unsupportedVersion,
+  /** A retry's `requestState` that is not one this proxy sealed, was altered, has expired, or belongs to another caller or request. */
+  INVALID_REQUEST_STATE: JSON_RPC.invalidParams,
 } as const;
 
 export type ProxyErrorCode = keyof typeof CODE_TO_JSON_RPC;

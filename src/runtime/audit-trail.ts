@@ -76,6 +76,8 @@ export class AuditTrail {
       identity: describeIdentity(ctx.identity ?? ctx.info.identity, pipeline.claimsRead),
       binding: ctx.info.binding,
       transport: ctx.info.transport,
+      // Only modern requests say so: legacy lines stay as they were.
+      ...(ctx.era === "modern" ? { era: "modern" } : {}),
       session: ctx.scope.sessionId,
       labelsSeen: [...ctx.scope.labelsSeen],
       method: ctx.method,

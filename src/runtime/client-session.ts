@@ -21,6 +21,7 @@ import { LIST_NOTIFICATIONS, visibleLists } from "./reload/visible-lists.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import type { RequestObserver } from "./ops/request-observer.js";
 import { SessionSurface } from "./session-surface.js";
+import { type Era, modernEnvelope, withoutEnvelope } from "../core/era.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
 const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
@@ -41,7 +42,30 @@ export interface SessionHost {
   readonly observer?: RequestObserver;
   /** Counts requests under way, so a shutdown can let them finish. */
   readonly requests: { enter(): void; leave(): void };
+  /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
+  readonly modern?: {
+    admits(binding: string): boolean;
+    answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
+    listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
+  };
   closed(session: ClientSession): void;
+}
+
+/** The way back to a modern client: no session, so no server→client requests and no unsolicited stream. */
+export interface ModernInputs {
+  /** A backend's request to the client, by the proxy-chosen id of the request it belongs to (the input_required bridge). */
+  ask(request: JSONRPCRequest, relatedRequestId: RequestId | undefined): Promise<Result>;
+  /** A notification for this scope's client: delivered on its open subscriptions/listen streams, if any asked for it. */
+  notify(method: string, params: Params | undefined): void;
+  /** A notification that belongs to one request in flight (progress): sent on that request's own response stream. */
+  related(id: RequestId, method: string, params: Params): void;
+}
+
+/** A set that keeps nothing: a session-less scope has no history for rules to read. */
+class ForgetfulSet extends Set<string> {
+  override add(_value: string): this {
+    return this;
+  }
 }
 
 /** A transport that keeps something open per request (an HTTP exchange) and can be told to let it go. */
@@ -56,7 +80,7 @@ interface AbandoningTransport {
  * client does is visible to another.
  */
 export class ClientSession implements ClientScope {
-  readonly sessionId = randomUUID();
+  readonly sessionId: string;
   readonly server: Server;
   readonly #host: SessionHost;
   readonly #defaultInfo: RequestInfo;
@@ -64,10 +88,14 @@ export class ClientSession implements ClientScope {
   #lastInfo: RequestInfo;
   /** Reaches a reload started for changed backends, serving once their first start settles. */
   readonly #replacing = new Map<string, BackendReach>();
-  readonly labelsSeen = new Set<string>();
+  readonly #era: Era;
+  /** A modern request has no session, so nothing it saw may steer a later one: its set stays empty. */
+  readonly labelsSeen: Set<string>;
   readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
   readonly #reaches = new Map<string, BackendReach>();
+  /** Modern listen streams open on this pipe, by request id (a stdio client carrying modern requests). */
+  readonly #listens = new Map<RequestId, Cancellation>();
   /** Requests under way, by client request id, for cancellation. */
   readonly #calls = new Map<RequestId, Cancellation>();
   readonly #surface: SessionSurface;
@@ -78,12 +106,19 @@ export class ClientSession implements ClientScope {
   #initializing = false;
   #initialized = false;
   #closed = false;
+  /** How a modern scope answers a backend's sampling, elicitation and roots requests (the input_required bridge). */
+  readonly #modernInputs: ModernInputs | undefined;
 
-  constructor(host: SessionHost, info: RequestInfo) {
+  /** `modern` opens a session-less scope for modern requests (one per identity): see runtime/era/modern-scopes.ts. */
+  constructor(host: SessionHost, info: RequestInfo, modern?: { readonly scopeId: string; readonly inputs: ModernInputs }) {
     this.#host = host;
     this.#defaultInfo = info;
     this.#caller = info.identity;
     this.#lastInfo = info;
+    this.#era = modern ? "modern" : "legacy";
+    this.sessionId = modern?.scopeId ?? randomUUID();
+    this.labelsSeen = modern ? new ForgetfulSet() : new Set<string>();
+    this.#modernInputs = modern?.inputs;
     this.#surface = new SessionSurface(host.pipeline.plan);
     // The superset lets the SDK send every notification; what clients see is what initialize answers.
     this.server = new Server(
@@ -135,6 +170,18 @@ export class ClientSession implements ClientScope {
         // second one (ping or any other) would be answered under the same id.
         return void transport.send(errorResponse(m.id, duplicateRequestId(m.id)) as never).catch(() => undefined);
       }
+      // A modern request (stdio carries both eras on one pipe) is served session-less, by identity.
+      const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
+      if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined && this.#listens.has(m.params.requestId)) {
+        return this.#listens.get(m.params.requestId)!.cancel("cancelled by the client");
+      }
+      if (m.method === "subscriptions/listen" && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
+        return this.#listenOn(transport, message as JSONRPCRequest, info);
+      }
+      if (m.method !== undefined && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
+        const related = (n: Record<string, unknown>) => void transport.send(n as never).catch(() => undefined);
+        return void this.#host.modern.answer(message as JSONRPCRequest, info, undefined, related).then((reply) => transport.send(reply as never)).catch(() => undefined);
+      }
       if (m.method !== undefined && this.#initialized) {
         if (m.id !== undefined && isRoutedMethod(m.method)) {
           return void this.#serve(transport, message as JSONRPCRequest, (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo);
@@ -146,6 +193,17 @@ export class ClientSession implements ClientScope {
       }
       sdkOnMessage?.(message, extra);
     };
+  }
+
+  /** A modern client's listen stream on this pipe (stdio): its notifications go out on the pipe until it cancels. */
+  #listenOn(transport: Transport, request: JSONRPCRequest, info: RequestInfo): void {
+    const cancellation = new Cancellation();
+    this.#listens.set(request.id, cancellation);
+    const send = (message: Record<string, unknown>) => void transport.send(message as never).catch(() => undefined);
+    void this.#host.modern!.listen(request, info, send, cancellation).then((reply) => {
+      this.#listens.delete(request.id);
+      if (!cancellation.cancelled) send(reply);
+    });
   }
 
   async #serve(transport: Transport, request: JSONRPCRequest, info: RequestInfo): Promise<void> {
@@ -162,9 +220,18 @@ export class ClientSession implements ClientScope {
     else await transport.send(reply as never).catch(() => undefined);
   }
 
+  /**
+   * A modern request on this scope, under a proxy-chosen id (modern clients' ids are only
+   * unique per exchange, and concurrent requests of one identity share this scope).
+   */
+  serveModern(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
+    return this.#run(request, id, cancellation, info);
+  }
+
   /** Builds the request's context and runs it through the pipeline current at its start. */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
-    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: (request.params ?? {}) as Params, scope: this, info, cancellation };
+    const params = (request.params ?? {}) as Params;
+    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: this.#era === "modern" ? withoutEnvelope(params) : params, scope: this, info, cancellation, era: this.#era };
     if (info.identity) this.#caller = info.identity;
     const pipeline = this.#host.pipeline;
     const audit = this.#host.audit;
@@ -242,10 +309,15 @@ export class ClientSession implements ClientScope {
   /** Cancellation follows the client's; progress, when asked for, reaches the client with its own token. */
   #callOptions(ctx: RequestContext, params: Params): CallOptions {
     const clientToken = (params._meta as Params | undefined)?.progressToken;
-    if (clientToken === undefined) return { cancellation: ctx.cancellation };
-    const onProgress = (progress: Params) =>
-      void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
-    return { cancellation: ctx.cancellation, onProgress };
+    // A modern client answers a modern backend's input_required itself: passed through, its state sealed by the modern server.
+    const era = ctx.era === "modern" ? { passInputRequired: true } : {};
+    if (clientToken === undefined) return { cancellation: ctx.cancellation, ...era };
+    const modern = this.#modernInputs;
+    const onProgress = modern
+      ? (progress: Params) => modern.related(ctx.id, "notifications/progress", { ...progress, progressToken: clientToken })
+      : (progress: Params) =>
+          void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
+    return { cancellation: ctx.cancellation, onProgress, ...era };
   }
 
   // The handshake and the way back to the client.
@@ -254,24 +326,38 @@ export class ClientSession implements ClientScope {
     if (this.#initializing) throw new ProxyError("ALREADY_INITIALIZED", "Invalid Request: this session is already initialized");
     this.#initializing = true;
     const params = (request.params ?? {}) as { protocolVersion?: string; capabilities?: Record<string, unknown>; clientInfo?: { name: string; version: string } };
-    this.#clientCapabilities = params.capabilities ?? {};
-    if (params.clientInfo) this.#clientInfo = params.clientInfo;
+    await this.open(params.capabilities ?? {}, params.clientInfo);
+    const offer = this.offer();
+    const requested = params.protocolVersion ?? "";
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
+      capabilities: offer.capabilities,
+      serverInfo: { name: "mcp-portcullis", version: this.#host.version },
+      ...(offer.instructions ? { instructions: offer.instructions } : {}),
+    };
+  }
+
+  /**
+   * Reaches every enabled backend on behalf of a client with these capabilities and builds its
+   * surface: the handshake of a legacy session, the first request of a modern scope.
+   */
+  async open(capabilities: Record<string, unknown>, clientInfo: { name: string; version: string } | undefined): Promise<void> {
+    this.#initializing = true;
+    this.#clientCapabilities = capabilities;
+    if (clientInfo) this.#clientInfo = clientInfo;
     const client = this.#poolClient();
     for (const backend of Object.values(this.#host.config.backends)) {
       if (backend.enabled) this.#reaches.set(backend.name, this.#host.pool.reach(backend, client));
     }
     await this.#openBackends();
     this.#rebuild(false);
-    const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
-    const requested = params.protocolVersion ?? "";
-    const instructions = joinInstructions(infos);
     this.#initialized = true;
-    return {
-      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : SUPPORTED_PROTOCOL_VERSIONS[0]!,
-      capabilities: mergeCapabilities(infos),
-      serverInfo: { name: "mcp-portcullis", version: this.#host.version },
-      ...(instructions ? { instructions } : {}),
-    };
+  }
+
+  /** What the backends up now offer, merged: capabilities and joined instructions (initialize and server/discover). */
+  offer(): { capabilities: Record<string, unknown>; instructions: string | undefined } {
+    const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
+    return { capabilities: mergeCapabilities(infos), instructions: joinInstructions(infos) };
   }
 
   /**
@@ -322,17 +408,24 @@ export class ClientSession implements ClientScope {
       this.#host.pipeline.plan,
     );
     if (!notify || !this.#initialized) return;
-    for (const method of changed) void this.server.notification({ method } as never).catch(() => undefined);
+    for (const method of changed) {
+      if (this.#modernInputs) this.#modernInputs.notify(method, undefined);
+      else void this.server.notification({ method } as never).catch(() => undefined);
+    }
   }
 
   /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
   #notifyClient(backend: string, method: string, params: Params | undefined, relatedRequestId: RequestId | undefined): void {
     const forwarded = method === "notifications/tasks/status" && params ? namespaceTask(backend, params) : params;
+    // A modern client hears only what it listens for (subscriptions/listen); the rest has no stream to go on.
+    if (this.#modernInputs) return this.#modernInputs.notify(method, forwarded);
     void this.server.notification({ method, params: forwarded } as never, relatedRequestId === undefined ? {} : { relatedRequestId }).catch(() => undefined);
   }
 
   /** Sampling, elicitation, roots: asked of this session's client, on the stream of the request that caused them. */
   async #askClient(request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result> {
+    // A modern client cannot be asked: its answer comes with its retry (input_required).
+    if (this.#modernInputs) return this.#modernInputs.ask(request, relatedRequestId);
     return (await this.server.request({ method: request.method, params: request.params } as never, PASS_THROUGH, {
       signal,
       // A person may be the one answering: no proxy-side limit beyond the backend's own cancel.
@@ -438,6 +531,7 @@ export class ClientSession implements ClientScope {
     for (const pending of this.#replacing.values()) void pending.close();
     this.#replacing.clear();
     for (const call of this.#calls.values()) call.cancel("session closed");
+    for (const listen of this.#listens.values()) listen.cancel("session closed");
     await Promise.all([...this.#reaches.values()].map((r) => r.close()));
     await this.server.close().catch(() => undefined);
     this.#host.closed(this);

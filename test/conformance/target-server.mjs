@@ -2,6 +2,10 @@
 // Conformance target: an MCP server that implements every active server scenario of
 // @modelcontextprotocol/conformance 0.1.16, built on the low-level v2 `Server` behind
 // `NodeStreamableHTTPServerTransport` (stateful: one transport + Server per Mcp-Session-Id).
+// 2026-07-28 requests (a `_meta` protocol-version claim, no session) go to the SDK's
+// `createMcpHandler` over the same server factory, for the 0.2.0 alpha's --requirements
+// 2026-07-28 run; the suite's input_required diagnostic tools are not implemented yet (the
+// runner lists those scenarios as known gaps).
 // run-conformance.mjs runs the suite against it directly and through the proxy.
 //
 //   node test/conformance/target-server.mjs [PORT] [--exit-with-stdin]
@@ -12,9 +16,10 @@
 // does its stdin closing (a parent that dies without signalling it closes that pipe).
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { ProtocolError, Server } from "@modelcontextprotocol/server";
+import { createMcpHandler, ProtocolError, Server } from "@modelcontextprotocol/server";
 import {
   NodeStreamableHTTPServerTransport,
+  toNodeHandler,
   localhostHostValidation,
   localhostOriginValidation,
 } from "@modelcontextprotocol/node";
@@ -286,11 +291,33 @@ function jsonError(res, status, code, message) {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
 }
 
+/** Stateless 2026-07-28 serving: one Server from the same factory per request. */
+const modern = toNodeHandler(createMcpHandler(() => makeServer(), { legacy: "reject" }));
+
+/** A POST without a session is read once here: a modern one (its `_meta` claims a version) is served statelessly. */
+async function readModern(req) {
+  if (req.method !== "POST" || req.headers["mcp-session-id"] !== undefined) return { modern: false, body: undefined };
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  let body;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return { modern: false, body: undefined, unparsable: true };
+  }
+  const single = body && typeof body === "object" && !Array.isArray(body) ? body : undefined;
+  const claims = typeof single?.params?._meta?.["io.modelcontextprotocol/protocolVersion"] === "string" && single.method !== "initialize";
+  return { modern: claims, body };
+}
+
 const httpServer = createServer(async (req, res) => {
   try {
     if (!validHost(req, res) || !validOrigin(req, res)) return;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== "/mcp") return jsonError(res, 404, -32000, `Not found: ${path}`);
+    const read = await readModern(req);
+    if (read.unparsable) return jsonError(res, 400, -32700, "Parse error");
+    if (read.modern) return void (await modern(req, res, read.body));
     const sessionId = req.headers["mcp-session-id"];
     let transport = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
     if (sessionId !== undefined && transport === undefined) return jsonError(res, 404, -32001, "Session not found");
@@ -306,7 +333,7 @@ const httpServer = createServer(async (req, res) => {
       await makeServer().connect(fresh);
       transport = fresh;
     }
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, read.body);
   } catch (error) {
     console.error("conformance target: request failed:", error);
     jsonError(res, 500, -32603, "Internal error");

@@ -11,6 +11,7 @@ export const SERVERS = {
   misbehaving: `${REPO_ROOT}test/support/servers/misbehaving-server.mjs`,
   misbehavingHttp: `${REPO_ROOT}test/support/servers/misbehaving-http-server.mjs`,
   flood: `${REPO_ROOT}test/support/servers/flood-server.mjs`,
+  modern: `${REPO_ROOT}test/support/servers/modern-server.mjs`,
 };
 
 export type BindingKind = "http" | "sse" | "stdio";

@@ -26,6 +26,13 @@ const commonBackendFields = {
         "per-client: one upstream session per client session (isolation; the default), started on the client's first use of the backend; until then it is listed from a catalog session shared by clients with the same capabilities. shared: one upstream connection multiplexed for every client, for stateless servers.",
     }),
   ),
+  era: Type.Optional(
+    Type.Union([Type.Literal("legacy"), Type.Literal("auto"), Type.Literal("modern")], {
+      default: "legacy",
+      description:
+        "Protocol era spoken with the backend: legacy (initialize, the default), modern (2026-07-28, pinned) or auto (probe with server/discover once per process, fall back to legacy). A modern backend's input_required results are answered by asking the client and retried by the proxy.",
+    }),
+  ),
   maxSessions: Type.Optional(
     Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode): the sessions clients use, each started on a client's first use of the backend. The catalogs that list the backend until then are not counted (at most 4, one per distinct set of client capabilities)." }),
   ),

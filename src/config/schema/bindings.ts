@@ -1,6 +1,12 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { IdentityFields, SecretRef, strictObject, taggedUnion } from "./common.js";
 
+const Modern = Type.Boolean({
+  default: true,
+  description:
+    "Also serve 2026-07-28 clients (no session; told apart per request by their `_meta` envelope). false serves legacy clients only: rules that read session.* (toxic flows) see no session for a modern request.",
+});
+
 const BindingName = Type.String({
   pattern: "^[A-Za-z][A-Za-z0-9_-]{0,47}$",
   description: "Name of the binding, seen by policies as session.binding and written in audit lines. Defaults to stdio, or http:PORT.",
@@ -10,6 +16,7 @@ export const StdioBinding = strictObject(
   {
     transport: Type.Literal("stdio", { description: "Serve MCP on the proxy's own stdin/stdout; logs then go to stderr only." }),
     name: Type.Optional(BindingName),
+    modern: Type.Optional(Modern),
     identity: Type.Optional(
       strictObject(
         IdentityFields,
@@ -24,6 +31,7 @@ export const HttpBinding = strictObject(
   {
     transport: Type.Literal("http", { description: "Serve Streamable HTTP (and optionally legacy SSE)." }),
     name: Type.Optional(BindingName),
+    modern: Type.Optional(Modern),
     host: Type.Optional(
       Type.String({
         minLength: 1,

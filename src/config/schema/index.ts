@@ -7,6 +7,7 @@ import { strictObject } from "./common.js";
 import { Interceptors } from "./interceptors.js";
 import { Audit, Limits, Logging, Reload } from "./operations.js";
 import { Admin, Tracing } from "./observability.js";
+import { Protocol } from "./protocol.js";
 import { Naming, Routes } from "./routing.js";
 import { Auth, Filters, Policies } from "./security.js";
 
@@ -35,6 +36,7 @@ export const ProxyConfigSchema = strictObject(
     tracing: Type.Optional(Tracing),
     state: Type.Optional(State),
     interceptors: Type.Optional(Interceptors),
+    protocol: Type.Optional(Protocol),
   },
   "Configuration of an MCP gateway: backends, bindings, routing, policies, filters and operations.",
 );

@@ -1,0 +1,76 @@
+import type { JSONRPCRequest, Result } from "@modelcontextprotocol/client";
+import type { Cancellation } from "../core/cancellation.js";
+import { canonicalJson, META, MODERN_VERSIONS } from "../core/era.js";
+import { ProxyError } from "../core/errors.js";
+import type { BackendSpec } from "./backend-spec.js";
+
+/** Which era the proxy speaks with a backend: `auto` probes with server/discover, the others pin one. */
+export type BackendEra = "auto" | "legacy" | "modern";
+
+/** How many input_required rounds one call may take before the proxy gives up on the backend. */
+const MAX_INPUT_ROUNDS = 8;
+
+/** The SDK client's negotiation setting for an era; undefined keeps the plain legacy handshake. */
+export function versionNegotiationFor(era: BackendEra | undefined): { mode: "auto" | { pin: string } } | undefined {
+  if (era === "modern") return { mode: { pin: MODERN_VERSIONS[0]! } };
+  if (era === "auto") return { mode: "auto" };
+  return undefined;
+}
+
+/**
+ * The discover result (or legacy verdict) of each backend, kept for the process: a per-client
+ * backend is connected once per client, and probing it every time would double the round
+ * trips (and, over stdio, spawn a sibling process each time). Keyed by everything that
+ * reaches the backend, so a changed config probes again.
+ */
+const verdicts = new Map<string, { kind: "modern"; discover: Record<string, unknown> } | { kind: "legacy" }>();
+
+const keyOf = (backend: BackendSpec): string =>
+  canonicalJson(backend.transport === "stdio" ? { name: backend.name, command: backend.command, args: backend.args, cwd: backend.cwd } : { name: backend.name, url: backend.url });
+
+export function priorVerdict(backend: BackendSpec): { prior: never } | Record<string, never> {
+  const verdict = verdicts.get(keyOf(backend));
+  return verdict ? ({ prior: verdict } as never) : {};
+}
+
+export function rememberVerdict(backend: BackendSpec, discover: Record<string, unknown> | undefined): void {
+  verdicts.set(keyOf(backend), discover ? { kind: "modern", discover } : { kind: "legacy" });
+}
+
+/** The per-request envelope a modern backend needs: who the proxy's client is and what it can do. */
+export function withEnvelope(params: Record<string, unknown> | undefined, clientInfo: unknown, capabilities: unknown): Record<string, unknown> {
+  const meta = { ...(params?._meta as Record<string, unknown> | undefined), [META.protocolVersion]: MODERN_VERSIONS[0], [META.clientInfo]: clientInfo, [META.clientCapabilities]: capabilities };
+  return { ...params, _meta: meta };
+}
+
+/**
+ * Legacy client → modern backend: the backend's input_required result is answered by asking
+ * the proxy's client (sampling, elicitation, roots as server→client requests on its session,
+ * or, for a modern client, its own input_required round), and the call is retried with the
+ * answers and the backend's requestState, echoed as it came.
+ */
+export async function fulfilInputRequired(
+  first: Result,
+  retry: (extra: { inputResponses: Record<string, unknown>; requestState?: string }) => Promise<Result>,
+  ask: (request: JSONRPCRequest, signal: AbortSignal) => Promise<Result>,
+  cancellation: Cancellation | undefined,
+  backend: string,
+): Promise<Result> {
+  let result = first;
+  for (let round = 0; result.resultType === "input_required"; round++) {
+    if (round >= MAX_INPUT_ROUNDS) throw new ProxyError("BACKEND_INVALID_MESSAGE", `backend "${backend}" asked for input more than ${MAX_INPUT_ROUNDS} times in one call`, { backend });
+    const controller = new AbortController();
+    const stop = cancellation?.onCancel(() => controller.abort());
+    try {
+      const requests = (result.inputRequests ?? {}) as Record<string, { method: string; params?: Record<string, unknown> }>;
+      const answers = await Promise.all(
+        Object.entries(requests).map(async ([key, request]) => [key, await ask({ jsonrpc: "2.0", id: `${backend}-input-${key}`, method: request.method, params: request.params ?? {} } as JSONRPCRequest, controller.signal)] as const),
+      );
+      const state = typeof result.requestState === "string" ? { requestState: result.requestState } : {};
+      result = await retry({ inputResponses: Object.fromEntries(answers), ...state });
+    } finally {
+      stop?.();
+    }
+  }
+  return result;
+}
