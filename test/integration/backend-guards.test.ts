@@ -88,3 +88,36 @@ describe("concurrency caps and circuit breaking (counter backends over stdio, a 
     expect(await waitFor(() => proxy.stderr().includes("circuit closed"))).toBe(true);
   });
 });
+
+describe("a client that leaves while its call is still starting its own backend (per-client sessions)", () => {
+  let proxy: ProxyProcess;
+
+  beforeAll(async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: { own: { transport: "stdio", command: process.execPath, args: [COUNTER_SERVER], session: "per-client", maxConcurrent: 1, maxQueueMs: 0 } },
+      bindings: [{ transport: "http", port: 0 }],
+      limits: { concurrency: [{ name: "one-slow", match: { names: ["own__slow"] }, maxConcurrent: 1, maxQueueMs: 0 }] },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("does not keep the backend's place or the tool's cap: the next client is served", async () => {
+    const leaver = await connectClient("http", proxy);
+    // Its first call starts its own backend process; it ends its session before that is up.
+    const abandoned = leaver.client.callTool({ name: "own__slow", arguments: { ms: 10 } }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await leaver.terminate();
+    await abandoned;
+    const next = await connectClient("http", proxy);
+    try {
+      expect(textOf(await next.client.callTool({ name: "own__slow", arguments: { ms: 10 } }))).toMatch(/^slow /);
+      expect(textOf(await next.client.callTool({ name: "own__count", arguments: {} }))).toMatch(/^call /);
+    } finally {
+      await next.close();
+    }
+  });
+});
