@@ -121,3 +121,35 @@ describe("a client that leaves while its call is still starting its own backend 
     }
   });
 });
+
+describe("a backend whose sessions are all taken (per-client sessions, maxSessions 1, a circuit breaker)", () => {
+  let proxy: ProxyProcess;
+
+  beforeAll(async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: { one: { transport: "stdio", command: process.execPath, args: [COUNTER_SERVER], session: "per-client", maxSessions: 1, circuitBreaker: { failures: 1, cooldownMs: 30_000 } } },
+      bindings: [{ transport: "http", port: 0 }],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("refuses the clients that find no session without opening the circuit for the one that holds it", async () => {
+    const holder = await connectClient("http", proxy);
+    const others = [await connectClient("http", proxy), await connectClient("http", proxy)];
+    try {
+      expect(textOf(await holder.client.callTool({ name: "one__count", arguments: {} }))).toMatch(/^call /);
+      for (const other of others) {
+        const refused = await refusal(other.client.callTool({ name: "one__count", arguments: {} }));
+        expect(refused).toMatchObject({ code: -32010, data: { backend: "one", limit: "maxSessions" } });
+      }
+      expect(textOf(await holder.client.callTool({ name: "one__count", arguments: {} }))).toMatch(/^call /);
+      expect(proxy.stderr()).not.toContain("circuit open");
+    } finally {
+      for (const client of [holder, ...others]) await client.close();
+    }
+  });
+});

@@ -84,3 +84,24 @@ describe("backend guards: a cancelled request", () => {
     expect(guard.breaker!.state).toBe("closed");
   });
 });
+
+describe("backend guards: the gateway's own refusals", () => {
+  const sessionsTaken = () => Promise.reject(new ProxyError("BACKEND_UNAVAILABLE", 'backend "a" is unavailable; it has reached its limit of 1 sessions (maxSessions); retrying', { backend: "a", limit: "maxSessions" }));
+  const callerAtItsShare = () => Promise.reject(new ProxyError("IDENTITY_SESSION_LIMIT", "Too many sessions", { backend: "a", limit: "maxSessionsPerIdentity", max: 1 }));
+
+  it("neither open the circuit (the backend was never asked) nor close it as a trial", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const guard = guardsFor({ a: { transport: "stdio", command: "a", circuitBreaker: { failures: 1, cooldownMs: 1000 } } }).for("a");
+    const c = new Cancellation();
+    await expect(guard.run(c, sessionsTaken)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    await expect(guard.run(c, callerAtItsShare)).rejects.toMatchObject({ code: "IDENTITY_SESSION_LIMIT" });
+    expect(guard.breaker!.state).toBe("closed");
+    await expect(guard.run(c, down)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    expect(guard.breaker!.state).toBe("open");
+    vi.setSystemTime(Date.now() + 1000);
+    await expect(guard.run(c, callerAtItsShare)).rejects.toMatchObject({ code: "IDENTITY_SESSION_LIMIT" });
+    expect(guard.breaker!.state).toBe("half-open");
+    await expect(guard.run(c, down)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    expect(guard.breaker!.state).toBe("open");
+  });
+});
