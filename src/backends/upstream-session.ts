@@ -59,6 +59,8 @@ export class UpstreamSession {
   readonly #clientInfo: { name: string; version: string };
   readonly #clientCapabilities: Record<string, unknown>;
   #lost = false;
+  /** Set while connect() waits for the handshake: close() ends that wait. */
+  #abandonConnect: ((reason: Error) => void) | undefined;
   /** Removes this backend's credentials from anything headed for a client or the log. */
   readonly #scrub: (text: string) => string;
   readonly #problemLog: ProblemLog;
@@ -125,8 +127,13 @@ export class UpstreamSession {
       if (!rawInit && result && typeof result.protocolVersion === "string") rawInit = result;
     };
     this.#client.onclose = () => this.#lose("connection closed");
+    // The SDK's connect never settles once the client is closed during the handshake (its
+    // start-up timeout goes with it): close() must end this wait, or the caller waits forever.
+    const abandoned = new Promise<never>((_, reject) => (this.#abandonConnect = reject));
+    const connecting = this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs, ...(this.backend.era === "auto" ? priorVerdict(this.backend) : {}) });
+    connecting.catch(() => undefined);
     try {
-      await this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs, ...(this.backend.era === "auto" ? priorVerdict(this.backend) : {}) });
+      await Promise.race([connecting, abandoned]);
     } catch (error) {
       this.#closing = true;
       await this.#client.close().catch(() => undefined);
@@ -135,6 +142,8 @@ export class UpstreamSession {
       throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" failed to start: ${this.#describe(error)}`, {
         backend: this.backend.name,
       });
+    } finally {
+      this.#abandonConnect = undefined;
     }
     // From here on our own requests bypass the SDK client's bookkeeping; it keeps everything else.
     const pending = new PendingRequests(transport);
@@ -216,6 +225,7 @@ export class UpstreamSession {
 
   async close(): Promise<void> {
     this.#closing = true;
+    this.#abandonConnect?.(new Error("closed while connecting"));
     // An HTTP backend keeps a session until told: end it rather than leave it to expire there.
     if (this.#transport instanceof StreamableHTTPClientTransport && this.#transport.sessionId) {
       await this.#transport.terminateSession().catch(() => undefined);

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import type { ResolvedCacheRule } from "../config/index.js";
+import { CACHED_METHODS, type ResolvedCacheRule } from "../config/index.js";
 import type { Interceptor, Params, RequestContext, Result } from "../core/context.js";
 import { compileMatch, type TargetPredicate } from "../filters/index.js";
 import { filterTarget } from "./filter-results.js";
 import type { ResultStore } from "./result-store.js";
-
-const CACHED_METHODS: ReadonlySet<string> = new Set(["tools/call", "resources/read"]);
 
 interface CompiledRule {
   readonly name: string;
@@ -24,7 +22,7 @@ interface CompiledRule {
 export function cacheStage(rules: readonly ResolvedCacheRule[], store: ResultStore): Interceptor {
   const compiled: CompiledRule[] = rules.map((r) => ({ name: r.name, matches: compileMatch(r.match), ttlMs: r.ttlMs, shared: r.scope === "shared" }));
   return async (ctx, next) => {
-    if (!CACHED_METHODS.has(ctx.method) || !ctx.target || !isPlainAsk(ctx.params)) return next();
+    if (!CACHED_METHODS.includes(ctx.method) || !ctx.target || !isPlainAsk(ctx.params)) return next();
     const target = filterTarget(ctx);
     const rule = target && compiled.find((r) => r.matches(target));
     if (!rule) return next();

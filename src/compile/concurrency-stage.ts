@@ -1,5 +1,6 @@
 import type { ResolvedConcurrencyCap } from "../config/index.js";
 import type { ConcurrencyGates, GateRefusal } from "../core/concurrency-gate.js";
+import { untilCancelled } from "../core/cancellation.js";
 import type { Interceptor } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import { compileMatch } from "../filters/index.js";
@@ -30,7 +31,8 @@ export function concurrencyStage(caps: readonly ResolvedConcurrencyCap[], gates:
       );
     }
     try {
-      return await next();
+      // A request its client cancelled gives its place back at once, answered or not.
+      return await untilCancelled(ctx.cancellation, next());
     } finally {
       gate.release();
     }

@@ -1,6 +1,6 @@
 import type { ConfigIssue } from "./config-issue.js";
 
-/** The only methods whose answers the cache keeps. */
+/** The only methods whose answers the cache keeps (the cache stage and the config checks both read this). */
 export const CACHED_METHODS: readonly string[] = ["tools/call", "resources/read"];
 
 /**

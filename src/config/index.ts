@@ -9,3 +9,4 @@ export type * from "./schema/index.js";
 export { checkRunnable, type RunnableReport } from "./runnable-checks.js";
 export { unenforcedIssues, unenforcedSections, unenforcedSettings, type UnenforcedSetting } from "./unenforced.js";
 export { exposureMessage } from "./semantic-checks.js";
+export { CACHED_METHODS } from "./capacity-checks.js";

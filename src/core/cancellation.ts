@@ -1,3 +1,5 @@
+import { ProxyError } from "./errors.js";
+
 /**
  * A request's cancellation, cheaper than an AbortController: the hot path creates one per call
  * and almost never fires it, and EventTarget-based signals cost more than the call's own work.
@@ -53,4 +55,29 @@ export class Cancellation {
  */
 export function reasonText(reason: unknown, fallback: string): string {
   return typeof reason === "string" && reason !== "" ? reason.slice(0, 500) : fallback;
+}
+
+/**
+ * `work`, unless the request is cancelled first: then a REQUEST_CANCELLED rejection at once,
+ * and whatever `work` does later is ignored. For what a request holds (a concurrency place, a
+ * circuit's trial): a client that has gone must not keep it for as long as its call might take,
+ * or forever if that call never settles.
+ */
+export function untilCancelled<T>(cancellation: Cancellation, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = cancellation.onCancel((reason) => {
+      work.catch(() => undefined);
+      reject(new ProxyError("REQUEST_CANCELLED", `request cancelled: ${reasonText(reason, "cancelled")}`));
+    });
+    work.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error: unknown) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
 }

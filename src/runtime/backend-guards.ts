@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { ResolvedBackend, ResolvedConfig } from "../config/index.js";
-import type { Cancellation } from "../core/cancellation.js";
+import { type Cancellation, untilCancelled } from "../core/cancellation.js";
 import { ConcurrencyGate, type GateRefusal } from "../core/concurrency-gate.js";
 import { ProxyError } from "../core/errors.js";
 import { CircuitBreaker, type CircuitState, outcomeOf } from "./circuit-breaker.js";
@@ -34,7 +34,9 @@ export class BackendGuard {
       throw error;
     }
     try {
-      const result = await work();
+      // A cancelled request (its client cancelled or closed its session) gives its place and
+      // its trial back at once, whether or not the backend ever answers it.
+      const result = await untilCancelled(cancellation, work());
       breaker?.settle(trial, "success");
       return result;
     } catch (error) {

@@ -135,8 +135,14 @@ export class BackendLink<Tag = unknown> {
         max,
       });
     }
-    const why = this.#atLimit ? `it has reached its limit of ${this.backend.maxSessions} sessions (maxSessions); retrying` : "it is being restarted";
-    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; ${why}`, { backend: this.backend.name });
+    if (this.#atLimit === "backend") {
+      // data.limit tells this refusal (the gateway's own cap, the backend was never asked) from a backend that is down.
+      throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; it has reached its limit of ${this.backend.maxSessions} sessions (maxSessions); retrying`, {
+        backend: this.backend.name,
+        limit: "maxSessions",
+      });
+    }
+    throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" is unavailable; it is being restarted`, { backend: this.backend.name });
   }
 
   /** Counts a call as in flight under `tag` until it settles; a success resets the restart backoff. */

@@ -14,11 +14,20 @@ export type CallOutcome = "success" | "failure" | "neutral";
  */
 const FAILURE_CODES: ReadonlySet<string> = new Set(["BACKEND_UNAVAILABLE", "BACKEND_TIMEOUT", "BACKEND_INVALID_MESSAGE"]);
 
-/** How a settled call counts: a cancelled one (the client gave up) says nothing about the backend. */
+/**
+ * Refusals of the gateway's own, before the backend was asked: a cancelled request (the
+ * client gave up), a full concurrency cap, a caller at its share of the backend's sessions,
+ * all of the backend's sessions (maxSessions) taken. They say nothing about the backend, so
+ * they neither open the circuit (one caller taking every session must not make it fail fast
+ * for everyone) nor close it (a refused trial proved nothing).
+ */
+const NEUTRAL_CODES: ReadonlySet<string> = new Set(["REQUEST_CANCELLED", "CONCURRENCY_LIMIT", "IDENTITY_SESSION_LIMIT"]);
+
+/** How a settled call counts. */
 export function outcomeOf(error: unknown): CallOutcome {
   if (!(error instanceof ProxyError)) return "success";
+  if (NEUTRAL_CODES.has(error.code) || (error.code === "BACKEND_UNAVAILABLE" && error.data?.limit === "maxSessions")) return "neutral";
   if (FAILURE_CODES.has(error.code)) return "failure";
-  if (error.code === "REQUEST_CANCELLED" || error.code === "CONCURRENCY_LIMIT") return "neutral";
   return "success";
 }
 

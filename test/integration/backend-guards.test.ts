@@ -88,3 +88,68 @@ describe("concurrency caps and circuit breaking (counter backends over stdio, a 
     expect(await waitFor(() => proxy.stderr().includes("circuit closed"))).toBe(true);
   });
 });
+
+describe("a client that leaves while its call is still starting its own backend (per-client sessions)", () => {
+  let proxy: ProxyProcess;
+
+  beforeAll(async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: { own: { transport: "stdio", command: process.execPath, args: [COUNTER_SERVER], session: "per-client", maxConcurrent: 1, maxQueueMs: 0 } },
+      bindings: [{ transport: "http", port: 0 }],
+      limits: { concurrency: [{ name: "one-slow", match: { names: ["own__slow"] }, maxConcurrent: 1, maxQueueMs: 0 }] },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("does not keep the backend's place or the tool's cap: the next client is served", async () => {
+    const leaver = await connectClient("http", proxy);
+    // Its first call starts its own backend process; it ends its session before that is up.
+    const abandoned = leaver.client.callTool({ name: "own__slow", arguments: { ms: 10 } }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await leaver.terminate();
+    await abandoned;
+    const next = await connectClient("http", proxy);
+    try {
+      expect(textOf(await next.client.callTool({ name: "own__slow", arguments: { ms: 10 } }))).toMatch(/^slow /);
+      expect(textOf(await next.client.callTool({ name: "own__count", arguments: {} }))).toMatch(/^call /);
+    } finally {
+      await next.close();
+    }
+  });
+});
+
+describe("a backend whose sessions are all taken (per-client sessions, maxSessions 1, a circuit breaker)", () => {
+  let proxy: ProxyProcess;
+
+  beforeAll(async () => {
+    proxy = await startProxyProcess({
+      version: 1,
+      backends: { one: { transport: "stdio", command: process.execPath, args: [COUNTER_SERVER], session: "per-client", maxSessions: 1, circuitBreaker: { failures: 1, cooldownMs: 30_000 } } },
+      bindings: [{ transport: "http", port: 0 }],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("refuses the clients that find no session without opening the circuit for the one that holds it", async () => {
+    const holder = await connectClient("http", proxy);
+    const others = [await connectClient("http", proxy), await connectClient("http", proxy)];
+    try {
+      expect(textOf(await holder.client.callTool({ name: "one__count", arguments: {} }))).toMatch(/^call /);
+      for (const other of others) {
+        const refused = await refusal(other.client.callTool({ name: "one__count", arguments: {} }));
+        expect(refused).toMatchObject({ code: -32010, data: { backend: "one", limit: "maxSessions" } });
+      }
+      expect(textOf(await holder.client.callTool({ name: "one__count", arguments: {} }))).toMatch(/^call /);
+      expect(proxy.stderr()).not.toContain("circuit open");
+    } finally {
+      for (const client of [holder, ...others]) await client.close();
+    }
+  });
+});

@@ -56,3 +56,52 @@ describe("backend guards: circuit state", () => {
     expect(guards.for("a").gate!.max).toBe(3);
   });
 });
+
+describe("backend guards: a cancelled request", () => {
+  const never = () => new Promise<never>(() => undefined);
+
+  it("gives its place back at once, even when the backend never answers it", async () => {
+    const guard = guardsFor({ a: { transport: "stdio", command: "a", maxConcurrent: 1, maxQueueMs: 0 } }).for("a");
+    const gone = new Cancellation();
+    const stuck = guard.run(gone, never);
+    await expect(guard.run(new Cancellation(), ok)).rejects.toMatchObject({ code: "CONCURRENCY_LIMIT" });
+    gone.cancel("session closed");
+    await expect(stuck).rejects.toMatchObject({ code: "REQUEST_CANCELLED" });
+    await expect(guard.run(new Cancellation(), ok)).resolves.toEqual({ ok: true });
+  });
+
+  it("as the half-open trial, lets the next call be the trial instead of keeping the circuit half-open", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const guard = guardsFor({ a: { transport: "stdio", command: "a", circuitBreaker: { failures: 1, cooldownMs: 1000 } } }).for("a");
+    await expect(guard.run(new Cancellation(), down)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    vi.setSystemTime(Date.now() + 1000);
+    const gone = new Cancellation();
+    const trial = guard.run(gone, never);
+    await expect(guard.run(new Cancellation(), ok)).rejects.toMatchObject({ code: "CIRCUIT_OPEN" });
+    gone.cancel("cancelled by the client");
+    await expect(trial).rejects.toMatchObject({ code: "REQUEST_CANCELLED" });
+    await expect(guard.run(new Cancellation(), ok)).resolves.toEqual({ ok: true });
+    expect(guard.breaker!.state).toBe("closed");
+  });
+});
+
+describe("backend guards: the gateway's own refusals", () => {
+  const sessionsTaken = () => Promise.reject(new ProxyError("BACKEND_UNAVAILABLE", 'backend "a" is unavailable; it has reached its limit of 1 sessions (maxSessions); retrying', { backend: "a", limit: "maxSessions" }));
+  const callerAtItsShare = () => Promise.reject(new ProxyError("IDENTITY_SESSION_LIMIT", "Too many sessions", { backend: "a", limit: "maxSessionsPerIdentity", max: 1 }));
+
+  it("neither open the circuit (the backend was never asked) nor close it as a trial", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const guard = guardsFor({ a: { transport: "stdio", command: "a", circuitBreaker: { failures: 1, cooldownMs: 1000 } } }).for("a");
+    const c = new Cancellation();
+    await expect(guard.run(c, sessionsTaken)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    await expect(guard.run(c, callerAtItsShare)).rejects.toMatchObject({ code: "IDENTITY_SESSION_LIMIT" });
+    expect(guard.breaker!.state).toBe("closed");
+    await expect(guard.run(c, down)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    expect(guard.breaker!.state).toBe("open");
+    vi.setSystemTime(Date.now() + 1000);
+    await expect(guard.run(c, callerAtItsShare)).rejects.toMatchObject({ code: "IDENTITY_SESSION_LIMIT" });
+    expect(guard.breaker!.state).toBe("half-open");
+    await expect(guard.run(c, down)).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+    expect(guard.breaker!.state).toBe("open");
+  });
+});
