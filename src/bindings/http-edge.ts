@@ -68,9 +68,8 @@ export class HttpEdge {
   /** The resource and metadata URLs the client knows this binding by. */
   edgeOf(req: IncomingMessage): AuthEdge {
     if (this.#public) return this.#public;
-    // The Host guard has passed it; the pattern keeps anything else out of a quoted challenge header anyway.
-    const host = req.headers.host !== undefined && HOST_SHAPE.test(req.headers.host) ? req.headers.host : "localhost";
-    const base = `${this.#scheme(req)}://${host}`;
+    const scheme = this.#scheme(req);
+    const base = `${scheme}://${this.#hostOf(req, scheme)}`;
     return { resource: `${base}${this.settings.path}`, resourceMetadata: `${base}${metadataPathOf(this.settings.path)}` };
   }
 
@@ -104,6 +103,29 @@ export class HttpEdge {
   /** An origin the binding gives CORS to passes the Origin guard too. */
   corsAllows(origin: string | undefined): boolean {
     return origin !== undefined && this.#cors.has(origin);
+  }
+
+  /**
+   * The Host the resource is named by. The resource is the default token audience, so a Host a
+   * client may pick freely would let it present a token minted for another service (another
+   * MCP server on `localhost:4000`, another machine's IP): from a direct client the Host must
+   * name this listener (its port, and for an IP literal its own address), else the listener's
+   * own address is used. A trusted proxy's Host is believed; `publicUrl` is the sure way there.
+   */
+  #hostOf(req: IncomingMessage, scheme: "http" | "https"): string {
+    const socket = req.socket;
+    const local = socket.localAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
+    const own = `${isIP(local) === 6 ? `[${local}]` : local}:${socket.localPort ?? 0}`;
+    const host = req.headers.host;
+    // The Host guard has passed it; the pattern keeps anything else out of a quoted challenge header anyway.
+    if (host === undefined || !HOST_SHAPE.test(host)) return own;
+    if (this.#trusted.has(socket.remoteAddress)) return host;
+    const parsed = /^(.*?)(?::(\d+))?$/.exec(host)!;
+    const port = parsed[2] !== undefined ? Number(parsed[2]) : scheme === "https" ? 443 : 80;
+    if (port !== socket.localPort) return own;
+    const name = parsed[1]!.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
+    if (isIP(name) !== 0 && name.toLowerCase() !== local.toLowerCase()) return own;
+    return host;
   }
 
   #scheme(req: IncomingMessage): "http" | "https" {
