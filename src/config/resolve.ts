@@ -2,6 +2,7 @@ import { resolve as resolvePath } from "node:path";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
+import type { Secret } from "./secret.js";
 import { ANONYMOUS } from "../core/authentication.js";
 import type { ResolvedAuth, ResolvedBackend, ResolvedBackendAuth, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
 import type { Auth, Backend, BackendAuth, Binding, Limits, ProxyConfig } from "./schema/index.js";
@@ -177,7 +178,7 @@ function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
     case "jwt":
       return {
         type: "jwt",
-        secret: auth.secret ? resolveSecret(auth.secret, "auth.secret", ctx) : undefined,
+        secret: auth.secret ? hmacKey(resolveSecret(auth.secret, "auth.secret", ctx), ctx) : undefined,
         jwksUrl: auth.jwksUrl,
         issuer: auth.issuer,
         audience: auth.audience,
@@ -191,6 +192,16 @@ function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
         jwksMaxAgeMs: auth.jwksMaxAgeMs ?? 600_000,
       };
   }
+}
+
+/** RFC 7518 §3.2: an HS256 key at least as long as its hash (32 bytes); a shorter one falls to an offline guess from any token it signed. */
+const MIN_HMAC_KEY_BYTES = 32;
+
+function hmacKey(secret: Secret, ctx: SecretContext): Secret {
+  if (secret.resolved && Buffer.byteLength(secret.reveal(), "utf8") < MIN_HMAC_KEY_BYTES) {
+    ctx.issues.push({ path: "auth.secret", message: `an HMAC key must be at least ${MIN_HMAC_KEY_BYTES} bytes (RFC 7518 §3.2): a shorter one can be guessed offline from any token it signed` });
+  }
+  return secret;
 }
 
 function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {

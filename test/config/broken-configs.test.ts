@@ -227,6 +227,17 @@ describe("broken configs fail with exactly their paths", () => {
     expect(JSON.parse(json.stdout).errors[0].message).toContain("(got a string)");
   });
 
+  it("refuses an HMAC key too short for HS256 (offline guessable), without printing it", async () => {
+    writeFileSync(join(dir, "short-hmac.key"), "hunter2-short\n");
+    const file = write("short-hmac", { ...base, auth: { type: "jwt", secret: { file: "short-hmac.key" } } });
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "auth.secret", message: expect.stringContaining("at least 32 bytes") }]);
+    expect(result.stdout + result.stderr).not.toContain("hunter2-short");
+    writeFileSync(join(dir, "short-hmac.key"), `${"k".repeat(32)}\n`);
+    expect((await cli(["validate", "--config", file])).code).toBe(0);
+  });
+
   it("reports three mistakes in one config as three entries, in path order", async () => {
     const file = write("three-mistakes", {
       version: 1,
