@@ -85,9 +85,11 @@ export class HttpEdge {
    */
   cors(req: IncomingMessage, res: ServerResponse, served: boolean): boolean {
     const origin = req.headers.origin;
+    // The answer depends on Origin whenever CORS is on, also when it is refused or absent: a
+    // shared cache (the metadata is cacheable) must not hand one origin's answer to another.
+    if (this.#cors.size > 0) res.setHeader("vary", "Origin");
     if (origin === undefined || !this.#cors.has(origin)) return false;
     res.setHeader("access-control-allow-origin", origin);
-    res.setHeader("vary", "Origin");
     res.setHeader("access-control-expose-headers", CORS_EXPOSED_HEADERS);
     if (req.method !== "OPTIONS" || req.headers["access-control-request-method"] === undefined || !served) return false;
     res.writeHead(204, {
