@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from "node:path";
+import { createSecureContext } from "node:tls";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
@@ -152,9 +153,25 @@ function resolveBinding(binding: Binding, index: number, ctx: SecretContext): Re
     trustedProxies: binding.trustedProxies ?? [],
     corsOrigins: binding.cors?.allowedOrigins ?? [],
     tls: binding.tls
-      ? { cert: resolveSecret(binding.tls.cert, `bindings[${index}].tls.cert`, ctx), key: resolveSecret(binding.tls.key, `bindings[${index}].tls.key`, ctx) }
+      ? usableTls({ cert: resolveSecret(binding.tls.cert, `bindings[${index}].tls.cert`, ctx), key: resolveSecret(binding.tls.key, `bindings[${index}].tls.key`, ctx) }, `bindings[${index}].tls`, ctx)
       : undefined,
   };
+}
+
+/**
+ * A certificate and key node:https can serve with, checked here so that `validate` names a
+ * bad PEM or a key that does not match its certificate, and `start` refuses it with the path
+ * instead of failing with an OpenSSL stack trace. Only OpenSSL's reason is repeated, never the PEM.
+ */
+function usableTls(tls: { cert: Secret; key: Secret }, path: string, ctx: SecretContext): { cert: Secret; key: Secret } {
+  if (!tls.cert.resolved || !tls.key.resolved) return tls;
+  try {
+    createSecureContext({ cert: tls.cert.reveal(), key: tls.key.reveal() });
+  } catch (error) {
+    const reason = (error as { reason?: unknown }).reason;
+    ctx.issues.push({ path, message: `the certificate and key cannot serve TLS (${typeof reason === "string" ? reason : "not a PEM certificate and matching private key"})` });
+  }
+  return tls;
 }
 
 /** The algorithms a key source can verify: the key decides the family, so an HMAC token is never checked against a public key. */

@@ -238,6 +238,16 @@ describe("broken configs fail with exactly their paths", () => {
     expect((await cli(["validate", "--config", file])).code).toBe(0);
   });
 
+  it("names a TLS certificate or key that cannot serve, without printing the PEM", async () => {
+    const pem = "-----BEGIN PRIVATE KEY-----\nNOTAKEY0bad1pem2body3\n-----END PRIVATE KEY-----\n";
+    writeFileSync(join(dir, "bad-tls.pem"), pem);
+    const file = write("bad-tls", { ...base, bindings: [{ transport: "http", port: 0, tls: { cert: { file: "bad-tls.pem" }, key: { file: "bad-tls.pem" } } }] });
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "bindings[0].tls", message: expect.stringContaining("cannot serve TLS") }]);
+    expect(result.stdout + result.stderr).not.toContain("NOTAKEY0bad1pem2body3");
+  });
+
   it("reports three mistakes in one config as three entries, in path order", async () => {
     const file = write("three-mistakes", {
       version: 1,
