@@ -68,9 +68,8 @@ export class HttpEdge {
   /** The resource and metadata URLs the client knows this binding by. */
   edgeOf(req: IncomingMessage): AuthEdge {
     if (this.#public) return this.#public;
-    // The Host guard has passed it; the pattern keeps anything else out of a quoted challenge header anyway.
-    const host = req.headers.host !== undefined && HOST_SHAPE.test(req.headers.host) ? req.headers.host : "localhost";
-    const base = `${this.#scheme(req)}://${host}`;
+    const scheme = this.#scheme(req);
+    const base = `${scheme}://${this.#hostOf(req, scheme)}`;
     return { resource: `${base}${this.settings.path}`, resourceMetadata: `${base}${metadataPathOf(this.settings.path)}` };
   }
 
@@ -86,9 +85,11 @@ export class HttpEdge {
    */
   cors(req: IncomingMessage, res: ServerResponse, served: boolean): boolean {
     const origin = req.headers.origin;
+    // The answer depends on Origin whenever CORS is on, also when it is refused or absent: a
+    // shared cache (the metadata is cacheable) must not hand one origin's answer to another.
+    if (this.#cors.size > 0) res.setHeader("vary", "Origin");
     if (origin === undefined || !this.#cors.has(origin)) return false;
     res.setHeader("access-control-allow-origin", origin);
-    res.setHeader("vary", "Origin");
     res.setHeader("access-control-expose-headers", CORS_EXPOSED_HEADERS);
     if (req.method !== "OPTIONS" || req.headers["access-control-request-method"] === undefined || !served) return false;
     res.writeHead(204, {
@@ -104,6 +105,29 @@ export class HttpEdge {
   /** An origin the binding gives CORS to passes the Origin guard too. */
   corsAllows(origin: string | undefined): boolean {
     return origin !== undefined && this.#cors.has(origin);
+  }
+
+  /**
+   * The Host the resource is named by. The resource is the default token audience, so a Host a
+   * client may pick freely would let it present a token minted for another service (another
+   * MCP server on `localhost:4000`, another machine's IP): from a direct client the Host must
+   * name this listener (its port, and for an IP literal its own address), else the listener's
+   * own address is used. A trusted proxy's Host is believed; `publicUrl` is the sure way there.
+   */
+  #hostOf(req: IncomingMessage, scheme: "http" | "https"): string {
+    const socket = req.socket;
+    const local = socket.localAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
+    const own = `${isIP(local) === 6 ? `[${local}]` : local}:${socket.localPort ?? 0}`;
+    const host = req.headers.host;
+    // The Host guard has passed it; the pattern keeps anything else out of a quoted challenge header anyway.
+    if (host === undefined || !HOST_SHAPE.test(host)) return own;
+    if (this.#trusted.has(socket.remoteAddress)) return host;
+    const parsed = /^(.*?)(?::(\d+))?$/.exec(host)!;
+    const port = parsed[2] !== undefined ? Number(parsed[2]) : scheme === "https" ? 443 : 80;
+    if (port !== socket.localPort) return own;
+    const name = parsed[1]!.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
+    if (isIP(name) !== 0 && name.toLowerCase() !== local.toLowerCase()) return own;
+    return host;
   }
 
   #scheme(req: IncomingMessage): "http" | "https" {

@@ -1,7 +1,9 @@
 import { resolve as resolvePath } from "node:path";
+import { createSecureContext } from "node:tls";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
+import type { Secret } from "./secret.js";
 import { ANONYMOUS } from "../core/authentication.js";
 import type { ResolvedAuth, ResolvedBackend, ResolvedBackendAuth, ResolvedBinding, ResolvedConfig, ResolvedLimits } from "./resolved-types.js";
 import type { Auth, Backend, BackendAuth, Binding, Limits, ProxyConfig } from "./schema/index.js";
@@ -154,9 +156,25 @@ function resolveBinding(binding: Binding, index: number, ctx: SecretContext): Re
     trustedProxies: binding.trustedProxies ?? [],
     corsOrigins: binding.cors?.allowedOrigins ?? [],
     tls: binding.tls
-      ? { cert: resolveSecret(binding.tls.cert, `bindings[${index}].tls.cert`, ctx), key: resolveSecret(binding.tls.key, `bindings[${index}].tls.key`, ctx) }
+      ? usableTls({ cert: resolveSecret(binding.tls.cert, `bindings[${index}].tls.cert`, ctx), key: resolveSecret(binding.tls.key, `bindings[${index}].tls.key`, ctx) }, `bindings[${index}].tls`, ctx)
       : undefined,
   };
+}
+
+/**
+ * A certificate and key node:https can serve with, checked here so that `validate` names a
+ * bad PEM or a key that does not match its certificate, and `start` refuses it with the path
+ * instead of failing with an OpenSSL stack trace. Only OpenSSL's reason is repeated, never the PEM.
+ */
+function usableTls(tls: { cert: Secret; key: Secret }, path: string, ctx: SecretContext): { cert: Secret; key: Secret } {
+  if (!tls.cert.resolved || !tls.key.resolved) return tls;
+  try {
+    createSecureContext({ cert: tls.cert.reveal(), key: tls.key.reveal() });
+  } catch (error) {
+    const reason = (error as { reason?: unknown }).reason;
+    ctx.issues.push({ path, message: `the certificate and key cannot serve TLS (${typeof reason === "string" ? reason : "not a PEM certificate and matching private key"})` });
+  }
+  return tls;
 }
 
 /** The algorithms a key source can verify: the key decides the family, so an HMAC token is never checked against a public key. */
@@ -180,7 +198,7 @@ function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
     case "jwt":
       return {
         type: "jwt",
-        secret: auth.secret ? resolveSecret(auth.secret, "auth.secret", ctx) : undefined,
+        secret: auth.secret ? hmacKey(resolveSecret(auth.secret, "auth.secret", ctx), ctx) : undefined,
         jwksUrl: auth.jwksUrl,
         issuer: auth.issuer,
         audience: auth.audience,
@@ -194,6 +212,16 @@ function resolveAuth(auth: Auth, ctx: SecretContext): ResolvedAuth {
         jwksMaxAgeMs: auth.jwksMaxAgeMs ?? 600_000,
       };
   }
+}
+
+/** RFC 7518 §3.2: an HS256 key at least as long as its hash (32 bytes); a shorter one falls to an offline guess from any token it signed. */
+const MIN_HMAC_KEY_BYTES = 32;
+
+function hmacKey(secret: Secret, ctx: SecretContext): Secret {
+  if (secret.resolved && Buffer.byteLength(secret.reveal(), "utf8") < MIN_HMAC_KEY_BYTES) {
+    ctx.issues.push({ path: "auth.secret", message: `an HMAC key must be at least ${MIN_HMAC_KEY_BYTES} bytes (RFC 7518 §3.2): a shorter one can be guessed offline from any token it signed` });
+  }
+  return secret;
 }
 
 function resolveLimits(limits: Limits, ctx: SecretContext): ResolvedLimits {

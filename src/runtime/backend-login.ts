@@ -32,9 +32,10 @@ export async function loginBackend(options: LoginOptions): Promise<{ readonly fi
   const scope = backend.auth?.type === "oauth" ? backend.auth.scope : undefined;
   const timeoutMs = backend.auth?.timeoutMs ?? 10_000;
   const fetchFn = (url: string | URL, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const callback = await listenForCallback();
+  let provider: LoginProvider | undefined;
+  const callback = await listenForCallback(() => provider?.expectedState);
   try {
-    const provider = new LoginProvider(callback.url, scope, (url) => {
+    provider = new LoginProvider(callback.url, scope, (url) => {
       options.say(`Open this URL in a browser to let the gateway reach backend "${backend.name}":\n\n  ${url.href}\n\n`);
       options.say(`Waiting up to ${Math.round(options.waitMs / 1000)} s for the browser to return to ${callback.url} …\n`);
     });
@@ -43,7 +44,6 @@ export async function loginBackend(options: LoginOptions): Promise<{ readonly fi
     });
     if (first !== "REDIRECT") throw new LoginError(`backend "${backend.name}" issued tokens without an authorization step; nothing to log in to`);
     const answer = await callback.next(options.waitMs);
-    if (answer.state !== provider.expectedState) throw new LoginError("the redirect carried a state this login did not send (an old or forged link); run login again");
     if (answer.error) throw new LoginError(`the authorization server refused: ${answer.error}`);
     if (!answer.code) throw new LoginError("the redirect carried no authorization code");
     await auth(provider, { serverUrl: backend.url, authorizationCode: answer.code, fetchFn, ...(answer.iss ? { iss: answer.iss } : {}), ...(scope ? { scope } : {}) }).catch(
@@ -106,24 +106,33 @@ function loginBackendOf(config: ResolvedConfig, name: string): ResolvedRemoteBac
 
 interface CallbackAnswer {
   readonly code: string | undefined;
-  readonly state: string | undefined;
   readonly error: string | undefined;
   readonly iss: string | undefined;
 }
 
-/** A listener on 127.0.0.1 (a free port) for the one redirect this login expects (RFC 8252 §7.3). */
-async function listenForCallback(): Promise<{ url: string; next(waitMs: number): Promise<CallbackAnswer>; close(): Promise<void> }> {
+/**
+ * A listener on 127.0.0.1 (a free port) for the one redirect this login expects (RFC 8252 §7.3).
+ * Only a redirect carrying this login's state ends the wait: any other request to the callback
+ * (an old link, a second tab, another local program) is answered 400 and ignored, so it can
+ * neither stand in for the real answer nor cut the login short.
+ */
+async function listenForCallback(expectedState: () => string | undefined): Promise<{ url: string; next(waitMs: number): Promise<CallbackAnswer>; close(): Promise<void> }> {
   let deliver: ((answer: CallbackAnswer) => void) | undefined;
   const answered = new Promise<CallbackAnswer>((resolve) => (deliver = resolve));
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (req.method !== "GET" || url.pathname !== CALLBACK_PATH) return void res.writeHead(404).end();
     const read = (name: string) => url.searchParams.get(name) ?? undefined;
+    const state = read("state");
+    if (state === undefined || state !== expectedState()) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+      return void res.end("This link is not for the login that is waiting (its state does not match); it was ignored.\n");
+    }
     const error = read("error");
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
     res.end(error ? "The authorization was refused. You can close this window.\n" : "mcp-proxy received the authorization. You can close this window.\n");
     // Only a short, standard error code is kept: a description could carry anything.
-    deliver?.({ code: read("code"), state: read("state"), error: error && /^[a-z_]{1,64}$/.test(error) ? error : error ? "error" : undefined, iss: read("iss") });
+    deliver?.({ code: read("code"), error: error && /^[a-z_]{1,64}$/.test(error) ? error : error ? "error" : undefined, iss: read("iss") });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -227,6 +227,27 @@ describe("broken configs fail with exactly their paths", () => {
     expect(JSON.parse(json.stdout).errors[0].message).toContain("(got a string)");
   });
 
+  it("refuses an HMAC key too short for HS256 (offline guessable), without printing it", async () => {
+    writeFileSync(join(dir, "short-hmac.key"), "hunter2-short\n");
+    const file = write("short-hmac", { ...base, auth: { type: "jwt", secret: { file: "short-hmac.key" } } });
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "auth.secret", message: expect.stringContaining("at least 32 bytes") }]);
+    expect(result.stdout + result.stderr).not.toContain("hunter2-short");
+    writeFileSync(join(dir, "short-hmac.key"), `${"k".repeat(32)}\n`);
+    expect((await cli(["validate", "--config", file])).code).toBe(0);
+  });
+
+  it("names a TLS certificate or key that cannot serve, without printing the PEM", async () => {
+    const pem = "-----BEGIN PRIVATE KEY-----\nNOTAKEY0bad1pem2body3\n-----END PRIVATE KEY-----\n";
+    writeFileSync(join(dir, "bad-tls.pem"), pem);
+    const file = write("bad-tls", { ...base, bindings: [{ transport: "http", port: 0, tls: { cert: { file: "bad-tls.pem" }, key: { file: "bad-tls.pem" } } }] });
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "bindings[0].tls", message: expect.stringContaining("cannot serve TLS") }]);
+    expect(result.stdout + result.stderr).not.toContain("NOTAKEY0bad1pem2body3");
+  });
+
   it("reports three mistakes in one config as three entries, in path order", async () => {
     const file = write("three-mistakes", {
       version: 1,

@@ -41,6 +41,11 @@ async function loginDrivingTheBrowser(backend: string): Promise<{ code: number |
       }
     });
   });
+  // A stray hit on the callback first (an old link, another tab): ignored, the login keeps waiting for its own redirect.
+  const redirectUri = new URL(authorizationUrl).searchParams.get("redirect_uri")!;
+  const stray = await fetch(`${redirectUri}?code=forged-code&state=not-this-login`);
+  expect(stray.status).toBe(400);
+  expect(await stray.text()).toContain("it was ignored");
   // The browser: the authorization server redirects (approval is automatic here) to the loopback callback.
   const approval = await fetch(authorizationUrl, { redirect: "manual" });
   expect(approval.status).toBe(302);

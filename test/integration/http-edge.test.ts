@@ -138,6 +138,12 @@ describe("an HTTP binding at the edge: publicUrl, trusted proxies, CORS, TLS", (
     expect(admitted.status).toBe(200);
     expect(admitted.headers.get("access-control-allow-origin")).toBe(APP);
     expect(admitted.headers.get("mcp-session-id")).toEqual(expect.any(String));
+    // The cacheable metadata fetched without Origin says it varies by Origin, so a shared cache
+    // does not serve it, without the CORS header, to the browser app (nor the app's copy to others).
+    const plain = await fetch(`${origin}/.well-known/oauth-protected-resource/tools/mcp`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("cache-control")).toContain("max-age");
+    expect(plain.headers.get("vary")).toBe("Origin");
   });
 
   it("writes the forwarded client address in audit lines only for requests from a trusted proxy", async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { dirname, join } from "node:path";
 import { exportSPKI, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -112,6 +113,28 @@ describe("JWT identity on an HTTP binding (a real JWKS on loopback, a real proxy
     }
     expect(await waitFor(() => auditLines().filter((l) => l.event === "authentication" && l.reason === "INVALID_CREDENTIALS").length >= cases.length)).toBe(true);
     expect(auditLines().filter((l) => l.event === "authentication").map((l) => l.detail)).toEqual(expect.arrayContaining(["wrong audience", "expired", "bad signature"]));
+  });
+
+  it("does not let a client pick the audience through Host: a token minted for another local MCP server is refused", async () => {
+    const own = new URL(resource);
+    const withHost = (host: string, token: string) =>
+      new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
+        const req = request({ host: own.hostname, port: own.port, path: own.pathname, method: "POST", headers: { ...JSON_HEADERS, host, authorization: `Bearer ${token}` } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode!, challenge: res.headers["www-authenticate"] });
+        });
+        req.on("error", reject);
+        req.end(JSON.stringify(initializeRequest(1)));
+      });
+    // Another server on this machine (another port), and another address: both pass the Host guard, neither is this listener.
+    for (const other of ["localhost:9", `localhost:${Number(own.port) + 1}`, `127.0.0.2:${own.port}`]) {
+      const foreign = await withHost(other, await tokenFor({ aud: `http://${other}/mcp` }));
+      expect(foreign.status, other).toBe(401);
+      expect(foreign.challenge, other).toContain('error_description="wrong audience"');
+    }
+    // The name a local client really uses for this listener still works as the audience.
+    const local = `localhost:${own.port}`;
+    expect((await withHost(local, await tokenFor({ aud: `http://${local}/mcp` }))).status).toBe(200);
   });
 
   it("refuses a valid token without a required scope with 403 insufficient_scope naming the scopes needed", async () => {

@@ -29,11 +29,26 @@ export class LoginTokens implements CredentialSource {
     } catch (error) {
       return Promise.reject(error);
     }
-    const expiresAt = expiryOf(record.tokens);
-    const margin = expiresAt === undefined ? 0 : Math.min(MAX_MARGIN_MS, (expiresAt - record.tokens.obtainedAt) / 4);
-    if (record.tokens.access_token !== stale && (expiresAt === undefined || Date.now() < expiresAt - margin)) return Promise.resolve(record.tokens.access_token);
-    this.#inflight ??= this.#refresh(record).finally(() => (this.#inflight = undefined));
+    if (usable(record, stale)) return Promise.resolve(record.tokens.access_token);
+    // Before a refresh, the store may hold newer tokens than memory: the user ran `login` again
+    // (as the errors below ask), or another gateway on the same state folder refreshed.
+    const stored = this.#storedNewer(record);
+    if (stored) {
+      this.#record = record = stored;
+      if (usable(record, stale)) return Promise.resolve(record.tokens.access_token);
+    }
+    const current = record;
+    this.#inflight ??= this.#refresh(current).finally(() => (this.#inflight = undefined));
     return this.#inflight;
+  }
+
+  #storedNewer(record: LoginRecord): LoginRecord | undefined {
+    try {
+      const stored = this.store.read<LoginRecord>(this.backend);
+      return stored && stored.serverUrl === this.serverUrl && stored.tokens.access_token !== record.tokens.access_token ? stored : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   recent(): readonly string[] {
@@ -83,6 +98,13 @@ export class LoginTokens implements CredentialSource {
     this.#record = next;
     return next.tokens.access_token;
   }
+}
+
+/** Whether a record's access token can be sent now: not the one just refused, and not within the renewal margin of its expiry. */
+function usable(record: LoginRecord, stale: string | undefined): boolean {
+  const expiresAt = expiryOf(record.tokens);
+  const margin = expiresAt === undefined ? 0 : Math.min(MAX_MARGIN_MS, (expiresAt - record.tokens.obtainedAt) / 4);
+  return record.tokens.access_token !== stale && (expiresAt === undefined || Date.now() < expiresAt - margin);
 }
 
 /** The OAuth error code of an SDK error, or its class name: never the server's description. */
