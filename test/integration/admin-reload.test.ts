@@ -60,7 +60,7 @@ afterAll(async () => {
 describe("POST /admin/reload", () => {
   it("refuses a caller without a credential the binding accepts, and changes nothing", async () => {
     writeFileSync(file, JSON.stringify(config({ naming: { prefix: "never" } })));
-    for (const headers of [{}, { authorization: "Bearer not-the-token-000000" }]) {
+    for (const headers of [{}, { authorization: "Bearer not-the-token-000000" }] as Array<Record<string, string>>) {
       const refused = await reload(headers);
       expect(refused.status).toBe(401);
       expect(refused.body).toMatchObject({ error: { code: -32019, data: { reason: "ADMIN_UNAUTHENTICATED" } } });
