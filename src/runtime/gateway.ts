@@ -189,6 +189,7 @@ export class Gateway implements SessionHost {
     const oldAudit = audit?.replacesSink ? this.#audit : undefined;
     if (audit) this.#audit = audit.trail;
     this.pool.retire([...plan.changed, ...plan.removed]);
+    this.ops.reloaded(next, new Set([...plan.added, ...plan.changed, ...plan.removed]));
     const sessions = this.sessions.all();
     for (const session of sessions) session.reconcile(plan, drainMs);
     retireBindings();
