@@ -81,6 +81,8 @@ export class Gateway implements SessionHost {
   readonly ops: GatewayOps;
   /** Routed requests under way, across sessions (a shutdown waits for them). */
   readonly requests = new InFlight();
+  /** Audit trails a reload replaced, until they close: a shutdown flushes them too. */
+  readonly #retiredAudit = new Set<AuditTrail>();
   /** Set by startGateway: the listeners a reload reconciles. */
   bindings: ServedBindings | undefined;
   reloader: Reloader | undefined;
@@ -201,7 +203,18 @@ export class Gateway implements SessionHost {
       await yieldToIo();
     }
     if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
-    if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
+    if (oldAudit) {
+      this.#retiredAudit.add(oldAudit);
+      // Closed here unless a shutdown closed it first (closeAudit took it out of the set).
+      void oldAudit.inflight.idle(drainMs).then(() => (this.#retiredAudit.delete(oldAudit) ? oldAudit.close() : undefined));
+    }
+  }
+
+  /** Flushes and closes every audit sink: one a recent reload replaced (its lines still being written) and the current one. */
+  async closeAudit(): Promise<void> {
+    const retired = [...this.#retiredAudit];
+    this.#retiredAudit.clear();
+    await Promise.all([...retired, this.#audit].map((trail) => trail.close()));
   }
 
   /**
@@ -258,7 +271,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     await gateway.rateLimits.close();
     await gateway.ops.close();
     // Last: every request that ran has written its line by now.
-    await gateway.audit.close();
+    await gateway.closeAudit();
   };
   try {
     await gateway.ops.start();

@@ -136,4 +136,24 @@ describe("hot reload of credentials, audit sink and listeners", () => {
     rmSync(downFile);
     expect(await waitFor(async () => (await ready()) === 200, 20_000, 200)).toBe(true);
   }, 45_000);
+
+  it("writes the line of a call that began on a replaced audit sink, when SIGTERM comes before the sink's drain time", async () => {
+    const file = writeConfig({});
+    const first = join(dirname(file), "first.audit.jsonl");
+    const config = (audit: string) => base({ audit: { sink: "file", file: audit }, reload: { debounceMs: 50, drainMs: 30_000 }, limits: { initializeWaitMs: 30_000, shutdownGraceMs: 10_000 } });
+    writeFileSync(file, JSON.stringify(config("first.audit.jsonl")));
+    proxy = await runProxyOnFile(file);
+    const c = await connectClient("http", { url: proxy.url });
+    clients.push(c);
+    const slow = c.client.callTool({ name: "hub__slow", arguments: { ms: 1500 } });
+    replaceConfig(file, config("second.audit.jsonl"));
+    expect(await waitFor(() => reloaded(proxy!) === 1, 5000)).toBe(true);
+    proxy.child.kill("SIGTERM");
+    expect(textOf(await slow)).toBeTruthy();
+    // Waits for the exit the first signal started (a second SIGTERM would end the process at once).
+    const child = proxy.child;
+    expect(child.exitCode ?? (await new Promise((resolve) => child.once("exit", resolve)))).toBe(0);
+    const lines = readFileSync(first, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { method: string; status: string; target?: string });
+    expect(lines.filter((l) => l.method === "tools/call" && l.target === "hub__slow" && l.status === "ok")).toHaveLength(1);
+  }, 30_000);
 });
