@@ -82,6 +82,8 @@ export class Gateway implements SessionHost {
   readonly ops: GatewayOps;
   /** Routed requests under way, across sessions (a shutdown waits for them). */
   readonly requests = new InFlight();
+  /** Audit trails a reload replaced, until they close: a shutdown flushes them too. */
+  readonly #retiredAudit = new Set<AuditTrail>();
   /** Set by startGateway: the listeners a reload reconciles. */
   bindings: ServedBindings | undefined;
   reloader: Reloader | undefined;
@@ -193,6 +195,7 @@ export class Gateway implements SessionHost {
     const oldAudit = audit?.replacesSink ? this.#audit : undefined;
     if (audit) this.#audit = audit.trail;
     this.pool.retire([...plan.changed, ...plan.removed]);
+    this.ops.reloaded(next, new Set([...plan.added, ...plan.changed, ...plan.removed]));
     const sessions = this.sessions.all();
     for (const session of sessions) session.reconcile(plan, drainMs);
     retireBindings();
@@ -204,7 +207,18 @@ export class Gateway implements SessionHost {
       await yieldToIo();
     }
     if (restartsAnything(plan)) this.logger.info({ added: [...plan.added], changed: [...plan.changed], removed: [...plan.removed], kept: plan.kept.size }, "backends reconciled");
-    if (oldAudit) void oldAudit.inflight.idle(drainMs).then(() => oldAudit.close());
+    if (oldAudit) {
+      this.#retiredAudit.add(oldAudit);
+      // Closed here unless a shutdown closed it first (closeAudit took it out of the set).
+      void oldAudit.inflight.idle(drainMs).then(() => (this.#retiredAudit.delete(oldAudit) ? oldAudit.close() : undefined));
+    }
+  }
+
+  /** Flushes and closes every audit sink: one a recent reload replaced (its lines still being written) and the current one. */
+  async closeAudit(): Promise<void> {
+    const retired = [...this.#retiredAudit];
+    this.#retiredAudit.clear();
+    await Promise.all([...retired, this.#audit].map((trail) => trail.close()));
   }
 
   /**
@@ -263,7 +277,7 @@ export async function startGateway(config: ResolvedConfig, logger: Logger, versi
     await gateway.ops.close();
     await gateway.modern.close();
     // Last: every request that ran has written its line by now.
-    await gateway.audit.close();
+    await gateway.closeAudit();
   };
   try {
     await gateway.ops.start();

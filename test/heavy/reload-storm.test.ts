@@ -9,7 +9,8 @@ import { type ProxyProcess, runProxyOnFile, writeConfig } from "../support/proxy
 // times, valid and invalid changes mixed, written in place or by write-then-rename. No call to
 // an item no change touched may fail; after every change each client must list what the
 // config now allows within 1 s (plus a new backend's start-up), a bad change must leave the
-// last good surface serving, and when it is over no backend process may be left behind.
+// last good surface serving, config_synchronized on GET /status and /metrics must follow each
+// outcome (1 applied, 0 refused), and when it is over no backend process may be left behind.
 
 interface State {
   readonly denySearch: boolean;
@@ -102,7 +103,29 @@ function write(text: string, rename: boolean): void {
   renameSync(tmp, file);
 }
 
-const outcomes = () => proxy.stderr().split("\n").filter((l) => l.includes('"msg":"config reloaded"') || l.includes('"msg":"reload failed; the last good config keeps serving"'));
+interface Synchronization {
+  readonly attempts: number;
+  readonly synchronized: number;
+  readonly metric: number;
+  readonly last: { readonly ok: boolean; readonly at: string };
+}
+
+/** What an operator sees: GET /status (JSON) and mcp_proxy_config_synchronized on /metrics. */
+async function synchronization(): Promise<Synchronization> {
+  const origin = new URL(proxy.url!).origin;
+  const status = (await (await fetch(`${origin}/status`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+    configSynchronized: number;
+    reloads: { ok: number; failed: number };
+    lastReload: { ok: boolean; at: string };
+  };
+  const metrics = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  return {
+    attempts: status.reloads.ok + status.reloads.failed,
+    synchronized: status.configSynchronized,
+    metric: Number(/^mcp_proxy_config_synchronized (\S+)$/m.exec(metrics)?.[1]),
+    last: status.lastReload,
+  };
+}
 
 async function surfaceMatches(c: TestClient, state: State): Promise<boolean> {
   const names = new Set((await c.client.listTools()).tools.map((t) => t.name));
@@ -144,17 +167,19 @@ afterAll(async () => {
 describe("a reload storm under load", () => {
   it("applies each valid change within a second, keeps the last good config on each bad one, fails no untouched call", async () => {
     let state = S0;
-    let seen = outcomes().length;
+    let seen = (await synchronization()).attempts;
     const slow: string[] = [];
     for (const [i, step] of steps().entries()) {
       const written = Date.now();
       if (step.kind === "valid") write(JSON.stringify(configOf(step.state)), step.rename);
       else write(step.text(state), true);
-      // config_synchronized follows: one outcome line per change, "reloaded" (1) or "failed" (0).
-      expect(await waitFor(() => outcomes().length > seen, 10_000), `step ${i}: no reload outcome`).toBe(true);
-      const outcome = outcomes()[seen]!;
-      seen = outcomes().length;
-      expect(outcome, `step ${i} (${step.kind === "invalid" ? step.why : "valid"})`).toContain(step.kind === "valid" ? "config reloaded" : "reload failed");
+      // config_synchronized follows, on /status and /metrics alike: 1 after a valid change, 0 after a bad one.
+      const label = `step ${i} (${step.kind === "invalid" ? step.why : "valid"})`;
+      let sync = await synchronization();
+      expect(await waitFor(async () => (sync = await synchronization()).attempts > seen, 10_000, 25), `${label}: no reload outcome on /status`).toBe(true);
+      seen = sync.attempts;
+      const expected = step.kind === "valid" ? 1 : 0;
+      expect({ synchronized: sync.synchronized, metric: sync.metric, ok: sync.last.ok }, label).toEqual({ synchronized: expected, metric: expected, ok: step.kind === "valid" });
       if (step.kind === "valid") {
         const adds = step.state.backends.some((b) => !state.backends.includes(b) || (b === "edit" && step.state.editVersion !== state.editVersion));
         state = step.state;
@@ -162,7 +187,7 @@ describe("a reload storm under load", () => {
         const ok = await waitFor(async () => (await Promise.all(clients.map((c) => surfaceMatches(c, state)))).every(Boolean), bound + 500, 25);
         expect(ok, `step ${i}: clients did not see the new surface`).toBe(true);
         // "Within 1 s of the reload": counted from the moment the gateway logged it applied.
-        const reloadedAt = Number(/"time":(\d+)/.exec(outcome)?.[1]);
+        const reloadedAt = Date.parse(sync.last.at);
         if (!adds && Date.now() - reloadedAt > SURFACE_MS) slow.push(`step ${i}: ${Date.now() - reloadedAt} ms after the reload, ${Date.now() - written} ms after the write`);
       } else {
         // Nothing changed: every client still sees the last good surface.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectClient, recorderBackend, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
@@ -117,4 +117,43 @@ describe("hot reload of credentials, audit sink and listeners", () => {
     clients.push(main);
     expect(textOf(await main.client.callTool({ name: "hub__whoami", arguments: {} }))).toBe("hub");
   });
+
+  it("probes a required backend a reload adds: /readyz names it until it starts, then answers 200", async () => {
+    const file = writeConfig(base());
+    const downFile = join(dirname(file), "alpha-down");
+    writeFileSync(downFile, "down");
+    proxy = await runProxyOnFile(file);
+    const origin = new URL(proxy.url!).origin;
+    const ready = async () => (await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(10_000) })).status;
+    const alpha = async () => ((await (await fetch(`${origin}/status`, { signal: AbortSignal.timeout(10_000) })).json()) as { backends: Array<{ name: string; restarts: number }> }).backends.find((b) => b.name === "alpha");
+    expect(await ready()).toBe(200);
+    // A per-client backend no client uses: only the readiness probe starts it.
+    replaceConfig(file, base({ backends: { hub: recorderBackend("hub", { session: "shared" }), alpha: recorderBackend("alpha", { required: true, env: { RECORDER_DOWN_WHILE: downFile } }) } }));
+    expect(await waitFor(async () => (await alpha()) !== undefined, 5000)).toBe(true);
+    expect(await ready()).toBe(503);
+    // The probe tries it (each failed start is a restart) and, once it can start, readiness follows.
+    expect(await waitFor(async () => ((await alpha())?.restarts ?? 0) >= 1, 15_000, 100)).toBe(true);
+    rmSync(downFile);
+    expect(await waitFor(async () => (await ready()) === 200, 20_000, 200)).toBe(true);
+  }, 45_000);
+
+  it("writes the line of a call that began on a replaced audit sink, when SIGTERM comes before the sink's drain time", async () => {
+    const file = writeConfig({});
+    const first = join(dirname(file), "first.audit.jsonl");
+    const config = (audit: string) => base({ audit: { sink: "file", file: audit }, reload: { debounceMs: 50, drainMs: 30_000 }, limits: { initializeWaitMs: 30_000, shutdownGraceMs: 10_000 } });
+    writeFileSync(file, JSON.stringify(config("first.audit.jsonl")));
+    proxy = await runProxyOnFile(file);
+    const c = await connectClient("http", { url: proxy.url });
+    clients.push(c);
+    const slow = c.client.callTool({ name: "hub__slow", arguments: { ms: 1500 } });
+    replaceConfig(file, config("second.audit.jsonl"));
+    expect(await waitFor(() => reloaded(proxy!) === 1, 5000)).toBe(true);
+    proxy.child.kill("SIGTERM");
+    expect(textOf(await slow)).toBeTruthy();
+    // Waits for the exit the first signal started (a second SIGTERM would end the process at once).
+    const child = proxy.child;
+    expect(child.exitCode ?? (await new Promise((resolve) => child.once("exit", resolve)))).toBe(0);
+    const lines = readFileSync(first, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { method: string; status: string; target?: string });
+    expect(lines.filter((l) => l.method === "tools/call" && l.target === "hub__slow" && l.status === "ok")).toHaveLength(1);
+  }, 30_000);
 });

@@ -233,12 +233,14 @@ describe('admin.exposure "token", a separate admin listener, and reload turned o
     expect(JSON.parse(mcp.text)).toMatchObject({ error: { data: { reason: "NOT_FOUND" } } });
   });
 
-  it("authenticates POST /admin/reload and answers 501 while this gateway has no reloader", async () => {
+  it("takes the admin token for POST /admin/reload, here and on admin.listen, and reloads (test/integration/admin-reload.test.ts covers the outcomes)", async () => {
     expect((await post(`${local}/admin/reload`)).status).toBe(401);
     expect((await get(`${local}/admin/reload`, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(405);
-    const reload = await post(`${local}/admin/reload`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-    expect(reload.status).toBe(501);
-    expect(JSON.parse(reload.text)).toMatchObject({ error: { code: -32028, data: { reason: "RELOAD_UNAVAILABLE" } } });
+    for (const origin of [local, adminBase]) {
+      const reload = await post(`${origin}/admin/reload`, { authorization: `Bearer ${ADMIN_TOKEN}` });
+      expect(reload.status, origin).toBe(200);
+      expect(JSON.parse(reload.text)).toMatchObject({ ok: true, trigger: "admin", errors: [] });
+    }
   });
 });
 

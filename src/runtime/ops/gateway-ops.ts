@@ -83,6 +83,11 @@ export class GatewayOps {
     this.#probe = new ReadinessProbe(config, this.host.logger, this.health, { name: "mcp-portcullis", version: this.host.version });
   }
 
+  /** A reload serves `config`: required backends it added, changed or removed are probed anew (see ReadinessProbe.reconcile). */
+  reloaded(config: ResolvedConfig, touched: ReadonlySet<string>): void {
+    this.#probe?.reconcile(config, touched);
+  }
+
   /** Lets the reloader serve POST /admin/reload (when `admin.reload` is on). */
   setReloader(reloader: Reloader | undefined): void {
     this.#reloader = reloader;
