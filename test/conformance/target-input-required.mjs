@@ -1,5 +1,5 @@
 // The conformance target's input_required diagnostics (SEP-2322): the tools and the prompt the
-// 0.2.0 alpha's input-required-result-* scenarios call. A handler returns an InputRequiredResult
+// 0.2.0 alpha's input-required-result-* scenarios call, and the tools server-stateless probes. A handler returns an InputRequiredResult
 // and reads the retry's answers from ctx.mcpReq.inputResponses; the SDK lifts inputResponses and
 // requestState out of the params before the handler runs. Served to modern requests only.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -103,6 +103,20 @@ const TOOL_HANDLERS = {
     if (Object.keys(wanted).length > 0) return ask(wanted);
     return say(`Answered: ${Object.keys(answers).sort().join(", ") || "nothing (no input capability declared)"}`);
   },
+  // server-stateless (SEP-2575) probes. Asking for input the request's envelope did not declare:
+  // the SDK answers -32021 (missing client capability) instead of sending the result.
+  test_missing_capability: () => ask({ needed: sample("Needs sampling, which this request did not declare", 20) }),
+  // Asks by input_required on the call's own response, never by a request of its own on that stream.
+  test_streaming_elicitation: (_args, ctx) => {
+    const answer = answered(ctx).streamed;
+    if (!answer) return ask({ streamed: elicit("Streaming elicitation: continue?", { ok: { type: "boolean" } }, ["ok"]) });
+    return say(`streamed: ${JSON.stringify(content(answer))}`);
+  },
+  // Logs through the SDK, which sends notifications/message only when the request's _meta names a logLevel.
+  test_logging_tool: async (_args, ctx) => {
+    await ctx.mcpReq.log("info", "test_logging_tool ran");
+    return say("logged (if the request asked for a log level)");
+  },
 };
 
 /** A round 1 without state; later rounds must bring a valid state and the answers it asked for. */
@@ -117,7 +131,7 @@ function stateful(tool, ctx, first, next) {
 
 export const INPUT_REQUIRED_TOOLS = Object.keys(TOOL_HANDLERS).map((name) => ({
   name,
-  description: `input_required diagnostic (SEP-2322): ${name.replace("test_input_required_result_", "")}`,
+  description: name.startsWith("test_input_required_result_") ? `input_required diagnostic (SEP-2322): ${name.replace("test_input_required_result_", "")}` : `stateless-server diagnostic (SEP-2575): ${name}`,
   inputSchema: noArgs,
 }));
 
