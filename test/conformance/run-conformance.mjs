@@ -38,8 +38,9 @@ const CONFORMANCE_CLI =
 /** What the suite is asked to run in each era. */
 const ERA_ARGS = ERA === "modern" ? ["--requirements", "2026-07-28"] : [];
 /**
- * Scenarios our target does not implement yet in the modern era (the suite's task, header and
- * stateless-probe diagnostic tools), or that are not scored for 2026-07-28. Their FAILURE
+ * Scenarios our target does not pass yet in the modern era (the suite's task and header
+ * diagnostics; server-stateless checks the SDK's stateless serving misses), or that are not
+ * scored for 2026-07-28. Their FAILURE
  * checks are known gaps of the target when they fail the same way directly and through the
  * proxy; any difference between the runs still fails.
  */
