@@ -106,6 +106,11 @@ export class UpstreamSession {
     });
   }
 
+  /** Whether the backend speaks 2026-07-28 (asks by input_required results, never by requests of its own). */
+  get modern(): boolean {
+    return this.#modern !== undefined;
+  }
+
   get info(): InitializeInfo {
     if (!this.#info) throw new Error(`backend ${this.backend.name} is not connected`);
     return this.#info;

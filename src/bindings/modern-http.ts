@@ -65,10 +65,14 @@ function writeEvent(res: ServerResponse, message: Record<string, unknown>): void
   res.write(event(message));
 }
 
-/** The spec maps two refusals onto HTTP statuses a client can read before the body: a removed or unknown method is 404, an unsupported version 400. */
+/**
+ * The spec maps three refusals onto HTTP statuses a client can read before the body: a removed
+ * or unknown method is 404; an unsupported version, and a missing client capability (a
+ * backend's -32021, passed on), 400.
+ */
 function statusOf(reply: Record<string, unknown>): number {
   const code = (reply as { error?: { code?: number } }).error?.code;
-  return code === -32601 ? 404 : code === -32022 ? 400 : 200;
+  return code === -32601 ? 404 : code === -32022 || code === -32021 ? 400 : 200;
 }
 
 /** What the classifier leaves to the server: headers the spec requires but that are absent, and Mcp-Name. */

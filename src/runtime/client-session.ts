@@ -384,6 +384,7 @@ export class ClientSession implements ClientScope {
         changed: () => this.#rebuild(),
         notification: (method, params, related) => toClient(backend, method, params, related),
         request: (request, signal, related) => ask(backend, request, signal, related),
+        asksByRounds: () => this.#modernInputs !== undefined,
       }),
       advertise: () => ({ info: this.#clientInfo, capabilities: this.#clientCapabilities }),
       // The caller who opened the session: a binding lets no one else use it.

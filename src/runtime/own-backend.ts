@@ -1,6 +1,8 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { CallOptions, InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
+import type { Cancellation } from "../core/cancellation.js";
 import type { Params, RequestId, Result } from "../core/context.js";
+import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
 import type { BackendCatalog, CatalogWatcher } from "./backend-catalog.js";
 import type { BackendReach } from "./backend-reach.js";
@@ -11,7 +13,15 @@ export interface OwnBackendEvents {
   changed(): void;
   notification(method: string, params: Record<string, unknown> | undefined, relatedRequestId: RequestId | undefined): void;
   request(request: JSONRPCRequest, signal: AbortSignal, relatedRequestId: RequestId | undefined): Promise<Result>;
+  /**
+   * True when the client is answered by input_required rounds (a 2026-07-28 client): a backend's
+   * question must then reach the one call it belongs to, or the client answers the wrong round.
+   */
+  asksByRounds?(): boolean;
 }
+
+/** The calls during which a legacy backend may ask its client (the spec's input_required methods). */
+const ASKING_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"]);
 
 /**
  * A client's own upstream session with one backend (`session: "per-client"`): nothing in it
@@ -28,6 +38,9 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
   #catalog: BackendCatalog | undefined;
   #logLevel: Params | undefined;
   #ownStart: Promise<void> | undefined;
+  /** The asking call in flight while calls are taken one at a time (see #oneAsker), and the end of the queue of those waiting. */
+  #asker: RequestId | undefined;
+  #askers: Promise<void> = Promise.resolve();
 
   constructor(options: LinkOptions, events: OwnBackendEvents, catalog: BackendCatalog | undefined) {
     this.#events = events;
@@ -88,7 +101,28 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
   async call(id: RequestId, method: string, params: Params, options: CallOptions): Promise<Result> {
     await this.#startOwn();
     const upstream = await this.#link.require();
+    if (ASKING_METHODS.has(method) && !upstream.modern && this.#events.asksByRounds?.()) return this.#oneAsker(id, options.cancellation, () => upstream.request(method, params, options));
     return this.#link.track(id, upstream.request(method, params, options));
+  }
+
+  /**
+   * A legacy backend's question names no call (over stdio nothing relates it to one), so for a
+   * client answered by rounds its asking calls run one at a time: the question then surely
+   * belongs to the one in flight. A call waiting its turn can be cancelled.
+   */
+  async #oneAsker(id: RequestId, cancellation: Cancellation | undefined, run: () => Promise<Result>): Promise<Result> {
+    const before = this.#askers;
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.#askers = before.then(() => mine);
+    try {
+      await waitOrCancel(before, cancellation);
+      this.#asker = id;
+      return await this.#link.track(id, run());
+    } finally {
+      if (this.#asker === id) this.#asker = undefined;
+      release();
+    }
   }
 
   async subscribe(id: RequestId, params: Params, options: CallOptions): Promise<Result> {
@@ -118,6 +152,7 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
 
   /** Its latest call in flight: a backend's request or notification most likely belongs to that one. */
   private relatedRequest(): RequestId | undefined {
+    if (this.#asker !== undefined) return this.#asker;
     const inflight = this.#link.inflight;
     return inflight.length ? inflight[inflight.length - 1] : undefined;
   }
@@ -151,4 +186,16 @@ export class OwnBackend implements BackendReach, CatalogWatcher {
     for (const uri of this.#subscriptions) calls.push(upstream.request("resources/subscribe", { uri }));
     await Promise.allSettled(calls);
   }
+}
+
+/** Resolves when `turn` does; rejects as cancelled if the request is cancelled first. */
+function waitOrCancel(turn: Promise<void>, cancellation: Cancellation | undefined): Promise<void> {
+  if (!cancellation) return turn;
+  return new Promise<void>((resolve, reject) => {
+    const stop = cancellation.onCancel(() => reject(new ProxyError("REQUEST_CANCELLED", "cancelled while waiting for the backend's previous asking call")));
+    void turn.then(() => {
+      stop();
+      resolve();
+    });
+  });
 }

@@ -4,8 +4,8 @@
 // `NodeStreamableHTTPServerTransport` (stateful: one transport + Server per Mcp-Session-Id).
 // 2026-07-28 requests (a `_meta` protocol-version claim, no session) go to the SDK's
 // `createMcpHandler` over the same server factory, for the 0.2.0 alpha's --requirements
-// 2026-07-28 run; the suite's input_required diagnostic tools are not implemented yet (the
-// runner lists those scenarios as known gaps).
+// 2026-07-28 run, with the suite's input_required diagnostics (target-input-required.mjs); its
+// task and header diagnostics are not implemented (the runner lists those as known gaps).
 // run-conformance.mjs runs the suite against it directly and through the proxy.
 //
 //   node test/conformance/target-server.mjs [PORT] [--exit-with-stdin]
@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { createMcpHandler, ProtocolError, Server } from "@modelcontextprotocol/server";
+import { INPUT_REQUIRED_PROMPT, INPUT_REQUIRED_TOOLS, callInputRequiredTool, getInputRequiredPrompt } from "./target-input-required.mjs";
 import {
   NodeStreamableHTTPServerTransport,
   toNodeHandler,
@@ -83,7 +84,8 @@ const PROMPTS = [
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 
-function makeServer() {
+/** `modern`: the server answers a 2026-07-28 request and offers the input_required diagnostics too. */
+function makeServer({ modern = false } = {}) {
   const server = new Server(
     { name: "mcp-portcullis-conformance-target", version: "1.0.0" },
     {
@@ -97,9 +99,11 @@ function makeServer() {
     },
   );
 
-  server.setRequestHandler("tools/list", async () => ({ tools: TOOLS }));
+  server.setRequestHandler("tools/list", async () => ({ tools: modern ? [...TOOLS, ...INPUT_REQUIRED_TOOLS] : TOOLS }));
 
   server.setRequestHandler("tools/call", async (request, ctx) => {
+    const diagnostic = modern ? callInputRequiredTool(request, ctx) : undefined;
+    if (diagnostic !== undefined) return diagnostic;
     const args = request.params.arguments ?? {};
     const elicit = async (params) => {
       const answer = await ctx.mcpReq.send({ method: "elicitation/create", params });
@@ -253,8 +257,9 @@ function makeServer() {
   server.setRequestHandler("resources/subscribe", async () => ({}));
   server.setRequestHandler("resources/unsubscribe", async () => ({}));
 
-  server.setRequestHandler("prompts/list", async () => ({ prompts: PROMPTS }));
-  server.setRequestHandler("prompts/get", async (request) => {
+  server.setRequestHandler("prompts/list", async () => ({ prompts: modern ? [...PROMPTS, INPUT_REQUIRED_PROMPT] : PROMPTS }));
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
+    if (modern && request.params.name === INPUT_REQUIRED_PROMPT.name) return getInputRequiredPrompt(ctx);
     const args = request.params.arguments ?? {};
     const user = (content) => ({ role: "user", content });
     switch (request.params.name) {
@@ -292,7 +297,7 @@ function jsonError(res, status, code, message) {
 }
 
 /** Stateless 2026-07-28 serving: one Server from the same factory per request. */
-const modern = toNodeHandler(createMcpHandler(() => makeServer(), { legacy: "reject" }));
+const modern = toNodeHandler(createMcpHandler(() => makeServer({ modern: true }), { legacy: "reject" }));
 
 /** A POST without a session is read once here: a modern one (its `_meta` claims a version) is served statelessly. */
 async function readModern(req) {

@@ -62,6 +62,14 @@ describe("a modern client in front of modern backends", () => {
     expect(textOf(done.result)).toBe("hello lin");
   });
 
+  it("passes on a backend's -32021 for a capability the request did not declare, with HTTP 400", async () => {
+    const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
+    const headers = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "web__ask" };
+    const reply = await post(proxy.url!, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "web__ask", arguments: {}, _meta: meta } }, headers);
+    expect(reply.status).toBe(400);
+    expect(reply.json().error).toMatchObject({ code: -32021, data: { requiredCapabilities: { elicitation: {} } } });
+  });
+
   it("gets the backend's question as its own input_required round and completes on its retry", async () => {
     const client = new Client({ name: "modern", version: "1" }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
     client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { answer: "grace" } }));

@@ -90,6 +90,25 @@ describe("a 2026-07-28 client over HTTP, legacy backends", () => {
     expect(replayed.error).toMatchObject({ code: -32602, data: { reason: "INVALID_REQUEST_STATE" } });
   });
 
+  it("asks each of two concurrent calls to one per-client backend its own question, and answers each from its own round", async () => {
+    // The first call asks later than the second one starts: its question must not end the second's round.
+    const ask = (id: number, message: string, delayMs: number, extra: Record<string, unknown> = {}) =>
+      post(proxy.url!, { jsonrpc: "2.0", id, method: "tools/call", params: { name: "rec__ask-elicitation", arguments: { message, delayMs }, ...extra, _meta: envelope } }, headersFor("tools/call", "rec__ask-elicitation")).then((r) => r.json());
+    const first = ask(30, "first?", 300);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = ask(31, "second?", 600);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.result.inputRequests["elicitation-0"].params.message).toBe("first?");
+    expect(b.result.inputRequests["elicitation-0"].params.message).toBe("second?");
+    const answer = (text: string) => ({ inputResponses: { "elicitation-0": { action: "accept", content: { answer: text } } } });
+    const [doneA, doneB] = await Promise.all([
+      ask(32, "first?", 300, { ...answer("for first"), requestState: a.result.requestState }),
+      ask(33, "second?", 600, { ...answer("for second"), requestState: b.result.requestState }),
+    ]);
+    expect(textOf(doneA.result)).toBe('elicited: accept {"answer":"for first"}');
+    expect(textOf(doneB.result)).toBe('elicited: accept {"answer":"for second"}');
+  }, 20_000);
+
   it("checks the headers against the body with the spec's codes, HTTP 400", async () => {
     const wrongMethod = await post(proxy.url!, { jsonrpc: "2.0", id: 20, method: "tools/list", params: { _meta: envelope } }, headersFor("prompts/list"));
     expect(wrongMethod.status).toBe(400);

@@ -147,7 +147,10 @@ export class ModernServer {
         for (const key of state.pending) responses[key] = given[key];
       }
     } else if (inputResponses !== undefined) {
-      throw new ProxyError("INVALID_PARAMS", "Invalid params: inputResponses without the requestState they answer");
+      // Answers nobody asked for through us (no state of ours): the backend decides what to make of
+      // them, as it would if reached directly (a 2026-07-28 server ignores or re-asks; the bridge
+      // starts its round without them, so a legacy backend's questions are still asked).
+      forwarded = { ...params, inputResponses };
     }
     const round = new Cancellation();
     const stop = cancellation.onCancel((reason) => round.cancel(reason));

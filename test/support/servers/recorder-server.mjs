@@ -35,7 +35,7 @@ const tools = [
   { name: "slow", description: "waits ms milliseconds, or until cancelled", inputSchema: { type: "object", properties: { ms: { type: "number" } } } },
   { name: "cancellations", description: "cancellations received so far", inputSchema: obj },
   { name: "ask-sampling", description: "asks the client to sample", inputSchema: { type: "object", properties: { prompt: { type: "string" } } } },
-  { name: "ask-elicitation", description: "asks the client for input", inputSchema: { type: "object", properties: { message: { type: "string" } } } },
+  { name: "ask-elicitation", description: "asks the client for input (after delayMs)", inputSchema: { type: "object", properties: { message: { type: "string" }, delayMs: { type: "number" } } } },
   { name: "rich", description: "returns fields typed SDKs tend to strip", inputSchema: obj, outputSchema: { type: "object", properties: { ok: { type: "boolean" } } }, annotations: { readOnlyHint: true }, _meta: { "vendor/extra": 1 } },
   { name: "fail", description: "answers with a JSON-RPC error", inputSchema: obj },
   { name: "state", description: "subscriptions and log level this process was given", inputSchema: obj },
@@ -85,6 +85,7 @@ function makeServer() {
         return text(`sampled: ${result.content.text}`);
       }
       case "ask-elicitation": {
+        if (args.delayMs) await new Promise((resolve) => setTimeout(resolve, Number(args.delayMs)));
         const result = await extra.sendRequest({ method: "elicitation/create", params: { message: String(args.message), requestedSchema: { type: "object", properties: { answer: { type: "string" } } } } }, ElicitResultSchema);
         return text(`elicited: ${result.action} ${JSON.stringify(result.content ?? {})}`);
       }
