@@ -1,6 +1,5 @@
-import { ConfigError, loadConfig } from "../../config/index.js";
 import { LoginError, loginBackend } from "../../runtime/backend-login.js";
-import { formatIssues } from "../format-issues.js";
+import { loadConfigOrReport } from "../load-or-report.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
 
 /** How long `login` waits for the browser by default: long enough to type a password and a second factor. */
@@ -17,14 +16,8 @@ export async function loginCommand(options: LoginCommandOptions, io: CommandIo):
   if (!options.backend) throw new UsageError("login needs the name of a backend: mcp-proxy login BACKEND");
   const waitMs = options.waitSeconds === undefined ? DEFAULT_WAIT_MS : Number(options.waitSeconds) * 1000;
   if (!Number.isFinite(waitMs) || waitMs <= 0) throw new UsageError(`--wait must be a number of seconds (got ${JSON.stringify(options.waitSeconds)})`);
-  let loaded;
-  try {
-    loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(formatIssues(error.file ?? "config", error.issues));
-    return EXIT.invalid;
-  }
+  const loaded = await loadConfigOrReport({ configPath: options.configPath }, io);
+  if (!loaded) return EXIT.invalid;
   try {
     const { file } = await loginBackend({ config: loaded.config, backend: options.backend, say: io.out, waitMs });
     io.out(`Logged in: the tokens of backend "${options.backend}" are stored, encrypted, in ${file}\n`);

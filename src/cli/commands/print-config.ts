@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, type ResolvedConfig, unenforcedSections } from "../../config/index.js";
-import { formatIssues } from "../format-issues.js";
+import { type ResolvedConfig, unenforcedSections } from "../../config/index.js";
+import { loadConfigOrReport } from "../load-or-report.js";
 import { type CommandIo, EXIT, type ExitCode } from "../io.js";
 
 /**
@@ -18,13 +18,8 @@ function printable(config: ResolvedConfig): Record<string, unknown> {
 
 /** Prints the resolved config (defaults applied, paths absolute) with every secret masked. */
 export async function printConfigCommand(options: { configPath: string | undefined; skipSecrets: boolean }, io: CommandIo): Promise<ExitCode> {
-  try {
-    const loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env, skipSecrets: options.skipSecrets });
-    io.out(`${JSON.stringify(printable(loaded.config), null, 2)}\n`);
-    return EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(formatIssues(error.file ?? "config", error.issues));
-    return EXIT.invalid;
-  }
+  const loaded = await loadConfigOrReport({ configPath: options.configPath, skipSecrets: options.skipSecrets }, io);
+  if (!loaded) return EXIT.invalid;
+  io.out(`${JSON.stringify(printable(loaded.config), null, 2)}\n`);
+  return EXIT.ok;
 }

@@ -4,7 +4,7 @@ import { loginProblems } from "../../runtime/backend-login.js";
 import { startGateway } from "../../runtime/gateway.js";
 import { TracingUnavailableError } from "../../runtime/ops/tracing.js";
 import { createLogger } from "../../runtime/logger.js";
-import { formatIssues } from "../format-issues.js";
+import { loadConfigOrReport } from "../load-or-report.js";
 import { type CommandIo, EXIT, type ExitCode, UsageError } from "../io.js";
 
 export interface StartOptions {
@@ -19,14 +19,8 @@ export interface StartOptions {
 
 /** Runs the gateway until told to stop; every child process and socket is closed before it returns. */
 export async function startCommand(options: StartOptions, io: CommandIo): Promise<ExitCode> {
-  let loaded;
-  try {
-    loaded = await loadConfig({ configPath: options.configPath, cwd: io.cwd, env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(formatIssues(error.file ?? "config", error.issues));
-    return EXIT.invalid;
-  }
+  const loaded = await loadConfigOrReport({ configPath: options.configPath }, io);
+  if (!loaded) return EXIT.invalid;
   // The same rule as validate's for a listener beyond loopback, for one chosen with --host.
   if (options.host !== undefined && !isLoopbackHost(options.host) && !loaded.authDeclared) {
     io.err(`mcp-proxy: refusing to start: --host ${options.host} ${exposureMessage(options.host).replace(/^listens on \S+, /, "is ")}\n`);
