@@ -89,6 +89,8 @@ export class AuditTrail {
       ...(ctx.filtered ? { filters: ctx.filtered } : {}),
       ...(ctx.cache ? { cache: ctx.cache } : {}),
       status: error ? "error" : "ok",
+      // A round that asks the client for input (the call is retried, with a line of its own).
+      ...("result" in outcome && outcome.result.resultType === "input_required" ? { resultType: "input_required" } : {}),
       ...(error ? { code: error.code, reason: reasonOf(error) } : {}),
       // Which limit refused, and for how long: what an operator needs to tell a quota from abuse.
       ...(error && reasonOf(error) === "RATE_LIMITED" ? { data: error.data } : {}),

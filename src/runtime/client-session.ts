@@ -21,6 +21,7 @@ import { LIST_NOTIFICATIONS, visibleLists } from "./reload/visible-lists.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
 import type { RequestObserver } from "./ops/request-observer.js";
 import { SessionSurface } from "./session-surface.js";
+import { fulfilInputRequired } from "../backends/modern-upstream.js";
 import { type Era, modernEnvelope, withoutEnvelope } from "../core/era.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
@@ -228,20 +229,46 @@ export class ClientSession implements ClientScope {
     return this.#run(request, id, cancellation, info);
   }
 
-  /** Builds the request's context and runs it through the pipeline current at its start. */
+  /**
+   * Builds the request's context and runs it through the pipeline current at its start. A
+   * legacy client cannot answer a 2026-07-28 backend's input_required result: the proxy asks it
+   * each input request (on the call's stream) and retries with the answers, and every retry
+   * runs through the whole pipeline again (identity, policy, limits, filters, audit) as a
+   * request of its own, so nothing reaches a backend unchecked.
+   */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
-    const params = (request.params ?? {}) as Params;
-    const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: this.#era === "modern" ? withoutEnvelope(params) : params, scope: this, info, cancellation, era: this.#era };
+    const raw = (request.params ?? {}) as Params;
+    const contextFor = (params: Params): RequestContext => ({ method: request.method as RequestContext["method"], id, params, scope: this, info, cancellation, era: this.#era });
+    const ctx = contextFor(this.#era === "modern" ? withoutEnvelope(raw) : raw);
     if (info.identity) this.#caller = info.identity;
-    const pipeline = this.#host.pipeline;
-    const audit = this.#host.audit;
     this.#lastInfo = info;
     // Fail closed before anything happens that the trail would have to record.
-    if (audit.refusing) throw AuditTrail.unavailable();
-    const started = audit.enabled ? { wall: Date.now(), mono: performance.now() } : undefined;
+    if (this.#host.audit.refusing) throw AuditTrail.unavailable();
     this.#calls.set(id, cancellation);
     this.#host.requests.enter();
-    audit.inflight.enter();
+    this.#host.audit.inflight.enter();
+    try {
+      const first = await this.#runOnce(ctx);
+      if (this.#era === "modern" || first.resultType !== "input_required") return first;
+      return await fulfilInputRequired(
+        first,
+        (extra) => this.#runOnce(contextFor({ ...ctx.params, ...extra })),
+        (question, signal) => this.#askClient(question, signal, id),
+        cancellation,
+        (ctx as Partial<RoutedContext>).target?.backend ?? ctx.method,
+      );
+    } finally {
+      if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
+      this.#host.audit.inflight.leave();
+      this.#host.requests.leave();
+    }
+  }
+
+  /** One pass through the pipeline current at its start, observed and audited. */
+  async #runOnce(ctx: RequestContext): Promise<Result> {
+    const pipeline = this.#host.pipeline;
+    const audit = this.#host.audit;
+    const started = audit.enabled ? { wall: Date.now(), mono: performance.now() } : undefined;
     try {
       const observer = this.#host.observer;
       const result = observer ? await observer.request(ctx, pipeline, () => pipeline.handle(ctx)) : await pipeline.handle(ctx);
@@ -250,13 +277,9 @@ export class ClientSession implements ClientScope {
     } catch (error) {
       if (started) audit.request(ctx, pipeline, started, { error });
       if (isUnexpectedError(error)) {
-        this.#host.logger.error({ err: error, method: ctx.method, requestId: id, session: this.sessionId }, "request failed with an unexpected error; the client was answered \"internal error\"");
+        this.#host.logger.error({ err: error, method: ctx.method, requestId: ctx.id, session: this.sessionId }, "request failed with an unexpected error; the client was answered \"internal error\"");
       }
       throw error;
-    } finally {
-      if (this.#calls.get(id) === cancellation) this.#calls.delete(id);
-      audit.inflight.leave();
-      this.#host.requests.leave();
     }
   }
 
@@ -309,8 +332,9 @@ export class ClientSession implements ClientScope {
   /** Cancellation follows the client's; progress, when asked for, reaches the client with its own token. */
   #callOptions(ctx: RequestContext, params: Params): CallOptions {
     const clientToken = (params._meta as Params | undefined)?.progressToken;
-    // A modern client answers a modern backend's input_required itself: passed through, its state sealed by the modern server.
-    const era = ctx.era === "modern" ? { passInputRequired: true } : {};
+    // A backend's input_required comes back through the pipeline: a modern client answers it
+    // itself (its state sealed by the modern server), a legacy client's is answered by #run.
+    const era = { passInputRequired: true };
     if (clientToken === undefined) return { cancellation: ctx.cancellation, ...era };
     const modern = this.#modernInputs;
     const onProgress = modern
