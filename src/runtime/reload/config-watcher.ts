@@ -1,17 +1,18 @@
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 
 /**
  * Watches the config file, every local file it imported and every secret file it reads, and
- * calls `onChange` once per burst of changes (`debounceMs` after the last one). It watches
- * their folders rather than the files: editors and deploy tools replace a file by writing a
- * temporary one and renaming it over the original, which a watch on the old file's inode
- * would never see. `follow` replaces the watched set after each reload (a config may start
- * or stop importing a file).
+ * calls `onChange` once per burst of changes (`debounceMs` after the last one). It watches the
+ * files, not their folders: a folder watch re-reads the folder on every event in it, and an
+ * audit log or state file written beside the config would keep it re-reading (a measured cost
+ * on every request). Editors and deploy tools that replace a file by renaming a new one over
+ * it, or delete and recreate it, are still seen: chokidar follows the path to its new inode.
+ * `follow` replaces the watched set after each reload (a config may start or stop importing
+ * a file).
  */
 export class ConfigWatcher {
   #files = new Set<string>();
-  #folders = new Set<string>();
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -27,17 +28,10 @@ export class ConfigWatcher {
   async follow(files: readonly string[]): Promise<void> {
     if (this.#closed) return;
     const next = new Set(files.map((f) => resolve(f)));
-    const folders = new Set([...next].map((f) => dirname(f)));
-    this.#files = next;
-    if (this.#watcher && sameSet(folders, this.#folders)) return;
+    if (this.#watcher && sameSet(next, this.#files)) return;
     const previous = this.#watcher;
-    this.#folders = folders;
-    this.#watcher = watch([...folders], {
-      ignoreInitial: true,
-      depth: 0,
-      // Only the watched files' own events matter; everything else in their folders is skipped early.
-      ignored: (path) => !this.#folders.has(path) && !this.#files.has(path),
-    });
+    this.#files = next;
+    this.#watcher = watch([...next], { ignoreInitial: true });
     const onEvent = (path: string) => {
       if (this.#files.has(resolve(path))) this.#schedule(path);
     };

@@ -1,0 +1,64 @@
+// The config watcher on a real file system: what editors and deploy tools do to a config file
+// is seen, and what else happens in its folder (an audit log written beside it) is not.
+import { appendFileSync, mkdtempSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigWatcher } from "../../src/runtime/reload/config-watcher.js";
+import { waitFor } from "../support/mcp-clients.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let watcher: ConfigWatcher | undefined;
+afterEach(async () => watcher?.close());
+
+async function watching(...names: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "config-watcher-"));
+  const files = names.map((n) => join(dir, n));
+  for (const f of files) writeFileSync(f, "{}");
+  const changes: string[] = [];
+  watcher = new ConfigWatcher(20, (file) => changes.push(file), (e) => changes.push(`error ${e.message}`));
+  await watcher.follow(files);
+  return { dir, files, changes };
+}
+
+describe("ConfigWatcher", () => {
+  it("sees an edit in place, a new file renamed over the config, and a delete then recreate", async () => {
+    const { dir, files, changes } = await watching("mcp-proxy.config.json");
+    const [config] = files as [string];
+    writeFileSync(config, '{"a":1}');
+    expect(await waitFor(() => changes.length === 1, 5000)).toBe(true);
+    writeFileSync(join(dir, "next.tmp"), '{"a":2}');
+    renameSync(join(dir, "next.tmp"), config);
+    expect(await waitFor(() => changes.length === 2, 5000)).toBe(true);
+    // After the rename the path is a new inode: it must still be followed.
+    writeFileSync(config, '{"a":3}');
+    expect(await waitFor(() => changes.length === 3, 5000)).toBe(true);
+    unlinkSync(config);
+    await sleep(200);
+    writeFileSync(config, '{"a":4}');
+    expect(await waitFor(() => changes.length >= 4 && changes.at(-1) === config, 5000)).toBe(true);
+  });
+
+  it("ignores other files in the config's folder, such as an audit log written on every request", async () => {
+    const { dir, changes } = await watching("mcp-proxy.config.json");
+    for (let i = 0; i < 50; i++) {
+      appendFileSync(join(dir, "audit.jsonl"), `{"line":${i}}\n`);
+      await sleep(2);
+    }
+    await sleep(300);
+    expect(changes).toEqual([]);
+  });
+
+  it("follows a new set of files: a newly imported file is watched, one no longer imported is not", async () => {
+    const { dir, files, changes } = await watching("mcp-proxy.config.ts", "policies.ts");
+    const shared = join(dir, "shared.ts");
+    writeFileSync(shared, "export {}");
+    await watcher!.follow([files[0]!, shared]);
+    writeFileSync(files[1]!, "// no longer imported");
+    await sleep(300);
+    expect(changes).toEqual([]);
+    writeFileSync(shared, "export const x = 1");
+    expect(await waitFor(() => changes.length === 1, 5000)).toBe(true);
+    expect(changes).toEqual([shared]);
+  });
+});
