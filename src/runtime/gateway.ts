@@ -196,7 +196,8 @@ export class Gateway implements SessionHost {
     if (audit) this.#audit = audit.trail;
     this.pool.retire([...plan.changed, ...plan.removed]);
     this.ops.reloaded(next, new Set([...plan.added, ...plan.changed, ...plan.removed]));
-    const sessions = this.sessions.all();
+    // Modern callers' session-less scopes hold upstream sessions too: reconciled the same way.
+    const sessions = [...this.sessions.all(), ...this.modern.sessions()];
     for (const session of sessions) session.reconcile(plan, drainMs);
     retireBindings();
     const comparisons = sessions.map((s) => s.refresh(previousPipeline));

@@ -61,6 +61,11 @@ export class ModernScopes {
     }
   }
 
+  /** Every open scope's session: a reload reconciles them like legacy sessions. */
+  sessions(): ClientSession[] {
+    return [...this.#scopes.values()].map((s) => s.session);
+  }
+
   #sweep(): void {
     const now = Date.now();
     for (const [key, scope] of this.#scopes) {

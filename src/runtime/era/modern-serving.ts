@@ -18,6 +18,8 @@ export interface ModernServing {
   admits(binding: string): boolean;
   answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
   listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
+  /** The session-less scopes open now (one per caller and capability set), for a reload to reconcile. */
+  sessions(): ClientSession[];
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
     admits: (binding) => host.config.bindings.find((b) => b.name === binding)?.modern !== false,
     answer: (request, info, cancellation, notify) => server.answer(request, info, cancellation, notify),
     listen: (request, info, send, cancellation) => server.listen(request, info, send, cancellation),
+    sessions: () => scopes.sessions(),
     close: () => scopes.closeAll(),
   };
 }

@@ -1,0 +1,42 @@
+// Hot reload with a 2026-07-28 client: its session-less scope holds upstream sessions of
+// per-client backends like a legacy session does, and a reload reconciles them the same way.
+import { renameSync, writeFileSync } from "node:fs";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { afterAll, expect, it } from "vitest";
+import { isAlive, recorderBackend, refusal, textOf, waitFor } from "../support/mcp-clients.js";
+import { type ProxyProcess, runProxyOnFile, writeConfig } from "../support/proxy-process.js";
+
+let proxy: ProxyProcess | undefined;
+let client: Client | undefined;
+afterAll(async () => {
+  await client?.close().catch(() => undefined);
+  await proxy?.stop();
+});
+
+const config = (backends: Record<string, unknown>) => ({
+  version: 1,
+  backends,
+  bindings: [{ transport: "http", port: 0 }],
+  limits: { initializeWaitMs: 30_000 },
+  reload: { debounceMs: 50 },
+  audit: { enabled: false },
+  logging: { level: "warn" },
+});
+
+it("stops a removed per-client backend's upstream of a modern caller, and serves the added one to it", async () => {
+  const file = writeConfig(config({ crm: recorderBackend("crm") }));
+  proxy = await runProxyOnFile(file);
+  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
+  const pid = Number(textOf(await client.callTool({ name: "crm__pid", arguments: {} })));
+  expect(isAlive(pid)).toBe(true);
+
+  writeFileSync(`${file}.tmp`, JSON.stringify(config({ docs: recorderBackend("docs") })));
+  renameSync(`${file}.tmp`, file);
+  expect(await waitFor(async () => (await client!.listTools()).tools.some((t) => t.name === "docs__pid"), 10_000)).toBe(true);
+  expect((await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("crm__"))).toEqual([]);
+  expect((await refusal(client.callTool({ name: "crm__pid", arguments: {} }))).code).toBe(-32602);
+  // The removed backend's process of this caller's scope is gone, not left until the scope idles out.
+  expect(await waitFor(() => !isAlive(pid), 10_000)).toBe(true);
+  expect(textOf(await client.callTool({ name: "docs__whoami", arguments: {} }))).toBe("docs");
+}, 60_000);
