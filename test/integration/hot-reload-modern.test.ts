@@ -23,13 +23,16 @@ const config = (backends: Record<string, unknown>) => ({
   logging: { level: "warn" },
 });
 
-it("stops a removed per-client backend's upstream of a modern caller, and serves the added one to it", async () => {
+it("stops a removed per-client backend's upstream of a modern caller, and serves the added one to it, telling its listen stream", async () => {
   const file = writeConfig(config({ crm: recorderBackend("crm") }));
   proxy = await runProxyOnFile(file);
   client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
   await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
   const pid = Number(textOf(await client.callTool({ name: "crm__pid", arguments: {} })));
   expect(isAlive(pid)).toBe(true);
+  const changed: unknown[] = [];
+  client.setNotificationHandler("notifications/tools/list_changed", (n) => void changed.push(n.params));
+  const subscription = await client.listen({ toolsListChanged: true });
 
   writeFileSync(`${file}.tmp`, JSON.stringify(config({ docs: recorderBackend("docs") })));
   renameSync(`${file}.tmp`, file);
@@ -39,4 +42,7 @@ it("stops a removed per-client backend's upstream of a modern caller, and serves
   // The removed backend's process of this caller's scope is gone, not left until the scope idles out.
   expect(await waitFor(() => !isAlive(pid), 10_000)).toBe(true);
   expect(textOf(await client.callTool({ name: "docs__whoami", arguments: {} }))).toBe("docs");
+  // The caller's listen stream heard that its tool list changed.
+  expect(await waitFor(() => changed.length > 0, 5000)).toBe(true);
+  await subscription.close();
 }, 60_000);
