@@ -5,6 +5,7 @@ import { Cancellation } from "../../core/cancellation.js";
 import type { Params, RequestId, RequestInfo, Result } from "../../core/context.js";
 import { canonicalJson, META, MODERN_VERSIONS, type ModernEnvelope, modernEnvelope } from "../../core/era.js";
 import { errorResponse, ProxyError } from "../../core/errors.js";
+import { cacheFields } from "../../core/freshness.js";
 import { isRoutedMethod } from "../../core/methods.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import type { InputBridge } from "./input-bridge.js";
@@ -111,6 +112,7 @@ export class ModernServer {
         supportedVersions: [...MODERN_VERSIONS],
         capabilities: modernCapabilities(offer.capabilities),
         ...(offer.instructions ? { instructions: offer.instructions } : {}),
+        ...cacheFields(offer.freshness),
       }, cacheScope, serverInfo);
     }
     if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
