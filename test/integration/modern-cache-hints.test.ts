@@ -16,7 +16,7 @@ const modernBackend = (name: string, hints: object) => ({ transport: "stdio", co
 
 const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
 async function ask(proxy: ProxyProcess, method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const name = typeof params.uri === "string" ? { "mcp-name": params.uri } : {};
+  const name: Record<string, string> = typeof params.uri === "string" ? { "mcp-name": params.uri } : {};
   const reply = (await post(proxy.url!, { jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } }, { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...name })).json();
   expect(reply.error).toBeUndefined();
   return reply.result;

@@ -137,7 +137,7 @@ export class ModernServer {
     let responses: Record<string, unknown> = {};
     let forwarded: Params = params;
     if (requestState !== undefined) {
-      const state = this.host.seal.open(requestState, { caller, digest });
+      const state = await this.host.seal.open(requestState, { caller, digest });
       const given = (typeof inputResponses === "object" && inputResponses !== null ? inputResponses : {}) as Record<string, unknown>;
       if (state.passedThrough === true) {
         // A modern backend asked: its answers and its own state go back to it as the client gave them.
