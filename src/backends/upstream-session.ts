@@ -1,5 +1,6 @@
 import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
+import { type Freshness, freshnessOf } from "../core/freshness.js";
 import { ProxyError, WireError } from "../core/errors.js";
 import type { SkippedLine } from "../core/json-lines.js";
 import type { BackendSpec } from "./backend-spec.js";
@@ -36,6 +37,8 @@ export interface InitializeInfo {
   readonly capabilities: Record<string, unknown>;
   readonly serverInfo: Record<string, unknown>;
   readonly instructions: string | undefined;
+  /** A modern backend's promise about its server/discover result (absent for a legacy one: it promises nothing). */
+  readonly freshness?: Freshness;
 }
 
 export interface CallOptions {
@@ -135,7 +138,9 @@ export class UpstreamSession {
     // The SDK's connect never settles once the client is closed during the handshake (its
     // start-up timeout goes with it): close() must end this wait, or the caller waits forever.
     const abandoned = new Promise<never>((_, reject) => (this.#abandonConnect = reject));
-    const connecting = this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs, ...(this.backend.era === "auto" ? priorVerdict(this.backend) : {}) });
+    const prior = this.backend.era === "auto" ? priorVerdict(this.backend) : {};
+    const askedAt = Date.now();
+    const connecting = this.#client.connect(transport, { timeout: this.backend.timeouts.startupMs, ...prior });
     connecting.catch(() => undefined);
     try {
       await Promise.race([connecting, abandoned]);
@@ -160,6 +165,7 @@ export class UpstreamSession {
     const negotiated = this.#client.getNegotiatedProtocolVersion();
     // A modern backend's server/discover answer stands for initialize's (the SDK keeps it unparsed enough: capabilities, instructions, serverInfo).
     const discovered = this.#client.getDiscoverResult() as Record<string, unknown> | undefined;
+    let freshness: Freshness | undefined;
     if (this.backend.era === "auto" || this.backend.era === "modern") {
       const modern = negotiated !== undefined && !SUPPORTED_LEGACY.has(negotiated);
       if (this.backend.era === "auto" && (discovered || !modern)) rememberVerdict(this.backend, modern ? discovered : undefined);
@@ -167,6 +173,8 @@ export class UpstreamSession {
         this.#modern = { clientInfo: this.#clientInfo, capabilities: this.#clientCapabilities };
         const meta = (discovered?._meta ?? {}) as Record<string, unknown>;
         rawInit = { protocolVersion: negotiated, capabilities: discovered?.capabilities, serverInfo: meta["io.modelcontextprotocol/serverInfo"], instructions: discovered?.instructions };
+        // A discover result reused from the process's verdict was answered long ago: its time promise is not renewed, its scope stands.
+        if (discovered) freshness = "prior" in prior ? { ...freshnessOf(discovered, askedAt), freshUntil: 0 } : freshnessOf(discovered, askedAt);
       }
     }
     this.#info = {
@@ -174,6 +182,7 @@ export class UpstreamSession {
       capabilities: (rawInit?.capabilities as Record<string, unknown>) ?? {},
       serverInfo: (rawInit?.serverInfo as Record<string, unknown>) ?? {},
       instructions: typeof rawInit?.instructions === "string" ? rawInit.instructions : undefined,
+      ...(freshness ? { freshness } : {}),
     };
     return this.#info;
   }
@@ -215,12 +224,14 @@ export class UpstreamSession {
     await this.#client.notification({ method, params } as never);
   }
 
-  /** Every page of a list, in the backend's order. */
-  async listAll(method: string, key: string): Promise<Record<string, unknown>[]> {
+  /** Every page of a list, in the backend's order; `onPage` sees each page's whole result (its cache promise). */
+  async listAll(method: string, key: string, onPage?: (result: Record<string, unknown>, askedAt: number) => void): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 1000; page++) {
+      const askedAt = Date.now();
       const result = (await this.request(method, cursor === undefined ? {} : { cursor })) as Record<string, unknown>;
+      onPage?.(result, askedAt);
       items.push(...((result[key] as Record<string, unknown>[] | undefined) ?? []));
       cursor = typeof result.nextCursor === "string" && result.nextCursor !== "" ? result.nextCursor : undefined;
       if (cursor === undefined) return items;

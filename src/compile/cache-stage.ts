@@ -31,14 +31,14 @@ export function cacheStage(rules: readonly ResolvedCacheRule[], store: ResultSto
     const hit = store.get(key);
     if (hit) {
       ctx.cache = "hit";
-      return JSON.parse(hit.json) as Result;
+      return aged(JSON.parse(hit.json) as Result, hit.storedAt);
     }
     ctx.cache = "miss";
     const result = await next();
     const ttlMs = keepFor(result, rule);
     if (ttlMs > 0) {
       const method = ctx.method as "tools/call" | "resources/read";
-      store.set(key, { json: JSON.stringify(result), backend: ctx.target.backend, method, original: ctx.target.original }, ttlMs);
+      store.set(key, { json: JSON.stringify(result), backend: ctx.target.backend, method, original: ctx.target.original, storedAt: Date.now() }, ttlMs);
     }
     return result;
   };
@@ -74,6 +74,12 @@ export function canonicalJson(value: unknown, dropMeta = false): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
   const keys = Object.keys(value).filter((k) => !(dropMeta && k === "_meta") && (value as Params)[k] !== undefined).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Params)[k])}`).join(",")}}`;
+}
+
+/** A kept answer's own freshness promise, less its age: a client must not cache it beyond what the backend promised when it answered. */
+function aged(result: Result, storedAt: number): Result {
+  if (typeof result.ttlMs !== "number") return result;
+  return { ...result, ttlMs: Math.max(0, result.ttlMs - (Date.now() - storedAt)) };
 }
 
 /** How long to keep an answer, 0 for not at all; a backend's own shorter `ttlMs` wins. */

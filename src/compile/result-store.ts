@@ -7,6 +7,8 @@ export interface CachedAnswer {
   readonly method: "tools/call" | "resources/read";
   /** The tool name or URI at the backend (what its notifications name). */
   readonly original: string;
+  /** When it was kept (epoch ms): a hit's own `ttlMs` counts down from here. */
+  readonly storedAt: number;
 }
 
 /**

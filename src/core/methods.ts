@@ -1,5 +1,6 @@
 import type { Params, RequestContext, Result, RoutedContext, RoutedMethod } from "./context.js";
 import { ProxyError } from "./errors.js";
+import { cacheFields } from "./freshness.js";
 import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
 import type { ItemRef } from "./resolve-target.js";
 import { namespaceTask, namespaceTaskResult } from "./tasks.js";
@@ -39,7 +40,9 @@ function list(key: ListKey): MethodSpec {
     list: key,
     forward: async (ctx) => {
       noCursor(ctx.params);
-      return { [key]: ctx.scope.surface[key] };
+      // A modern client may cache the list: no longer than its backends promised (a legacy client's results have no such fields).
+      const surface = ctx.scope.surface;
+      return ctx.era === "modern" ? { [key]: surface[key], ...cacheFields(surface.freshness[key]) } : { [key]: surface[key] };
     },
   };
 }

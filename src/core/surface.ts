@@ -1,4 +1,8 @@
 import { createHash } from "node:crypto";
+import { type Freshness, mergeFreshness, NO_PROMISE } from "./freshness.js";
+
+/** The four lists a surface merges, by their result key. */
+export type SurfaceList = "tools" | "prompts" | "resources" | "resourceTemplates";
 
 /** The lists one backend offered, in its order. */
 export interface BackendListing {
@@ -8,6 +12,13 @@ export interface BackendListing {
   readonly prompts: readonly Record<string, unknown>[];
   readonly resources: readonly Record<string, unknown>[];
   readonly resourceTemplates: readonly Record<string, unknown>[];
+  /**
+   * What the backend promised about each list it was asked for (a 2026-07-28 backend's
+   * `ttlMs`/`cacheScope`; a legacy one's promise is nothing). A list it was not asked for (it
+   * lacks the capability) is absent: it contributes nothing to that merged list. A listing
+   * without this field (built offline) promises nothing about any list.
+   */
+  readonly freshness?: Readonly<Partial<Record<SurfaceList, Freshness>>>;
 }
 
 export interface Route {
@@ -29,6 +40,8 @@ export interface Surface {
   readonly templateOwners: readonly { readonly matcher: RegExp; readonly backend: string; readonly uriTemplate: string }[];
   /** Whether a concrete URI is hidden from a backend's surface (exclude, include, hide). */
   readonly isHidden: (backend: string, uri: string) => boolean;
+  /** Each merged list's promise: the least fresh of its contributing backends', private if any of theirs is. */
+  readonly freshness: Readonly<Record<SurfaceList, Freshness>>;
 }
 
 /** Most common clients refuse tool names longer than this. */
@@ -102,7 +115,18 @@ export function buildSurface(listings: readonly BackendListing[], plan: NamingPl
     }
   }
   const isHidden = (backend: string, uri: string) => !plan.visible.get(backend)?.(uri) || plan.overrides.get(overrideKey("resource", backend, uri))?.hide === true;
-  return { tools: tools.items, prompts: prompts.items, resources, resourceTemplates, toolRoutes: tools.routes, promptRoutes: prompts.routes, resourceOwners, templateOwners, isHidden };
+  const freshness = {
+    tools: listFreshness(listings, "tools"),
+    prompts: listFreshness(listings, "prompts"),
+    resources: listFreshness(listings, "resources"),
+    resourceTemplates: listFreshness(listings, "resourceTemplates"),
+  };
+  return { tools: tools.items, prompts: prompts.items, resources, resourceTemplates, toolRoutes: tools.routes, promptRoutes: prompts.routes, resourceOwners, templateOwners, isHidden, freshness };
+}
+
+/** Every backend listed for a list contributes to its promise, also with no item in it now (it may have one on the next listing). */
+function listFreshness(listings: readonly BackendListing[], list: SurfaceList): Freshness {
+  return mergeFreshness(listings.flatMap((l) => (l.freshness === undefined ? [NO_PROMISE] : l.freshness[list] ? [l.freshness[list]] : [])));
 }
 
 /** An RFC 6570 template as a matcher: each `{…}` expression matches any run of characters. */

@@ -1,5 +1,6 @@
 import type { InitializeInfo, UpstreamSession } from "../backends/upstream-session.js";
-import type { BackendListing } from "../core/surface.js";
+import { type Freshness, freshnessOf, mergeFreshness } from "../core/freshness.js";
+import type { BackendListing, SurfaceList } from "../core/surface.js";
 
 const LISTS = [
   ["tools/list", "tools"],
@@ -13,16 +14,30 @@ export function isListChanged(method: string): boolean {
   return method === "notifications/tools/list_changed" || method === "notifications/prompts/list_changed" || method === "notifications/resources/list_changed";
 }
 
-/** Lists everything a backend offers, every page, skipping what its capabilities say it lacks. */
+/**
+ * Lists everything a backend offers, every page, skipping what its capabilities say it lacks,
+ * with what it promised about each list: a list is as fresh as its least fresh page, private
+ * if any page is (a legacy backend's pages promise nothing).
+ */
 export async function listBackend(upstream: UpstreamSession, info: InitializeInfo): Promise<BackendListing> {
   const has = (cap: string) => info.capabilities[cap] !== undefined;
+  const freshness: Partial<Record<SurfaceList, Freshness>> = {};
   const [tools, prompts, resources, resourceTemplates] = await Promise.all(
-    // A server may offer resources without templates: "method not found" there means an empty list.
-    LISTS.map(([method, key]) =>
-      has(method.split("/")[0]!) ? upstream.listAll(method, key).catch((e: { code?: unknown }) => (e?.code === -32601 ? [] : Promise.reject(e))) : Promise.resolve([]),
-    ),
+    LISTS.map(async ([method, key]) => {
+      if (!has(method.split("/")[0]!)) return [];
+      const pages: Freshness[] = [];
+      try {
+        const items = await upstream.listAll(method, key, (result, askedAt) => pages.push(freshnessOf(result, askedAt)));
+        freshness[key] = mergeFreshness(pages);
+        return items;
+      } catch (e) {
+        // A server may offer resources without templates: "method not found" there means an empty list (and one it cannot change).
+        if ((e as { code?: unknown })?.code === -32601) return [];
+        throw e;
+      }
+    }),
   );
-  return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates! };
+  return { backend: upstream.backend.name, namespace: upstream.backend.namespace, tools: tools!, prompts: prompts!, resources: resources!, resourceTemplates: resourceTemplates!, freshness };
 }
 
 const RESTART_BASE_MS = 500;

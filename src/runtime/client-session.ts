@@ -11,6 +11,7 @@ import { callerTokenOf } from "../core/caller-token.js";
 import type { ClientScope, Identity, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
 import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
+import { type Freshness, mergeFreshness, NO_PROMISE } from "../core/freshness.js";
 import type { BackendListing, Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
@@ -379,9 +380,11 @@ export class ClientSession implements ClientScope {
   }
 
   /** What the backends up now offer, merged: capabilities and joined instructions (initialize and server/discover). */
-  offer(): { capabilities: Record<string, unknown>; instructions: string | undefined } {
+  offer(): { capabilities: Record<string, unknown>; instructions: string | undefined; freshness: Freshness } {
     const infos = [...this.#reaches.values()].flatMap((r) => (r.info ? [{ backend: r.name, info: r.info }] : []));
-    return { capabilities: mergeCapabilities(infos), instructions: joinInstructions(infos) };
+    // server/discover's promise: the least fresh of the backends' own (a legacy backend's is nothing).
+    const freshness = mergeFreshness(infos.map(({ info }) => info.freshness ?? NO_PROMISE));
+    return { capabilities: mergeCapabilities(infos), instructions: joinInstructions(infos), freshness };
   }
 
   /**

@@ -123,7 +123,7 @@ export class Gateway implements SessionHost {
       if (dropped > 0) logger.debug({ backend, method, dropped }, "cache: dropped answers the backend's notification made stale");
     };
     this.pool = new BackendPool(logger, { name: "mcp-portcullis", version }, config.state, onNotice, this.ops.health);
-    this.modern = openModernServing(this);
+    this.modern = openModernServing(this, this.rateLimits.redis);
   }
 
   get observer(): RequestObserver {

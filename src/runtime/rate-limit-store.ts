@@ -26,6 +26,8 @@ export interface RateLimitStore extends RateCounters {
   readonly insuranceActive: boolean;
   /** Requests counted by the insurance limiter so far, in this process. */
   readonly insuranceDecisions: number;
+  /** The Redis connection, when the store is Redis: other shared state (used requestStates) goes there too. */
+  readonly redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,10 @@ class RedisRateLimitStore implements RateLimitStore {
 
   get insuranceActive(): boolean {
     return this.#client.status !== "ready";
+  }
+
+  get redis(): Redis {
+    return this.#client;
   }
 
   get insuranceDecisions(): number {

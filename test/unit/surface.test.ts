@@ -106,3 +106,26 @@ describe("merged surface", () => {
     expect(surface.tools[0]).toEqual({ ...tool, name: "a__t" });
   });
 });
+
+describe("what a merged list promises a modern client", () => {
+  const fresh = (freshUntil: number, priv = false) => ({ freshUntil, private: priv });
+
+  it("is the least fresh promise of the backends that offer that list, private if any of theirs is", () => {
+    const surface = buildSurface(
+      [
+        listing("a", ["x"], { freshness: { tools: fresh(5_000), resources: fresh(9_000) } }),
+        listing("b", ["y"], { freshness: { tools: fresh(3_000, true) } }),
+      ],
+      plan(),
+    );
+    expect(surface.freshness.tools).toEqual(fresh(3_000, true));
+    // b was not asked for resources (it lacks the capability): a's promise stands alone.
+    expect(surface.freshness.resources).toEqual(fresh(9_000));
+    expect(surface.freshness.prompts).toEqual(fresh(0));
+  });
+
+  it("is nothing when a listing carries no promises (built offline)", () => {
+    const surface = buildSurface([listing("a", ["x"], { freshness: { tools: fresh(5_000) } }), listing("b", ["y"])], plan());
+    expect(surface.freshness.tools).toEqual(fresh(0));
+  });
+});

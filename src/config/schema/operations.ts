@@ -117,7 +117,7 @@ export const Limits = strictObject(
       taggedUnion(
         "type",
         [MemoryStore, RedisStore],
-        "Where rate-limit counters live (default memory). With redis, replicas sharing it enforce each limit together; while Redis is unreachable each process falls back to its own in-memory counters (and logs so).",
+        "Where rate-limit counters live (default memory). With redis, replicas sharing it enforce each limit together, and a used 2026-07-28 requestState is refused by every one of them; while Redis is unreachable each process falls back to its own memory (and logs so).",
       ),
     ),
   },

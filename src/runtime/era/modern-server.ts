@@ -5,6 +5,7 @@ import { Cancellation } from "../../core/cancellation.js";
 import type { Params, RequestId, RequestInfo, Result } from "../../core/context.js";
 import { canonicalJson, META, MODERN_VERSIONS, type ModernEnvelope, modernEnvelope } from "../../core/era.js";
 import { errorResponse, ProxyError } from "../../core/errors.js";
+import { cacheFields } from "../../core/freshness.js";
 import { isRoutedMethod } from "../../core/methods.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import type { InputBridge } from "./input-bridge.js";
@@ -111,6 +112,7 @@ export class ModernServer {
         supportedVersions: [...MODERN_VERSIONS],
         capabilities: modernCapabilities(offer.capabilities),
         ...(offer.instructions ? { instructions: offer.instructions } : {}),
+        ...cacheFields(offer.freshness),
       }, cacheScope, serverInfo);
     }
     if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
@@ -135,7 +137,7 @@ export class ModernServer {
     let responses: Record<string, unknown> = {};
     let forwarded: Params = params;
     if (requestState !== undefined) {
-      const state = this.host.seal.open(requestState, { caller, digest });
+      const state = await this.host.seal.open(requestState, { caller, digest });
       const given = (typeof inputResponses === "object" && inputResponses !== null ? inputResponses : {}) as Record<string, unknown>;
       if (state.passedThrough === true) {
         // A modern backend asked: its answers and its own state go back to it as the client gave them.

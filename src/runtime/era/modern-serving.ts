@@ -1,4 +1,5 @@
 import type { JSONRPCRequest } from "@modelcontextprotocol/server";
+import type { Redis } from "ioredis";
 import type { Cancellation } from "../../core/cancellation.js";
 import type { RequestInfo } from "../../core/context.js";
 import type { ResolvedConfig } from "../../config/index.js";
@@ -8,6 +9,7 @@ import type { ListenStreams } from "./listen-streams.js";
 import { ModernScopes } from "./modern-scopes.js";
 import { ModernServer } from "./modern-server.js";
 import { RequestStateSeal } from "./request-state.js";
+import { MemoryNonces, RedisNonces } from "./used-nonces.js";
 
 /** How long a modern client has to answer an input_required round and retry. */
 const REQUEST_STATE_TTL_MS = 10 * 60_000;
@@ -24,7 +26,8 @@ export interface ModernServing {
 }
 
 /** Wires the modern parts around a gateway (its config, pipeline and pool are read per request). */
-export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }): ModernServing {
+/** `redis`: the rate-limit store's connection when it is Redis, where used requestStates are remembered for every replica. */
+export function openModernServing(host: SessionHost & { readonly config: ResolvedConfig }, redis?: Redis): ModernServing {
   const bridge = new InputBridge();
   // A scope's way back to its client: the bridge for a backend's questions, its listen streams
   // for notifications, and the request's own response for progress (`server` is set below, before any request).
@@ -39,7 +42,8 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
     });
   const scopes = new ModernScopes(openScope, host.config.limits.clientSessionIdleMs);
   const key = host.config.protocol?.requestStateKey;
-  const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS);
+  const used = redis ? new RedisNonces(redis, host.logger) : new MemoryNonces();
+  const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS, used);
   const server = new ModernServer({
     get config() {
       return host.config;

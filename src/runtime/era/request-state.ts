@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { ProxyError } from "../../core/errors.js";
+import { MemoryNonces, type UsedNonces } from "./used-nonces.js";
 
 /** What the proxy keeps in a modern client's hands between an input_required answer and its retry. */
 export interface BridgeState {
@@ -16,7 +17,7 @@ export interface BridgeState {
   readonly backendState?: string;
   /** Until when (epoch ms) the retry is accepted. */
   readonly expires: number;
-  /** One use only: a state seen twice by the same process is refused. */
+  /** One use only: a state seen twice is refused (by any replica when they share a Redis store, else by the same process). */
   readonly nonce: string;
 }
 
@@ -33,15 +34,18 @@ const invalid = (why: string) =>
  * Seals `requestState` with AES-256-GCM: a modern client holds it between rounds, so it is
  * attacker-controlled input. Anything the client changes fails authentication; a state is
  * only accepted from the caller it was issued to, for the request it was issued for, before
- * it expires, and once per process. Processes given the same key accept each other's states.
+ * it expires, and once (see `UsedNonces`: per process, or across replicas sharing Redis).
+ * Processes given the same key accept each other's states.
  */
 export class RequestStateSeal {
   readonly #key: Buffer;
-  /** Nonces already accepted, with their expiry, so a replay within the TTL is refused. */
-  readonly #used = new Map<string, number>();
-
   /** `secret` from the config (any length; stretched by SHA-256), or a random key for this process alone. */
-  constructor(secret: string | undefined, readonly ttlMs: number) {
+  constructor(
+    secret: string | undefined,
+    readonly ttlMs: number,
+    /** Nonces already accepted, so a replay within the TTL is refused. */
+    private readonly used: UsedNonces = new MemoryNonces(),
+  ) {
     this.#key = secret === undefined ? randomBytes(32) : createHash("sha256").update(secret).digest();
   }
 
@@ -55,7 +59,7 @@ export class RequestStateSeal {
   }
 
   /** The state, if it is one of ours, untouched, unexpired, unused, for this caller and this request. */
-  open(token: unknown, expect: { caller: string; digest: string }): BridgeState {
+  async open(token: unknown, expect: { caller: string; digest: string }): Promise<BridgeState> {
     if (typeof token !== "string" || token.length > 1_000_000) throw invalid("is not a string this proxy issued");
     const raw = Buffer.from(token, "base64url");
     if (raw.length <= 1 + IV_BYTES + TAG_BYTES || raw[0] !== VERSION) throw invalid("is not one this proxy issued");
@@ -72,13 +76,7 @@ export class RequestStateSeal {
     if (state.expires <= now) throw invalid("has expired");
     if (state.caller !== expect.caller) throw invalid("was issued to another caller");
     if (state.digest !== expect.digest) throw invalid("was issued for another request");
-    this.#forgetExpired(now);
-    if (this.#used.has(state.nonce)) throw invalid("was already used");
-    this.#used.set(state.nonce, state.expires);
+    if (!(await this.used.claim(state.nonce, state.expires))) throw invalid("was already used");
     return state;
-  }
-
-  #forgetExpired(now: number): void {
-    for (const [nonce, expires] of this.#used) if (expires <= now) this.#used.delete(nonce);
   }
 }

@@ -20,9 +20,9 @@ export function cacheScopeOf(config: ResolvedConfig): CacheScope {
 
 /**
  * A result as 2026-07-28 wants it: `resultType` always (a backend's own kept), and on cacheable
- * results `ttlMs` (0 unless a backend gave a shorter-lived promise: nothing merged is promised
- * fresh longer than its least fresh part) and `cacheScope` (`private` if the backend or the
- * config says so).
+ * results `ttlMs` (the one it carries: a read's from its backend, a list's or discover's the
+ * least fresh of its backends' promises, see core/freshness; 0 when none) and `cacheScope`
+ * (`private` if a backend or the config says so).
  */
 export function stampResult(method: string, result: Result, scope: CacheScope, serverInfo: { name: string; version: string }): Result {
   // The client talks to the proxy: its serverInfo is ours on every result (a modern backend's own is replaced).
