@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { createMcpHandler, ProtocolError, Server } from "@modelcontextprotocol/server";
+import { TASK_TOOLS, TASKS_EXTENSION, callTaskTool, installTaskMethods } from "./target-tasks.mjs";
 import { INPUT_REQUIRED_PROMPT, INPUT_REQUIRED_TOOLS, callInputRequiredTool, getInputRequiredPrompt } from "./target-input-required.mjs";
 import {
   NodeStreamableHTTPServerTransport,
@@ -30,12 +31,26 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwA
 const WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 const noArgs = { type: "object", properties: {} };
-/** The exact schema scenario json-schema-2020-12 expects back, keys and all. */
+/**
+ * The schema scenario json-schema-2020-12 expects back, keys and all: the SEP-1613 keywords
+ * ($schema, $defs, additionalProperties) and, for 2026-07-28, the SEP-2106 ones (an $anchor in
+ * $defs, allOf/anyOf, if/then/else), which a server or a proxy must not strip.
+ */
 const JSON_SCHEMA_2020_12 = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   type: "object",
-  $defs: { address: { type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
-  properties: { name: { type: "string" }, address: { $ref: "#/$defs/address" } },
+  $defs: { address: { $anchor: "addressDef", type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
+  properties: {
+    name: { type: "string" },
+    address: { $ref: "#/$defs/address" },
+    contactMethod: { type: "string", enum: ["phone", "email"] },
+    phone: { type: "string" },
+    email: { type: "string" },
+  },
+  allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+  if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  then: { required: ["phone"] },
+  else: { required: ["email"] },
   additionalProperties: false,
 };
 
@@ -95,14 +110,16 @@ function makeServer({ modern = false } = {}) {
         prompts: { listChanged: true },
         logging: {},
         completions: {},
+        ...(modern ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
       },
     },
   );
+  if (modern) installTaskMethods(server);
 
-  server.setRequestHandler("tools/list", async () => ({ tools: modern ? [...TOOLS, ...INPUT_REQUIRED_TOOLS] : TOOLS }));
+  server.setRequestHandler("tools/list", async () => ({ tools: modern ? [...TOOLS, ...INPUT_REQUIRED_TOOLS, ...TASK_TOOLS] : TOOLS }));
 
   server.setRequestHandler("tools/call", async (request, ctx) => {
-    const diagnostic = modern ? callInputRequiredTool(request, ctx) : undefined;
+    const diagnostic = modern ? (callInputRequiredTool(request, ctx) ?? callTaskTool(request, ctx)) : undefined;
     if (diagnostic !== undefined) return diagnostic;
     const args = request.params.arguments ?? {};
     const elicit = async (params) => {
