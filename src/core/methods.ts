@@ -2,7 +2,7 @@ import type { Params, RequestContext, Result, RoutedContext, RoutedMethod } from
 import { ProxyError } from "./errors.js";
 import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
 import type { ItemRef } from "./resolve-target.js";
-import { namespaceTask, namespaceTaskResult } from "./tasks.js";
+import { createdTaskId, namespaceTask, namespaceTaskResult } from "./tasks.js";
 
 export type ListKey = "tools" | "prompts" | "resources" | "resourceTemplates";
 
@@ -60,7 +60,7 @@ const TASK_ORIGINS_KEPT = 1024;
 function rememberTask(forward: MethodSpec["forward"]): MethodSpec["forward"] {
   return async (ctx) => {
     const result = await forward(ctx);
-    const taskId = (result.task as Params | undefined)?.taskId;
+    const taskId = createdTaskId(result);
     if (typeof taskId === "string" && ctx.target) {
       const origins = ctx.scope.taskOrigins;
       if (origins.size >= TASK_ORIGINS_KEPT) origins.delete(origins.keys().next().value!);
@@ -114,7 +114,12 @@ export const METHODS = {
       return ctx.scope.listTasks();
     },
   },
+  // 2026-07-28 tasks extension: the client's answers to a task waiting in input_required.
+  "tasks/update": { names: (p) => ({ kind: "task", name: required(p, "taskId", "tasks/update") }), forward: renamed("taskId", "tasks/update") },
 } satisfies Record<RoutedMethod, MethodSpec>;
+
+/** Routed methods only the modern era has (the tasks extension's tasks/update): a legacy session gets -32601. */
+export const MODERN_ONLY_METHODS: ReadonlySet<string> = new Set(["tasks/update"]);
 
 const ROUTED: ReadonlySet<string> = new Set(Object.keys(METHODS));
 

@@ -10,7 +10,7 @@ import { Cancellation, reasonText } from "../core/cancellation.js";
 import { callerTokenOf } from "../core/caller-token.js";
 import type { ClientScope, Identity, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
-import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
+import { isRoutedMethod, MODERN_ONLY_METHODS, ROUTED_METHODS } from "../core/methods.js";
 import type { BackendListing, Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
 import type { BackendPool, PoolClient } from "./backend-pool.js";
@@ -230,6 +230,7 @@ export class ClientSession implements ClientScope {
 
   /** Builds the request's context and runs it through the pipeline current at its start. */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
+    if (this.#era !== "modern" && MODERN_ONLY_METHODS.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
     const params = (request.params ?? {}) as Params;
     const ctx: RequestContext = { method: request.method as RequestContext["method"], id, params: this.#era === "modern" ? withoutEnvelope(params) : params, scope: this, info, cancellation, era: this.#era };
     if (info.identity) this.#caller = info.identity;
