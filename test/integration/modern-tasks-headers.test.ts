@@ -112,7 +112,8 @@ describe("Mcp-Param-* headers (x-mcp-header) through the gateway", () => {
   const region = (headers: Record<string, string>) => call("tools/call", { name: "test_custom_header", arguments: { region: "eu-west" } }, withTasks, headers);
 
   it("refuses a call whose header is missing, not valid Base64 or different (HTTP 400, -32020)", async () => {
-    for (const headers of [{}, { "mcp-param-region": "=?base64?ZXUtd2VzdA?=" }, { "mcp-param-region": "us-east" }]) {
+    const cases: Record<string, string>[] = [{}, { "mcp-param-region": "=?base64?ZXUtd2VzdA?=" }, { "mcp-param-region": "us-east" }];
+    for (const headers of cases) {
       const reply = await region(headers);
       expect(reply.status).toBe(400);
       expect(reply.json().error).toMatchObject({ code: -32020, data: { reason: "HEADER_MISMATCH" } });
