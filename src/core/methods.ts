@@ -1,6 +1,7 @@
 import type { Params, RequestContext, Result, RoutedContext, RoutedMethod } from "./context.js";
 import { ProxyError } from "./errors.js";
 import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
+import { paramHeaderMismatch, paramHeadersOfTool } from "./param-headers.js";
 import type { ItemRef } from "./resolve-target.js";
 import { createdTaskId, namespaceTask, namespaceTaskResult } from "./tasks.js";
 
@@ -71,6 +72,27 @@ function rememberTask(forward: MethodSpec["forward"]): MethodSpec["forward"] {
 }
 
 /**
+ * A 2026-07-28 tools/call over HTTP must carry the `Mcp-Param-*` headers its arguments call for
+ * (SEP-2243), going by the `x-mcp-header` marks of the tool as the caller's surface lists it:
+ * HTTP 400, -32020 otherwise. Checked here, once the call is authorized and before it reaches
+ * the backend, so a tool hidden from the caller stays unknown to it and the refusal is audited.
+ */
+function checkParamHeaders(forward: MethodSpec["forward"]): MethodSpec["forward"] {
+  return async (ctx) => {
+    if (ctx.era === "modern" && ctx.info.transport === "streamable-http" && ctx.target) {
+      const tool = ctx.scope.surface.tools.find((t) => t.name === ctx.target!.exposed);
+      const marks = tool ? paramHeadersOfTool(tool) : [];
+      const problem = marks.length === 0 ? undefined : paramHeaderMismatch(marks, ctx.params.arguments, (name) => {
+        const value = ctx.info.headers?.[name];
+        return Array.isArray(value) ? value[0] : value;
+      });
+      if (problem !== undefined) throw new ProxyError("HEADER_MISMATCH", `Bad Request: ${problem}`);
+    }
+    return forward(ctx);
+  };
+}
+
+/**
  * The one declaration of every routed method: which item it names and how it is forwarded.
  * The session takes exactly these off the SDK's dispatch and hands them to the pipeline.
  */
@@ -79,7 +101,7 @@ export const METHODS = {
   "prompts/list": list("prompts"),
   "resources/list": list("resources"),
   "resources/templates/list": list("resourceTemplates"),
-  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: rememberTask(renamed("name", "tools/call", namespaceTaskResult)) },
+  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: checkParamHeaders(rememberTask(renamed("name", "tools/call", namespaceTaskResult))) },
   "prompts/get": { names: (p) => ({ kind: "prompt", name: required(p, "name", "prompts/get") }), forward: renamed("name", "prompts/get") },
   "resources/read": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/read") }), forward: (ctx) => ctx.scope.forward(routed(ctx), "resources/read", ctx.params) },
   "resources/subscribe": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/subscribe") }), forward: (ctx) => ctx.scope.subscribe(routed(ctx)) },

@@ -92,6 +92,15 @@ export function paramHeadersFor(headers: readonly ParamHeader[], args: unknown):
   return out;
 }
 
+/** A tool's marks, worked out once per listed tool object. */
+const marksOfTool = new WeakMap<object, ParamHeader[]>();
+
+export function paramHeadersOfTool(tool: Record<string, unknown>): ParamHeader[] {
+  let marks = marksOfTool.get(tool);
+  if (!marks) marksOfTool.set(tool, (marks = paramHeadersOf(tool.inputSchema)));
+  return marks;
+}
+
 /**
  * Why the headers of a tools/call disagree with its arguments, or undefined when they agree: a
  * value in the body needs its header, equal once decoded (numbers compared as numbers); a

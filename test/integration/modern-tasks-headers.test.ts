@@ -10,6 +10,7 @@ import { openSession, post } from "../support/raw-http.js";
 
 const TASKS = "io.modelcontextprotocol/tasks";
 let target: ChildProcess;
+let targetUrl: string;
 let proxy: ProxyProcess;
 
 beforeAll(async () => {
@@ -25,6 +26,7 @@ beforeAll(async () => {
       }
     });
   });
+  targetUrl = url;
   proxy = await startProxyProcess({
     version: 1,
     backends: { target: { transport: "http", url, era: "modern" } },
@@ -47,9 +49,9 @@ const envelope = (capabilities: Record<string, unknown>) => ({
 const withTasks = envelope({ elicitation: {}, extensions: { [TASKS]: {} } });
 
 /** One 2026-07-28 request as a client would send it: envelope in `_meta`, the standard headers set. */
-function call(method: string, params: Record<string, unknown>, meta = withTasks, headers: Record<string, string> = {}) {
+function call(method: string, params: Record<string, unknown>, meta = withTasks, headers: Record<string, string> = {}, url = proxy.url!) {
   const named = (params.name ?? params.taskId) as string | undefined;
-  return post(proxy.url!, { jsonrpc: "2.0", id: 7, method, params: { ...params, _meta: meta } }, {
+  return post(url, { jsonrpc: "2.0", id: 7, method, params: { ...params, _meta: meta } }, {
     "mcp-protocol-version": "2026-07-28",
     "mcp-method": method,
     ...(named === undefined ? {} : { "mcp-name": named }),
@@ -124,6 +126,24 @@ describe("Mcp-Param-* headers (x-mcp-header) through the gateway", () => {
     expect(textOf((await region({ "mcp-param-region": "eu-west" })).json().result)).toBe("region: eu-west");
     expect(textOf((await region({ "mcp-param-region": "=?base64?ZXUtd2VzdA==?=" })).json().result)).toBe("region: eu-west");
   });
+
+  it("checks them only once the call is authorized: a tool a policy hides stays unknown, whatever the headers", async () => {
+    const guarded = await startProxyProcess({
+      version: 1,
+      backends: { target: { transport: "http", url: targetUrl, era: "modern" } },
+      naming: { prefix: "never" },
+      bindings: [{ transport: "http", port: 0 }],
+      policies: { default: "allow", rules: [{ name: "no-region", effect: "deny", match: { names: ["test_custom_header"] } }] },
+      logging: { level: "warn" },
+      audit: { enabled: false },
+    });
+    try {
+      const reply = await call("tools/call", { name: "test_custom_header", arguments: { region: "eu-west" } }, withTasks, { "mcp-param-region": "us-east" }, guarded.url!);
+      expect(reply.json().error).toMatchObject({ code: -32602, data: { reason: "UNKNOWN_TOOL" } });
+    } finally {
+      await guarded.stop();
+    }
+  }, 30_000);
 
   it("lets a legacy client call the tool: the gateway adds the header the modern backend requires", async () => {
     let legacy: TestClient | undefined;

@@ -10,7 +10,7 @@ import type { ResolvedConfig } from "../../config/index.js";
 import type { InputBridge } from "./input-bridge.js";
 import type { ClientSession } from "../client-session.js";
 import type { ListenFilter } from "./listen-streams.js";
-import { paramHeaderRefusal, tasksCapabilityRefusal } from "./modern-checks.js";
+import { tasksCapabilityRefusal } from "./modern-checks.js";
 import type { ModernScopes, Scope } from "./modern-scopes.js";
 import type { RequestStateSeal } from "./request-state.js";
 import { cacheScopeOf, stampResult } from "./result-stamp.js";
@@ -162,8 +162,6 @@ export class ModernServer {
     try {
       const result = await this.host.scopes.use(info, envelope, (scope) =>
         new Promise<Result>((resolve, reject) => {
-          const mismatch = paramHeaderRefusal(request.method, params, scope.surface, info);
-          if (mismatch) return reject(mismatch);
           this.host.bridge.begin(id, responses, (key, inputRequest) => {
             resolve({ resultType: "input_required", inputRequests: { [key]: inputRequest }, requestState: this.host.seal.seal({ caller, digest, responses, pending: [key] }), [BRIDGED]: true } as Result);
             round.cancel("the client is asked by input_required");
