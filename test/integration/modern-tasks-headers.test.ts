@@ -127,24 +127,6 @@ describe("Mcp-Param-* headers (x-mcp-header) through the gateway", () => {
     expect(textOf((await region({ "mcp-param-region": "=?base64?ZXUtd2VzdA==?=" })).json().result)).toBe("region: eu-west");
   });
 
-  it("checks them only once the call is authorized: a tool a policy hides stays unknown, whatever the headers", async () => {
-    const guarded = await startProxyProcess({
-      version: 1,
-      backends: { target: { transport: "http", url: targetUrl, era: "modern" } },
-      naming: { prefix: "never" },
-      bindings: [{ transport: "http", port: 0 }],
-      policies: { default: "allow", rules: [{ name: "no-region", effect: "deny", match: { names: ["test_custom_header"] } }] },
-      logging: { level: "warn" },
-      audit: { enabled: false },
-    });
-    try {
-      const reply = await call("tools/call", { name: "test_custom_header", arguments: { region: "eu-west" } }, withTasks, { "mcp-param-region": "us-east" }, guarded.url!);
-      expect(reply.json().error).toMatchObject({ code: -32602, data: { reason: "UNKNOWN_TOOL" } });
-    } finally {
-      await guarded.stop();
-    }
-  }, 30_000);
-
   it("lets a legacy client call the tool: the gateway adds the header the modern backend requires", async () => {
     let legacy: TestClient | undefined;
     try {
@@ -167,5 +149,39 @@ describe("2026-07-28 requests without a session that are not well formed", () =>
     const reply = await call("initialize", { protocolVersion: "2026-07-28", capabilities: {}, clientInfo: { name: "raw", version: "1" } });
     expect(reply.status).toBe(404);
     expect(reply.json().error).toMatchObject({ code: -32601 });
+  });
+});
+
+describe("policies and filters on what the tasks extension and the headers carry", () => {
+  let guarded: ProxyProcess;
+  beforeAll(async () => {
+    guarded = await startProxyProcess({
+      version: 1,
+      backends: { target: { transport: "http", url: targetUrl, era: "modern" } },
+      naming: { prefix: "never" },
+      bindings: [{ transport: "http", port: 0 }],
+      policies: { default: "allow", rules: [{ name: "no-region", effect: "deny", match: { names: ["test_custom_header"] } }] },
+      filters: [{ name: "hush", match: { backends: ["target"] }, redact: [{ pattern: "Computed|crashed", replacement: "[X]" }] }],
+      logging: { level: "warn" },
+      audit: { enabled: false },
+    });
+  }, 30_000);
+  afterAll(async () => guarded?.stop());
+  const on = (method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) => call(method, params, withTasks, headers, guarded.url!);
+
+  it("checks Mcp-Param-* only once the call is authorized: a tool a policy hides stays unknown, whatever the headers", async () => {
+    const reply = await on("tools/call", { name: "test_custom_header", arguments: { region: "eu-west" } }, { "mcp-param-region": "us-east" });
+    expect(reply.json().error).toMatchObject({ code: -32602, data: { reason: "UNKNOWN_TOOL" } });
+  });
+
+  it("filters the result and the error a task inlines in tasks/get, as the tools/call that created it", async () => {
+    const settle = async (name: string, args: Record<string, unknown>) => {
+      const { taskId } = (await on("tools/call", { name, arguments: args })).json().result;
+      let task: Record<string, any> = {};
+      await waitFor(async () => ["completed", "failed"].includes((task = (await on("tasks/get", { taskId })).json().result).status), 10_000, 50);
+      return task;
+    };
+    expect(textOf((await settle("slow_compute", { seconds: 0.1, label: "secret" })).result)).toBe("[X] secret after 0.1s");
+    expect((await settle("protocol_error_job", {})).error.message).toBe("protocol_error_job [X], as it always does");
   });
 });
