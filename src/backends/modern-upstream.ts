@@ -2,6 +2,7 @@ import type { JSONRPCRequest, Result } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
 import { canonicalJson, META, MODERN_VERSIONS } from "../core/era.js";
 import { ProxyError } from "../core/errors.js";
+import { type ParamHeader, paramHeadersFor, paramHeadersOf } from "../core/param-headers.js";
 import type { BackendSpec } from "./backend-spec.js";
 
 /** Which era the proxy speaks with a backend: `auto` probes with server/discover, the others pin one. */
@@ -73,4 +74,31 @@ export async function fulfilInputRequired(
     }
   }
   return result;
+}
+
+/**
+ * The `x-mcp-header` marks of a modern HTTP backend's tools, learnt from its tools/list, so the
+ * proxy's tools/call to it carries the `Mcp-Param-*` headers the backend checks (SEP-2243),
+ * as the SDK's own client does from its cached listing. A call to a tool not listed yet goes
+ * without them; the backend's -32020 is then passed on.
+ */
+export class ParamHeaderBook {
+  readonly #byTool = new Map<string, ParamHeader[]>();
+
+  learn(result: Result): void {
+    const tools = Array.isArray(result.tools) ? (result.tools as Record<string, unknown>[]) : [];
+    for (const tool of tools) {
+      if (typeof tool?.name !== "string") continue;
+      const marks = paramHeadersOf(tool.inputSchema);
+      if (marks.length > 0) this.#byTool.set(tool.name, marks);
+      else this.#byTool.delete(tool.name);
+    }
+  }
+
+  headersFor(params: Record<string, unknown> | undefined): Record<string, string> | undefined {
+    const marks = typeof params?.name === "string" ? this.#byTool.get(params.name) : undefined;
+    if (!marks) return undefined;
+    const headers = paramHeadersFor(marks, params?.arguments);
+    return Object.keys(headers).length > 0 ? headers : undefined;
+  }
 }

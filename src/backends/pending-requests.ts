@@ -28,6 +28,8 @@ export interface PendingOptions {
   readonly timeoutMs: number;
   readonly onTimeout: () => unknown;
   readonly progressToken?: string;
+  /** HTTP headers for this one request (a modern tools/call's Mcp-Param-*); stdio has none. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -69,7 +71,8 @@ export class PendingRequests {
         });
         if (!this.#pending.has(id)) return;
       }
-      this.transport.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) } as JSONRPCMessage).catch((error: unknown) => {
+      const message = { jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) } as JSONRPCMessage;
+      this.transport.send(message, options.headers === undefined ? undefined : { headers: options.headers }).catch((error: unknown) => {
         const current = this.#pending.get(id);
         if (current) {
           this.#forget(id, current);

@@ -11,7 +11,7 @@ import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 import { ProblemLog } from "./problem-log.js";
 import { scrubberFor } from "./secret-scrubber.js";
 import { classifyFailure } from "./upstream-failure.js";
-import { fulfilInputRequired, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
+import { fulfilInputRequired, ParamHeaderBook, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
 
 /** Protocol versions of the legacy era (an initialize handshake); anything newer is modern. */
 const SUPPORTED_LEGACY: ReadonlySet<string> = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
@@ -59,6 +59,8 @@ export class UpstreamSession {
   #transport: Transport | undefined;
   /** Set when the backend speaks 2026-07-28: every request then carries the envelope of the client below. */
   #modern: { readonly clientInfo: unknown; readonly capabilities: unknown } | undefined;
+  /** A modern HTTP backend's x-mcp-header marks, for the Mcp-Param-* headers of calls to it. */
+  readonly #paramHeaders = new ParamHeaderBook();
   readonly #clientInfo: { name: string; version: string };
   readonly #clientCapabilities: Record<string, unknown>;
   #lost = false;
@@ -199,8 +201,11 @@ export class UpstreamSession {
     const pending = this.#pending;
     if (!pending) throw this.#unavailable("not connected");
     if (this.#modern) outgoing = withEnvelope(outgoing, this.#modern.clientInfo, this.#modern.capabilities);
+    const overHttp = this.#modern !== undefined && this.#transport instanceof StreamableHTTPClientTransport;
+    const headers = overHttp && method === "tools/call" ? this.#paramHeaders.headersFor(params) : undefined;
     const send = (body: Record<string, unknown> | undefined) => pending.send(method, body, {
         cancellation: options.cancellation,
+        headers,
         timeoutMs: this.backend.timeouts.callMs,
         progressToken: token,
         onTimeout: () =>
@@ -210,6 +215,7 @@ export class UpstreamSession {
       });
     try {
       const result = await send(outgoing);
+      if (overHttp && method === "tools/list") this.#paramHeaders.learn(result);
       if (result.resultType !== "input_required" || options.passInputRequired) return result;
       return await fulfilInputRequired(result, (extra) => send({ ...outgoing, ...extra }), (request, signal) => this.events.request(request, signal), options.cancellation, this.backend.name);
     } catch (error) {

@@ -4,13 +4,27 @@ import { Cancellation } from "../core/cancellation.js";
 import type { RequestInfo } from "../core/context.js";
 import { modernEnvelope } from "../core/era.js";
 import { errorResponse, ProxyError } from "../core/errors.js";
+import { decodeParamValue } from "../core/param-headers.js";
 import type { ModernAnswerer } from "./session-factory.js";
 
 /** The spec's rejections the SDK's classifier can give, by JSON-RPC code, named by our table. */
-const REASONS: Readonly<Record<number, string>> = { [-32020]: "HEADER_MISMATCH", [-32021]: "MISSING_CLIENT_CAPABILITY", [-32022]: "VERSION_NOT_SUPPORTED" };
+const REASONS: Readonly<Record<number, string>> = {
+  [-32600]: "INVALID_REQUEST",
+  [-32602]: "INVALID_PARAMS",
+  [-32020]: "HEADER_MISMATCH",
+  [-32021]: "MISSING_CLIENT_CAPABILITY",
+  [-32022]: "VERSION_NOT_SUPPORTED",
+};
 
 /** Methods whose `Mcp-Name` header must repeat what the body names, and where the body names it. */
-const NAMED: Readonly<Record<string, string>> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+const NAMED: Readonly<Record<string, string>> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
+};
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const value = req.headers[name];
@@ -22,10 +36,14 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
  * tells eras apart per request) and returns true; false leaves it to legacy serving. Headers
  * are checked against the body: the SDK's classifier first, then what it leaves to servers
  * (a missing MCP-Protocol-Version or Mcp-Method, Mcp-Name), each refused with HTTP 400 and
- * the spec's code.
+ * the spec's code. Without a session, the classifier also decides for a request that does not
+ * claim the era: one that is 2026-07-28 by its MCP-Protocol-Version header but lacks (part
+ * of) the envelope is refused as the spec says (-32602 with the request's id), not answered
+ * as a legacy request without a session.
  */
 export async function serveModernPost(req: IncomingMessage, res: ServerResponse, body: unknown, info: RequestInfo, modern: ModernAnswerer | undefined): Promise<boolean> {
-  if (!modern || Array.isArray(body) || !modernEnvelope(body)) return false;
+  if (!modern || !isMessage(body)) return false;
+  if (!modernEnvelope(body) && header(req, "mcp-session-id") !== undefined) return false;
   const outcome = classifyInboundRequest({
     httpMethod: "POST",
     protocolVersionHeader: header(req, "mcp-protocol-version"),
@@ -72,7 +90,12 @@ function writeEvent(res: ServerResponse, message: Record<string, unknown>): void
  */
 function statusOf(reply: Record<string, unknown>): number {
   const code = (reply as { error?: { code?: number } }).error?.code;
-  return code === -32601 ? 404 : code === -32022 || code === -32021 ? 400 : 200;
+  return code === -32601 ? 404 : code === -32022 || code === -32021 || code === -32020 ? 400 : 200;
+}
+
+/** A single JSON-RPC request or notification (what the era classifier judges); anything else stays with legacy serving. */
+function isMessage(body: unknown): boolean {
+  return typeof body === "object" && body !== null && !Array.isArray(body) && typeof (body as { method?: unknown }).method === "string";
 }
 
 /** What the classifier leaves to the server: headers the spec requires but that are absent, and Mcp-Name. */
@@ -82,8 +105,10 @@ function headerMismatch(req: IncomingMessage, message: JSONRPCRequest): ProxyErr
   const field = NAMED[message.method];
   if (!field) return undefined;
   const named = (message.params as Record<string, unknown> | undefined)?.[field];
-  const given = decodeParamValue(header(req, "mcp-name"));
-  if (given === undefined) return new ProxyError("HEADER_MISMATCH", `Bad Request: ${message.method} needs the Mcp-Name header`);
+  const raw = header(req, "mcp-name");
+  if (raw === undefined) return new ProxyError("HEADER_MISMATCH", `Bad Request: ${message.method} needs the Mcp-Name header`);
+  const given = decodeParamValue(raw.trim());
+  if (given === undefined) return new ProxyError("HEADER_MISMATCH", "Bad Request: the Mcp-Name header is not valid Base64 of UTF-8");
   if (given !== named) return new ProxyError("HEADER_MISMATCH", `Bad Request: the Mcp-Name header names ${JSON.stringify(given)} but the body names ${JSON.stringify(named)}`);
   return undefined;
 }
@@ -94,12 +119,6 @@ async function listen(res: ServerResponse, request: JSONRPCRequest, info: Reques
   if (!res.headersSent) return send(res, statusOf(reply), reply);
   if (!res.writableEnded && !res.destroyed) res.end(event(reply));
   return true;
-}
-
-/** Header values that are not plain printable ASCII travel as `=?base64?…?=` (the spec's sentinel form). */
-function decodeParamValue(value: string | undefined): string | undefined {
-  if (value === undefined || !value.startsWith("=?base64?") || !value.endsWith("?=")) return value;
-  return Buffer.from(value.slice(9, -2), "base64").toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, payload: unknown): true {

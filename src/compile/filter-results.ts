@@ -3,12 +3,13 @@ import { isUnexpectedError, ProxyError } from "../core/errors.js";
 import type { CompiledFilters, FilterTarget, ItemKind, ResultFilter } from "../filters/index.js";
 
 /** Results that carry what a backend produced for a client: the ones filters apply to. */
-const FILTERED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read", "tasks/result"]);
+const FILTERED_METHODS: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read", "tasks/result", "tasks/get"]);
 
 /**
  * The way back: response filters on every result that carries backend content. Runs innermost
  * (right around forward), so custom interceptors and the audit only ever see filtered results.
- * A task's result is filtered as the tool call that created it.
+ * A task's result is filtered as the tool call that created it: the payload of tasks/result,
+ * and the result (or error) a 2026-07-28 task inlines in its tasks/get answer.
  */
 export function filterStage(filters: CompiledFilters): Interceptor {
   return async (ctx, next) => {
@@ -23,8 +24,24 @@ export function filterStage(filters: CompiledFilters): Interceptor {
       throw redactBackendError(error, filter);
     }
     ctx.filtered = filter.names;
-    return filter.apply(result);
+    return ctx.method === "tasks/get" ? filterInlined(result, filter) : filter.apply(result);
   };
+}
+
+/**
+ * tasks/get of the 2026-07-28 tasks extension inlines the finished call's `result` (a tools/call
+ * result) or, for a failed task, the backend's `error`: the same backend content a tools/call
+ * answer carries, so the same filters apply. The task's own fields (id, status, times) and its
+ * pending input requests (requests to the client, never filtered) stay as they are.
+ */
+function filterInlined(task: Result, filter: ResultFilter): Result {
+  const inlined = task.result;
+  if (typeof inlined === "object" && inlined !== null && !Array.isArray(inlined)) return { ...task, result: filter.apply(inlined as Result) };
+  const error = task.error as { message?: unknown; data?: unknown } | undefined;
+  if (typeof error === "object" && error !== null && typeof error.message === "string") {
+    return { ...task, error: { ...error, message: filter.redactValue(error.message), ...(error.data === undefined ? {} : { data: filter.redactValue(error.data) }) } };
+  }
+  return task;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { Surface } from "./surface.js";
 export type RoutedMethod =
   | "tools/list" | "prompts/list" | "resources/list" | "resources/templates/list"
   | "tools/call" | "prompts/get" | "resources/read" | "resources/subscribe" | "resources/unsubscribe"
-  | "completion/complete" | "logging/setLevel" | "tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list";
+  | "completion/complete" | "logging/setLevel" | "tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list"
+  | "tasks/update";
 
 export type RequestId = string | number;
 export type Params = Record<string, unknown>;

@@ -2,8 +2,9 @@ import type { Params, RequestContext, Result, RoutedContext, RoutedMethod } from
 import { ProxyError } from "./errors.js";
 import { cacheFields } from "./freshness.js";
 import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
+import { paramHeaderMismatch, paramHeadersOfTool } from "./param-headers.js";
 import type { ItemRef } from "./resolve-target.js";
-import { namespaceTask, namespaceTaskResult } from "./tasks.js";
+import { createdTaskId, namespaceTask, namespaceTaskResult } from "./tasks.js";
 
 export type ListKey = "tools" | "prompts" | "resources" | "resourceTemplates";
 
@@ -63,13 +64,34 @@ const TASK_ORIGINS_KEPT = 1024;
 function rememberTask(forward: MethodSpec["forward"]): MethodSpec["forward"] {
   return async (ctx) => {
     const result = await forward(ctx);
-    const taskId = (result.task as Params | undefined)?.taskId;
+    const taskId = createdTaskId(result);
     if (typeof taskId === "string" && ctx.target) {
       const origins = ctx.scope.taskOrigins;
       if (origins.size >= TASK_ORIGINS_KEPT) origins.delete(origins.keys().next().value!);
       origins.set(taskId, ctx.target);
     }
     return result;
+  };
+}
+
+/**
+ * A 2026-07-28 tools/call over HTTP must carry the `Mcp-Param-*` headers its arguments call for
+ * (SEP-2243), going by the `x-mcp-header` marks of the tool as the caller's surface lists it:
+ * HTTP 400, -32020 otherwise. Checked here, once the call is authorized and before it reaches
+ * the backend, so a tool hidden from the caller stays unknown to it and the refusal is audited.
+ */
+function checkParamHeaders(forward: MethodSpec["forward"]): MethodSpec["forward"] {
+  return async (ctx) => {
+    if (ctx.era === "modern" && ctx.info.transport === "streamable-http" && ctx.target) {
+      const tool = ctx.scope.surface.tools.find((t) => t.name === ctx.target!.exposed);
+      const marks = tool ? paramHeadersOfTool(tool) : [];
+      const problem = marks.length === 0 ? undefined : paramHeaderMismatch(marks, ctx.params.arguments, (name) => {
+        const value = ctx.info.headers?.[name];
+        return Array.isArray(value) ? value[0] : value;
+      });
+      if (problem !== undefined) throw new ProxyError("HEADER_MISMATCH", `Bad Request: ${problem}`);
+    }
+    return forward(ctx);
   };
 }
 
@@ -82,7 +104,7 @@ export const METHODS = {
   "prompts/list": list("prompts"),
   "resources/list": list("resources"),
   "resources/templates/list": list("resourceTemplates"),
-  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: rememberTask(renamed("name", "tools/call", namespaceTaskResult)) },
+  "tools/call": { names: (p) => ({ kind: "tool", name: required(p, "name", "tools/call") }), forward: checkParamHeaders(rememberTask(renamed("name", "tools/call", namespaceTaskResult))) },
   "prompts/get": { names: (p) => ({ kind: "prompt", name: required(p, "name", "prompts/get") }), forward: renamed("name", "prompts/get") },
   "resources/read": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/read") }), forward: (ctx) => ctx.scope.forward(routed(ctx), "resources/read", ctx.params) },
   "resources/subscribe": { names: (p) => ({ kind: "resource", name: required(p, "uri", "resources/subscribe") }), forward: (ctx) => ctx.scope.subscribe(routed(ctx)) },
@@ -117,7 +139,12 @@ export const METHODS = {
       return ctx.scope.listTasks();
     },
   },
+  // 2026-07-28 tasks extension: the client's answers to a task waiting in input_required.
+  "tasks/update": { names: (p) => ({ kind: "task", name: required(p, "taskId", "tasks/update") }), forward: renamed("taskId", "tasks/update") },
 } satisfies Record<RoutedMethod, MethodSpec>;
+
+/** Routed methods only the modern era has (the tasks extension's tasks/update): a legacy session gets -32601. */
+export const MODERN_ONLY_METHODS: ReadonlySet<string> = new Set(["tasks/update"]);
 
 const ROUTED: ReadonlySet<string> = new Set(Object.keys(METHODS));
 

@@ -10,7 +10,7 @@ import { Cancellation, reasonText } from "../core/cancellation.js";
 import { callerTokenOf } from "../core/caller-token.js";
 import type { ClientScope, Identity, Params, RequestContext, RequestId, RequestInfo, Result, RoutedContext, Target } from "../core/context.js";
 import { duplicateRequestId, errorResponse, isUnexpectedError, ProxyError, WireError } from "../core/errors.js";
-import { isRoutedMethod, ROUTED_METHODS } from "../core/methods.js";
+import { isRoutedMethod, MODERN_ONLY_METHODS, ROUTED_METHODS } from "../core/methods.js";
 import { type Freshness, mergeFreshness, NO_PROMISE } from "../core/freshness.js";
 import type { BackendListing, Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
@@ -238,6 +238,7 @@ export class ClientSession implements ClientScope {
    * request of its own, so nothing reaches a backend unchecked.
    */
   async #run(request: JSONRPCRequest, id: RequestId, cancellation: Cancellation, info: RequestInfo): Promise<Result> {
+    if (this.#era !== "modern" && MODERN_ONLY_METHODS.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
     const raw = (request.params ?? {}) as Params;
     const contextFor = (params: Params): RequestContext => ({ method: request.method as RequestContext["method"], id, params, scope: this, info, cancellation, era: this.#era });
     const ctx = contextFor(this.#era === "modern" ? withoutEnvelope(raw) : raw);

@@ -6,7 +6,7 @@ import type { ResolvedBackend } from "../config/index.js";
 import type { Params, RequestId, Result } from "../core/context.js";
 import { ProxyError } from "../core/errors.js";
 import type { BackendListing } from "../core/surface.js";
-import { TASK_SEPARATOR } from "../core/tasks.js";
+import { createdTaskId, TASK_SEPARATOR } from "../core/tasks.js";
 import { BackendLink, type BackendNotice, type LinkMonitor } from "./backend-link.js";
 import { levelRank } from "../core/log-levels.js";
 import type { BackendReach } from "./backend-reach.js";
@@ -151,8 +151,8 @@ export class SharedBackend {
   }
 
   recordTask(seat: SharedSeat, result: Result): void {
-    const taskId = (result.task as Params | undefined)?.taskId;
-    if (typeof taskId === "string") this.#taskOwners.set(taskId, seat);
+    const taskId = createdTaskId(result);
+    if (taskId !== undefined) this.#taskOwners.set(taskId, seat);
   }
 
   async listTasks(seat: SharedSeat): Promise<Params[]> {

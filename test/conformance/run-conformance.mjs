@@ -15,9 +15,7 @@
 //   CONFORMANCE_OUT_DIR      where results and logs go (default .tmp/conformance, emptied first)
 //   CONFORMANCE_TIMEOUT_MS   limit for one suite run (default 300000)
 //   CONFORMANCE_ERA          "modern": run the 0.2.0 alpha (`--requirements 2026-07-28`) and
-//                            reach the target in the 2026-07-28 era (backend era "modern");
-//                            FAILURE checks of the scenarios in MODERN_KNOWN_GAPS that fail the
-//                            same way in both runs are counted as known, not failed
+//                            reach the target in the 2026-07-28 era (backend era "modern")
 //
 // Exit code 0 only when neither run has a FAILURE check and the runs agree on every check.
 // Every process started here is ended on the way out, also on failure or Ctrl-C.
@@ -37,19 +35,6 @@ const CONFORMANCE_CLI =
     : join(PEERS, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 /** What the suite is asked to run in each era. */
 const ERA_ARGS = ERA === "modern" ? ["--requirements", "2026-07-28"] : [];
-/**
- * Scenarios our target does not pass yet in the modern era (the suite's task and header
- * diagnostics; server-stateless checks the SDK's stateless serving misses), or that are not
- * scored for 2026-07-28. Their FAILURE
- * checks are known gaps of the target when they fail the same way directly and through the
- * proxy; any difference between the runs still fails.
- */
-const MODERN_KNOWN_GAPS = new Set([
-  "server-stateless",
-  "json-schema-2020-12",
-  "http-custom-header-server-validation",
-]);
-const knownGap = (check) => ERA === "modern" && (MODERN_KNOWN_GAPS.has(check.scenario) || check.scenario.startsWith("tasks-"));
 const TARGET = join(HERE, "target-server.mjs");
 const PROXY_BIN = join(REPO, "bin", "mcp-proxy.js");
 const PROXY_ENTRY = join(REPO, "dist", "cli", "bin.js");
@@ -243,7 +228,7 @@ function table(headers, rows) {
 }
 
 function printFailures(label, checks) {
-  const failed = checks.filter((c) => c.status === "FAILURE" && !knownGap(c));
+  const failed = checks.filter((c) => c.status === "FAILURE");
   if (failed.length === 0) return;
   console.log(`\n${label}: ${failed.length} FAILURE check(s)`);
   for (const c of failed) {
@@ -336,14 +321,8 @@ async function main() {
     ["proxied", new Set(proxied.map((c) => c.scenario)).size, proxied.length, ...statuses.map((s) => tp[s])],
   ])}`);
 
-  // A known gap of the target is a FAILURE in both runs alike (a difference is counted above).
-  const unknown = (checks) => checks.filter((c) => c.status === "FAILURE" && !knownGap(c)).length;
-  const known = direct.filter((c) => c.status === "FAILURE" && knownGap(c)).length;
-  if (known > 0) console.log(`\n${known} FAILURE check(s) in the target's known gaps (MODERN_KNOWN_GAPS), alike in both runs unless listed as differences`);
   const passed = td.SUCCESS + tp.SUCCESS;
-  // Where the target has a known gap, the proxy answering better (its own -32602 for a task the target cannot serve) is shown, not counted.
-  const counted = differences.filter((x) => !(knownGap(x) && x.direct === "FAILURE" && x.proxied === "SUCCESS"));
-  const failed = unknown(direct) + unknown(proxied) + counted.length;
+  const failed = td.FAILURE + tp.FAILURE + differences.length;
   if (process.env.CONFORMANCE_REPORT) {
     mkdirSync(dirname(resolve(process.env.CONFORMANCE_REPORT)), { recursive: true });
     writeFileSync(process.env.CONFORMANCE_REPORT, `${JSON.stringify({ passed, failed })}\n`);

@@ -4,8 +4,9 @@
 // `NodeStreamableHTTPServerTransport` (stateful: one transport + Server per Mcp-Session-Id).
 // 2026-07-28 requests (a `_meta` protocol-version claim, no session) go to the SDK's
 // `createMcpHandler` over the same server factory, for the 0.2.0 alpha's --requirements
-// 2026-07-28 run, with the suite's input_required diagnostics (target-input-required.mjs); its
-// task and header diagnostics are not implemented (the runner lists those as known gaps).
+// 2026-07-28 run, with the suite's input_required diagnostics (target-input-required.mjs), the
+// tasks extension's fixtures (target-tasks.mjs) and a tool with an `x-mcp-header` parameter
+// whose Mcp-Param-* header the target checks (target-headers.mjs).
 // run-conformance.mjs runs the suite against it directly and through the proxy.
 //
 //   node test/conformance/target-server.mjs [PORT] [--exit-with-stdin]
@@ -16,7 +17,9 @@
 // does its stdin closing (a parent that dies without signalling it closes that pipe).
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { createMcpHandler, ProtocolError, Server } from "@modelcontextprotocol/server";
+import { classifyInboundRequest, createMcpHandler, ProtocolError, Server } from "@modelcontextprotocol/server";
+import { HEADER_TOOL, callHeaderTool, customHeaderMismatch } from "./target-headers.mjs";
+import { TASK_TOOLS, TASKS_EXTENSION, callTaskTool, installTaskMethods } from "./target-tasks.mjs";
 import { INPUT_REQUIRED_PROMPT, INPUT_REQUIRED_TOOLS, callInputRequiredTool, getInputRequiredPrompt } from "./target-input-required.mjs";
 import {
   NodeStreamableHTTPServerTransport,
@@ -30,12 +33,26 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwA
 const WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 const noArgs = { type: "object", properties: {} };
-/** The exact schema scenario json-schema-2020-12 expects back, keys and all. */
+/**
+ * The schema scenario json-schema-2020-12 expects back, keys and all: the SEP-1613 keywords
+ * ($schema, $defs, additionalProperties) and, for 2026-07-28, the SEP-2106 ones (an $anchor in
+ * $defs, allOf/anyOf, if/then/else), which a server or a proxy must not strip.
+ */
 const JSON_SCHEMA_2020_12 = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   type: "object",
-  $defs: { address: { type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
-  properties: { name: { type: "string" }, address: { $ref: "#/$defs/address" } },
+  $defs: { address: { $anchor: "addressDef", type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
+  properties: {
+    name: { type: "string" },
+    address: { $ref: "#/$defs/address" },
+    contactMethod: { type: "string", enum: ["phone", "email"] },
+    phone: { type: "string" },
+    email: { type: "string" },
+  },
+  allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+  if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  then: { required: ["phone"] },
+  else: { required: ["email"] },
   additionalProperties: false,
 };
 
@@ -84,7 +101,7 @@ const PROMPTS = [
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (t) => ({ content: [{ type: "text", text: t }] });
 
-/** `modern`: the server answers a 2026-07-28 request and offers the input_required diagnostics too. */
+/** `modern`: the server answers a 2026-07-28 request and offers the input_required, tasks and header diagnostics too. */
 function makeServer({ modern = false } = {}) {
   const server = new Server(
     { name: "mcp-portcullis-conformance-target", version: "1.0.0" },
@@ -95,14 +112,16 @@ function makeServer({ modern = false } = {}) {
         prompts: { listChanged: true },
         logging: {},
         completions: {},
+        ...(modern ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
       },
     },
   );
+  if (modern) installTaskMethods(server);
 
-  server.setRequestHandler("tools/list", async () => ({ tools: modern ? [...TOOLS, ...INPUT_REQUIRED_TOOLS] : TOOLS }));
+  server.setRequestHandler("tools/list", async () => ({ tools: modern ? [...TOOLS, ...INPUT_REQUIRED_TOOLS, ...TASK_TOOLS, HEADER_TOOL] : TOOLS }));
 
   server.setRequestHandler("tools/call", async (request, ctx) => {
-    const diagnostic = modern ? callInputRequiredTool(request, ctx) : undefined;
+    const diagnostic = modern ? (callInputRequiredTool(request, ctx) ?? callTaskTool(request, ctx) ?? callHeaderTool(request)) : undefined;
     if (diagnostic !== undefined) return diagnostic;
     const args = request.params.arguments ?? {};
     const elicit = async (params) => {
@@ -310,9 +329,19 @@ async function readModern(req) {
   } catch {
     return { modern: false, body: undefined, unparsable: true };
   }
-  const single = body && typeof body === "object" && !Array.isArray(body) ? body : undefined;
-  const claims = typeof single?.params?._meta?.["io.modelcontextprotocol/protocolVersion"] === "string" && single.method !== "initialize";
-  return { modern: claims, body };
+  // The SDK's own era predicate (body first, then the MCP-Protocol-Version header): a request it
+  // would refuse as malformed 2026-07-28 (an envelope missing a key, `initialize` with a modern
+  // claim) goes to the modern handler too, which answers it with the spec's error and the
+  // request's id instead of the legacy "not initialized".
+  const header = (name) => (typeof req.headers[name] === "string" ? req.headers[name] : undefined);
+  const route = classifyInboundRequest({
+    httpMethod: "POST",
+    body,
+    protocolVersionHeader: header("mcp-protocol-version"),
+    mcpMethodHeader: header("mcp-method"),
+    mcpNameHeader: header("mcp-name"),
+  });
+  return { modern: route.kind !== "legacy", body };
 }
 
 const httpServer = createServer(async (req, res) => {
@@ -322,7 +351,11 @@ const httpServer = createServer(async (req, res) => {
     if (path !== "/mcp") return jsonError(res, 404, -32000, `Not found: ${path}`);
     const read = await readModern(req);
     if (read.unparsable) return jsonError(res, 400, -32700, "Parse error");
-    if (read.modern) return void (await modern(req, res, read.body));
+    if (read.modern) {
+      const mismatch = customHeaderMismatch(read.body, req.headers);
+      if (mismatch !== undefined) return void res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(mismatch));
+      return void (await modern(req, res, read.body));
+    }
     const sessionId = req.headers["mcp-session-id"];
     let transport = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
     if (sessionId !== undefined && transport === undefined) return jsonError(res, 404, -32001, "Session not found");

@@ -125,6 +125,6 @@ describe("the compiled pipeline", () => {
       expect(typeof spec.forward, method).toBe("function");
       if (method.endsWith("/list")) expect("names" in spec, method).toBe(false);
     }
-    expect(Object.keys(METHODS)).toHaveLength(15);
+    expect(Object.keys(METHODS)).toHaveLength(16);
   });
 });

@@ -11,6 +11,7 @@ import type { ResolvedConfig } from "../../config/index.js";
 import type { InputBridge } from "./input-bridge.js";
 import type { ClientSession } from "../client-session.js";
 import type { ListenFilter } from "./listen-streams.js";
+import { tasksCapabilityRefusal } from "./modern-checks.js";
 import type { ModernScopes, Scope } from "./modern-scopes.js";
 import type { RequestStateSeal } from "./request-state.js";
 import { cacheScopeOf, stampResult } from "./result-stamp.js";
@@ -103,6 +104,8 @@ export class ModernServer {
   }
 
   async #serve(request: JSONRPCRequest, info: RequestInfo, cancellation: Cancellation, notify: ((message: Record<string, unknown>) => void) | undefined): Promise<Result> {
+    // The modern era has no initialize: with a modern claim it is an unknown method like any other.
+    if (request.method === "initialize") throw new ProxyError("METHOD_NOT_FOUND", "Method not found: initialize");
     const envelope = envelopeOf(request);
     const cacheScope = cacheScopeOf(this.host.config);
     const serverInfo = { name: "mcp-portcullis", version: this.host.version };
@@ -116,6 +119,8 @@ export class ModernServer {
       }, cacheScope, serverInfo);
     }
     if (!isRoutedMethod(request.method) || LEGACY_ONLY.has(request.method)) throw new ProxyError("METHOD_NOT_FOUND", `Method not found: ${request.method}`);
+    const undeclared = tasksCapabilityRefusal(request.method, envelope);
+    if (undeclared) throw undeclared;
     const id = this.#id();
     if (notify) this.#related.set(id, notify);
     try {
