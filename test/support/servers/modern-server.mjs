@@ -3,6 +3,8 @@
 //   node modern-server.mjs http [name]   (prints its URL on stdout; 127.0.0.1, free port)
 //   node modern-server.mjs stdio [name]
 // With MODERN_LEGACY=reject the HTTP handler refuses legacy (initialize) clients.
+// Its tool "grow" adds a tool and "touch" says its info resource changed, both told on
+// subscriptions/listen streams (the only way a 2026-07-28 server tells its clients).
 import { createServer } from "node:http";
 import { acceptedContent, createMcpHandler, inputRequired, inputResponse, McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
@@ -11,9 +13,15 @@ import * as z from "zod";
 
 const [mode = "http", name = "modern"] = process.argv.slice(2);
 const text = (t) => ({ content: [{ type: "text", text: t }] });
+const infoUri = `modern://${name}/info`;
+/** Tools added by "grow": every instance the HTTP handler makes registers them. */
+const grown = new Set();
+/** How changes reach listen streams: the handler's bus over HTTP, the pinned instance's notifications over stdio. */
+let announce;
+const registerGrown = (server, tool) => server.registerTool(tool, { description: "grown", inputSchema: z.object({}) }, async () => text(`${name}: ${tool}`));
 
 function makeServer() {
-  const server = new McpServer({ name: `modern-${name}`, version: "1.0.0" }, { capabilities: { tools: {}, resources: {} }, instructions: `${name} speaks 2026-07-28.` });
+  const server = new McpServer({ name: `modern-${name}`, version: "1.0.0" }, { capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true } }, instructions: `${name} speaks 2026-07-28.` });
   server.registerTool("echo", { description: "echoes", inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(`${name}: ${t}`));
   server.registerTool("ask", { description: "asks its client for a name (elicitation by input_required)", inputSchema: z.object({}) }, async (_args, ctx) => {
     const answer = acceptedContent(ctx.mcpReq.inputResponses, "who", z.object({ answer: z.string() }));
@@ -25,14 +33,29 @@ function makeServer() {
     if (view.kind !== "sampling") return inputRequired({ inputRequests: { llm: inputRequired.createMessage({ messages: [{ role: "user", content: { type: "text", text: "say hi" } }], maxTokens: 20 }) } });
     return text(`sampled: ${view.result.content.text}`);
   });
-  server.registerResource("info", `modern://${name}/info`, { mimeType: "text/plain" }, async (uri) => ({ contents: [{ uri: uri.href, text: `${name} info` }] }));
+  for (const tool of grown) registerGrown(server, tool);
+  server.registerTool("grow", { description: "adds a tool", inputSchema: z.object({ tool: z.string() }) }, async ({ tool }) => {
+    grown.add(tool);
+    announce.toolAdded(server, tool);
+    return text(`grew ${tool}`);
+  });
+  server.registerTool("touch", { description: "changes the info resource", inputSchema: z.object({}) }, async () => {
+    announce.resourceUpdated(server, infoUri);
+    return text("touched");
+  });
+  server.registerResource("info", infoUri, { mimeType: "text/plain" }, async (uri) => ({ contents: [{ uri: uri.href, text: `${name} info` }] }));
   return server;
 }
 
 if (mode === "stdio") {
+  announce = {
+    toolAdded: (server, tool) => registerGrown(server, tool), // the SDK sends list_changed for it
+    resourceUpdated: (server, uri) => void server.server.sendResourceUpdated({ uri }),
+  };
   serveStdio(makeServer);
 } else {
   const handler = createMcpHandler(makeServer, process.env.MODERN_LEGACY === "reject" ? { legacy: "reject" } : {});
+  announce = { toolAdded: () => handler.notify.toolsChanged(), resourceUpdated: (_server, uri) => handler.notify.resourceUpdated(uri) };
   const node = toNodeHandler(handler);
   const http = createServer((req, res) => void node(req, res));
   http.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${http.address().port}/mcp`));
