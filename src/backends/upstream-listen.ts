@@ -107,6 +107,7 @@ export class UpstreamListen {
 
   /** The backend ended the stream while its session lives on: listen again, with backoff. */
   #reopenLater(how: string): void {
+    if (this.#closed) return;
     this.problem(`the subscriptions/listen stream ended (${how}); listening again in ${this.#retryMs} ms`);
     this.#current = undefined;
     this.#retryTimer = setTimeout(() => {

@@ -41,6 +41,7 @@ const commonBackendFields = {
         strictObject({ pin: Type.Literal("2026-07-28", { description: "The protocol version spoken with the backend." }) }, "Speak this version only; a backend that does not offer it fails to start."),
       ],
       {
+        "x-expected": '"legacy", "auto" or { pin: "2026-07-28" }',
         description:
           'The era setting under the name the SDK and the MCP issue use: "legacy" is era legacy, "auto" is era auto, { pin: "2026-07-28" } is era modern. Set this or era; both are accepted only when they agree.',
       },
