@@ -1,21 +1,25 @@
 // A 2026-07-28 backend tells of its changes only on a subscriptions/listen stream: the proxy
 // holds one per upstream session, so legacy clients get their unsolicited notifications and
 // modern clients get them on their own listen streams. Backends: the SDK v2 server over HTTP
-// (createMcpHandler) and over stdio (serveStdio), configured by versionNegotiation.
+// (createMcpHandler, per-client and shared) and over stdio (serveStdio), configured by
+// versionNegotiation (and era, which it names).
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, SERVERS, startHttpServer, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 let backend: { url: string; stop(): void };
+let sharedBackend: { url: string; stop(): void };
 let proxy: ProxyProcess;
 
 beforeAll(async () => {
   backend = await startHttpServer(SERVERS.modern, ["http", "web"]);
+  sharedBackend = await startHttpServer(SERVERS.modern, ["http", "hub"]);
   proxy = await startProxyProcess({
     version: 1,
     backends: {
       web: { transport: "http", url: backend.url, versionNegotiation: "auto" },
+      hub: { transport: "http", url: sharedBackend.url, session: "shared", era: "modern" },
       pipe: { transport: "stdio", command: process.execPath, args: [SERVERS.modern, "stdio", "pipe"], versionNegotiation: { pin: "2026-07-28" } },
     },
     bindings: [{ transport: "http", port: 0 }],
@@ -26,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.stop();
   backend?.stop();
+  sharedBackend?.stop();
 });
 
 const toolNames = async (client: Client) => (await client.listTools()).tools.map((t) => t.name);
@@ -39,14 +44,14 @@ describe("a legacy client in front of modern backends", () => {
   });
   afterAll(async () => legacy?.close());
 
-  it.each(["web", "pipe"])("gets tools/list_changed when %s adds a tool, and then lists it", async (name) => {
+  it.each(["web", "hub", "pipe"])("gets tools/list_changed when %s adds a tool, and then lists it", async (name) => {
     const before = legacy.notifications.length;
     expect(textOf(await legacy.client.callTool({ name: `${name}__grow`, arguments: { tool: "fresh" } }))).toBe("grew fresh");
     expect(await waitFor(() => legacy.notifications.slice(before).includes("notifications/tools/list_changed"))).toBe(true);
     expect(await toolNames(legacy.client)).toContain(`${name}__fresh`);
   });
 
-  it.each(["web", "pipe"])("gets resources/updated for a URI of %s it subscribed to, and none once unsubscribed", async (name) => {
+  it.each(["web", "hub", "pipe"])("gets resources/updated for a URI of %s it subscribed to, and none once unsubscribed", async (name) => {
     const uri = `modern://${name}/info`;
     await legacy.client.subscribeResource({ uri });
     await legacy.client.callTool({ name: `${name}__touch`, arguments: {} });
