@@ -1,4 +1,4 @@
-import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { Client, type JSONRPCRequest, type Result, SdkErrorCode, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
 import { ProxyError, WireError } from "../core/errors.js";
 import type { SkippedLine } from "../core/json-lines.js";
@@ -83,7 +83,7 @@ export class UpstreamSession {
     this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#clientInfo = clientInfo;
     this.#clientCapabilities = clientCapabilities;
-    const negotiation = versionNegotiationFor(backend.era);
+    const negotiation = versionNegotiationFor(backend.era, backend.timeouts.startupMs);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never, ...(negotiation ? { versionNegotiation: negotiation } : {}) });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
     this.#client.onerror = (error) => this.#problem(`transport error: ${this.#describe(error)}`);
@@ -146,6 +146,9 @@ export class UpstreamSession {
     } catch (error) {
       this.#closing = true;
       await this.#client.close().catch(() => undefined);
+      // Our stdio transport is probed in place: a legacy server that exits on the unknown
+      // server/discover would fail every restart. It is legacy: the next start says initialize.
+      if (this.backend.era === "auto" && this.backend.transport === "stdio" && (error as { code?: unknown } | null)?.code === SdkErrorCode.EraNegotiationFailed) rememberVerdict(this.backend, undefined);
       const failure = classifyFailure(error, this.backend.name, this.#scrub);
       if (failure.kind === "request" && failure.error.code === "BACKEND_CREDENTIALS") throw failure.error;
       throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" failed to start: ${this.#describe(error)}`, {
