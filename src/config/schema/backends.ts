@@ -30,7 +30,7 @@ const commonBackendFields = {
     Type.Union([Type.Literal("legacy"), Type.Literal("auto"), Type.Literal("modern")], {
       default: "legacy",
       description:
-        "Protocol era spoken with the backend: legacy (initialize, the default), modern (2026-07-28, pinned) or auto (probe with server/discover once per process, fall back to legacy). A modern backend's input_required results are answered by asking the client and retried by the proxy.",
+        "Protocol era spoken with the backend (versionNegotiation says the same under the SDK's name): legacy (initialize, the default), modern (2026-07-28, pinned) or auto (probe with server/discover once per process, fall back to legacy). A modern backend's input_required results are answered by asking the client and retried by the proxy.",
     }),
   ),
   versionNegotiation: Type.Optional(
