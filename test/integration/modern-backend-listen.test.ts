@@ -67,6 +67,26 @@ describe("a legacy client in front of modern backends", () => {
   });
 });
 
+describe("the upstream listen streams", () => {
+  it("are one per upstream session, replaced (not added to) when the URIs change, and closed with the session", async () => {
+    const watcher = await connectClient("http", { url: proxy.url! });
+    const streams = async () => Number(textOf(await watcher.client.callTool({ name: "web__streams", arguments: {} })));
+    try {
+      const before = await streams(); // the watcher's own session is up (and listening) from here on
+      const other = await connectClient("http", { url: proxy.url! });
+      expect(textOf(await other.client.callTool({ name: "web__echo", arguments: { text: "up" } }))).toBe("web: up");
+      expect(await streams()).toBe(before + 1);
+      await other.client.subscribeResource({ uri: "modern://web/info" });
+      await other.client.unsubscribeResource({ uri: "modern://web/info" });
+      expect(await streams()).toBe(before + 1);
+      await other.terminate();
+      expect(await waitFor(async () => (await streams()) === before)).toBe(true);
+    } finally {
+      await watcher.close();
+    }
+  });
+});
+
 describe("a modern client in front of modern backends", () => {
   it("gets both backends' tools/list_changed and resources/updated on its own listen stream", async () => {
     const client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });

@@ -4,7 +4,8 @@
 //   node modern-server.mjs stdio [name]
 // With MODERN_LEGACY=reject the HTTP handler refuses legacy (initialize) clients.
 // Its tool "grow" adds a tool and "touch" says its info resource changed, both told on
-// subscriptions/listen streams (the only way a 2026-07-28 server tells its clients).
+// subscriptions/listen streams (the only way a 2026-07-28 server tells its clients); "streams"
+// counts the listen streams open on the HTTP server.
 import { createServer } from "node:http";
 import { acceptedContent, createMcpHandler, inputRequired, inputResponse, McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
@@ -43,6 +44,7 @@ function makeServer() {
     announce.resourceUpdated(server, infoUri);
     return text("touched");
   });
+  server.registerTool("streams", { description: "how many subscriptions/listen streams are open (HTTP)", inputSchema: z.object({}) }, async () => text(String(announce.streams?.() ?? -1)));
   server.registerResource("info", infoUri, { mimeType: "text/plain" }, async (uri) => ({ contents: [{ uri: uri.href, text: `${name} info` }] }));
   return server;
 }
@@ -55,7 +57,7 @@ if (mode === "stdio") {
   serveStdio(makeServer);
 } else {
   const handler = createMcpHandler(makeServer, process.env.MODERN_LEGACY === "reject" ? { legacy: "reject" } : {});
-  announce = { toolAdded: () => handler.notify.toolsChanged(), resourceUpdated: (_server, uri) => handler.notify.resourceUpdated(uri) };
+  announce = { toolAdded: () => handler.notify.toolsChanged(), resourceUpdated: (_server, uri) => handler.notify.resourceUpdated(uri), streams: () => handler.bus.listenerCount };
   const node = toNodeHandler(handler);
   const http = createServer((req, res) => void node(req, res));
   http.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${http.address().port}/mcp`));
