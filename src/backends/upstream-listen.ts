@@ -29,6 +29,8 @@ export class UpstreamListen {
   readonly #uris = new Set<string>();
   #current: Subscription | undefined;
   #queue: Promise<void> = Promise.resolve();
+  /** The next re-listen, queued and not started yet: changes made meanwhile join it (a restored session's URIs cost one re-listen, not one each). */
+  #next: Promise<void> | undefined;
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryMs = RETRY_FIRST_MS;
@@ -77,7 +79,12 @@ export class UpstreamListen {
   }
 
   #apply(): Promise<void> {
-    const run = this.#queue.then(() => this.#open());
+    if (this.#next) return this.#next;
+    const run = this.#queue.then(() => {
+      this.#next = undefined;
+      return this.#open();
+    });
+    this.#next = run;
     this.#queue = run.catch(() => undefined);
     return run;
   }

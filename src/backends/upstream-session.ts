@@ -14,6 +14,9 @@ import { fulfilInputRequired, priorVerdict, rememberVerdict, versionNegotiationF
 import { listChangesOffered, UpstreamListen } from "./upstream-listen.js";
 import { META } from "../core/era.js";
 
+/** Longest wait for a modern backend to acknowledge a subscriptions/listen stream. */
+const LISTEN_ACK_MS = 5_000;
+
 /** Protocol versions of the legacy era (an initialize handshake); anything newer is modern. */
 const SUPPORTED_LEGACY: ReadonlySet<string> = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
 
@@ -271,7 +274,9 @@ export class UpstreamSession {
    */
   async #startListening(): Promise<void> {
     const capabilities = (this.#client.getDiscoverResult() as { capabilities?: Record<string, unknown> } | undefined)?.capabilities ?? {};
-    this.#listen = new UpstreamListen(this.#client, listChangesOffered(capabilities), this.backend.timeouts.startupMs, (line) => this.#problem(line));
+    // The acknowledgement is awaited (a change right after start is not lost), but briefly: a backend slow to acknowledge costs its notifications, not its start.
+    const ackMs = Math.min(LISTEN_ACK_MS, this.backend.timeouts.startupMs);
+    this.#listen = new UpstreamListen(this.#client, listChangesOffered(capabilities), ackMs, (line) => this.#problem(line));
     await this.#listen.start().catch((error: unknown) => this.#problem(`could not open a subscriptions/listen stream: ${this.#describe(error)}`));
   }
 

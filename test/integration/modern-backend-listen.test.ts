@@ -5,7 +5,7 @@
 // versionNegotiation (and era, which it names).
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, SERVERS, startHttpServer, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
+import { connectClient, refusal, SERVERS, startHttpServer, type TestClient, textOf, waitFor } from "../support/mcp-clients.js";
 import { type ProxyProcess, startProxyProcess } from "../support/proxy-process.js";
 
 let backend: { url: string; stop(): void };
@@ -21,6 +21,7 @@ beforeAll(async () => {
       web: { transport: "http", url: backend.url, versionNegotiation: "auto" },
       hub: { transport: "http", url: sharedBackend.url, session: "shared", era: "modern" },
       pipe: { transport: "stdio", command: process.execPath, args: [SERVERS.modern, "stdio", "pipe"], versionNegotiation: { pin: "2026-07-28" } },
+      plain: { transport: "stdio", command: process.execPath, args: [SERVERS.modern, "stdio", "plain"], env: { MODERN_NO_SUBSCRIBE: "1" }, versionNegotiation: { pin: "2026-07-28" } },
     },
     bindings: [{ transport: "http", port: 0 }],
     logging: { level: "warn" },
@@ -64,6 +65,22 @@ describe("a legacy client in front of modern backends", () => {
     await legacy.client.callTool({ name: `${name}__grow`, arguments: { tool: `marker${updated.length}` } });
     expect(await waitFor(() => legacy.notifications.length > before)).toBe(true);
     expect(updated).toEqual([]);
+  });
+});
+
+describe("a backend that offers no resource subscriptions", () => {
+  it("refuses a subscription to its resource with -32601, and keeps serving", async () => {
+    const legacy = await connectClient("http", { url: proxy.url! });
+    try {
+      expect(await refusal(legacy.client.subscribeResource({ uri: "modern://plain/info" }))).toMatchObject({
+        code: -32601,
+        message: 'backend "plain" does not offer resource subscriptions',
+        data: { backend: "plain", reason: "METHOD_NOT_FOUND" },
+      });
+      expect(textOf(await legacy.client.callTool({ name: "plain__echo", arguments: { text: "still" } }))).toBe("plain: still");
+    } finally {
+      await legacy.close();
+    }
   });
 });
 

@@ -2,7 +2,8 @@
 // asks its client for input the modern way: an input_required result, answered in the retry.
 //   node modern-server.mjs http [name]   (prints its URL on stdout; 127.0.0.1, free port)
 //   node modern-server.mjs stdio [name]
-// With MODERN_LEGACY=reject the HTTP handler refuses legacy (initialize) clients.
+// With MODERN_LEGACY=reject the HTTP handler refuses legacy (initialize) clients; with
+// MODERN_NO_SUBSCRIBE=1 it offers no resource subscriptions.
 // Its tool "grow" adds a tool and "touch" says its info resource changed, both told on
 // subscriptions/listen streams (the only way a 2026-07-28 server tells its clients); "streams"
 // counts the listen streams open on the HTTP server.
@@ -22,7 +23,7 @@ let announce;
 const registerGrown = (server, tool) => server.registerTool(tool, { description: "grown", inputSchema: z.object({}) }, async () => text(`${name}: ${tool}`));
 
 function makeServer() {
-  const server = new McpServer({ name: `modern-${name}`, version: "1.0.0" }, { capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true } }, instructions: `${name} speaks 2026-07-28.` });
+  const server = new McpServer({ name: `modern-${name}`, version: "1.0.0" }, { capabilities: { tools: { listChanged: true }, resources: { subscribe: process.env.MODERN_NO_SUBSCRIBE !== "1", listChanged: true } }, instructions: `${name} speaks 2026-07-28.` });
   server.registerTool("echo", { description: "echoes", inputSchema: z.object({ text: z.string() }) }, async ({ text: t }) => text(`${name}: ${t}`));
   server.registerTool("ask", { description: "asks its client for a name (elicitation by input_required)", inputSchema: z.object({}) }, async (_args, ctx) => {
     const answer = acceptedContent(ctx.mcpReq.inputResponses, "who", z.object({ answer: z.string() }));
