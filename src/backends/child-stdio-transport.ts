@@ -48,6 +48,16 @@ export class ChildStdioTransport implements Transport {
     return this.#child?.pid;
   }
 
+  /**
+   * The SDK tells a stdio transport by `pid` and `stderr` (our stderr goes to the log, not to
+   * it). Without both, its version probe (era auto) treats the pipe as HTTP, where silence is
+   * an outage: a legacy server that ignores requests before initialize then fails to start
+   * instead of being spoken to as legacy.
+   */
+  get stderr(): null {
+    return null;
+  }
+
   async start(): Promise<void> {
     const { env, cwd } = this.options;
     const { command, args, unsupervised } = supervisedCommand(this.options.command, this.options.args, env.PATH);

@@ -11,10 +11,13 @@ export type BackendEra = "auto" | "legacy" | "modern";
 /** How many input_required rounds one call may take before the proxy gives up on the backend. */
 const MAX_INPUT_ROUNDS = 8;
 
+/** Longest wait for a server/discover answer in auto mode: over stdio, silence means a legacy server, and start-up waits that long. */
+const PROBE_TIMEOUT_MS = 5_000;
+
 /** The SDK client's negotiation setting for an era; undefined keeps the plain legacy handshake. */
-export function versionNegotiationFor(era: BackendEra | undefined): { mode: "auto" | { pin: string } } | undefined {
+export function versionNegotiationFor(era: BackendEra | undefined, startupMs: number): { mode: "auto" | { pin: string }; probe?: { timeoutMs: number } } | undefined {
   if (era === "modern") return { mode: { pin: MODERN_VERSIONS[0]! } };
-  if (era === "auto") return { mode: "auto" };
+  if (era === "auto") return { mode: "auto", probe: { timeoutMs: Math.min(PROBE_TIMEOUT_MS, startupMs) } };
   return undefined;
 }
 

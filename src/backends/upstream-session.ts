@@ -1,4 +1,4 @@
-import { Client, type JSONRPCRequest, type Result, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { Client, type JSONRPCRequest, type Result, SdkErrorCode, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
 import type { Cancellation } from "../core/cancellation.js";
 import { type Freshness, freshnessOf } from "../core/freshness.js";
 import { ProxyError, WireError } from "../core/errors.js";
@@ -12,6 +12,11 @@ import { ProblemLog } from "./problem-log.js";
 import { scrubberFor } from "./secret-scrubber.js";
 import { classifyFailure } from "./upstream-failure.js";
 import { fulfilInputRequired, ParamHeaderBook, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
+import { listChangesOffered, UpstreamListen } from "./upstream-listen.js";
+import { META } from "../core/era.js";
+
+/** Longest wait for a modern backend to acknowledge a subscriptions/listen stream. */
+const LISTEN_ACK_MS = 5_000;
 
 /** Protocol versions of the legacy era (an initialize handshake); anything newer is modern. */
 const SUPPORTED_LEGACY: ReadonlySet<string> = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
@@ -61,6 +66,8 @@ export class UpstreamSession {
   #modern: { readonly clientInfo: unknown; readonly capabilities: unknown } | undefined;
   /** A modern HTTP backend's x-mcp-header marks, for the Mcp-Param-* headers of calls to it. */
   readonly #paramHeaders = new ParamHeaderBook();
+  /** A modern backend's subscriptions/listen stream: its list changes and the URIs subscribed through this session. */
+  #listen: UpstreamListen | undefined;
   readonly #clientInfo: { name: string; version: string };
   readonly #clientCapabilities: Record<string, unknown>;
   #lost = false;
@@ -84,7 +91,7 @@ export class UpstreamSession {
     this.#problemLog = ProblemLog.forBackend(backend.name);
     this.#clientInfo = clientInfo;
     this.#clientCapabilities = clientCapabilities;
-    const negotiation = versionNegotiationFor(backend.era);
+    const negotiation = versionNegotiationFor(backend.era, backend.timeouts.startupMs);
     this.#client = new Client(clientInfo as never, { capabilities: clientCapabilities as never, ...(negotiation ? { versionNegotiation: negotiation } : {}) });
     // Transport errors (a body that is not JSON-RPC, a refused POST) were silent; now bounded log lines.
     this.#client.onerror = (error) => this.#problem(`transport error: ${this.#describe(error)}`);
@@ -100,7 +107,7 @@ export class UpstreamSession {
         pending?.resumeTimers();
       }
     };
-    this.#client.fallbackNotificationHandler = async (n) => this.events.notification(n.method, n.params as Record<string, unknown> | undefined);
+    this.#client.fallbackNotificationHandler = async (n) => this.events.notification(n.method, withoutSubscriptionId(n.params as Record<string, unknown> | undefined));
     // Our own progress handler: tokens are minted per upstream request, so two clients on a
     // shared session never see each other's progress, and none is dropped as "unknown".
     this.#client.setNotificationHandler("notifications/progress", (n) => {
@@ -149,6 +156,9 @@ export class UpstreamSession {
     } catch (error) {
       this.#closing = true;
       await this.#client.close().catch(() => undefined);
+      // Our stdio transport is probed in place: a legacy server that exits on the unknown
+      // server/discover would fail every restart. It is legacy: the next start says initialize.
+      if (this.backend.era === "auto" && this.backend.transport === "stdio" && (error as { code?: unknown } | null)?.code === SdkErrorCode.EraNegotiationFailed) rememberVerdict(this.backend, undefined);
       const failure = classifyFailure(error, this.backend.name, this.#scrub);
       if (failure.kind === "request" && failure.error.code === "BACKEND_CREDENTIALS") throw failure.error;
       throw new ProxyError("BACKEND_UNAVAILABLE", `backend "${this.backend.name}" failed to start: ${this.#describe(error)}`, {
@@ -179,6 +189,7 @@ export class UpstreamSession {
         if (discovered) freshness = "prior" in prior ? { ...freshnessOf(discovered, askedAt), freshUntil: 0 } : freshnessOf(discovered, askedAt);
       }
     }
+    if (this.#modern) await this.#startListening();
     this.#info = {
       protocolVersion: String(rawInit?.protocolVersion ?? this.#client.getNegotiatedProtocolVersion()),
       capabilities: (rawInit?.capabilities as Record<string, unknown>) ?? {},
@@ -200,6 +211,7 @@ export class UpstreamSession {
     }
     const pending = this.#pending;
     if (!pending) throw this.#unavailable("not connected");
+    if (this.#modern && (method === "resources/subscribe" || method === "resources/unsubscribe")) return this.#subscribeByListen(method, params);
     if (this.#modern) outgoing = withEnvelope(outgoing, this.#modern.clientInfo, this.#modern.capabilities);
     const overHttp = this.#modern !== undefined && this.#transport instanceof StreamableHTTPClientTransport;
     const headers = overHttp && method === "tools/call" ? this.#paramHeaders.headersFor(params) : undefined;
@@ -248,6 +260,7 @@ export class UpstreamSession {
   async close(): Promise<void> {
     this.#closing = true;
     this.#abandonConnect?.(new Error("closed while connecting"));
+    this.#listen?.close();
     // An HTTP backend keeps a session until told: end it rather than leave it to expire there.
     if (this.#transport instanceof StreamableHTTPClientTransport && this.#transport.sessionId) {
       await this.#transport.terminateSession().catch(() => undefined);
@@ -269,6 +282,39 @@ export class UpstreamSession {
     if (failure.kind === "request") return failure.error;
     if (this.#info) this.#lose(failure.reason);
     return this.#unavailable(failure.reason);
+  }
+
+  /**
+   * 2026-07-28 has no session to notify unasked: list changes and resource updates come on a
+   * subscriptions/listen stream, opened once connected for the list changes the backend offers.
+   * A stream that cannot be opened costs the notifications, not the session.
+   */
+  async #startListening(): Promise<void> {
+    const capabilities = (this.#client.getDiscoverResult() as { capabilities?: Record<string, unknown> } | undefined)?.capabilities ?? {};
+    // The acknowledgement is awaited (a change right after start is not lost), but briefly: a backend slow to acknowledge costs its notifications, not its start.
+    const ackMs = Math.min(LISTEN_ACK_MS, this.backend.timeouts.startupMs);
+    this.#listen = new UpstreamListen(this.#client, listChangesOffered(capabilities), ackMs, (line) => this.#problem(line));
+    await this.#listen.start().catch((error: unknown) => this.#problem(`could not open a subscriptions/listen stream: ${this.#describe(error)}`));
+  }
+
+  /** A modern backend has no resources/subscribe: the URI goes onto the listen stream's filter instead. */
+  async #subscribeByListen(method: string, params: Record<string, unknown> | undefined): Promise<Result> {
+    const listen = this.#listen;
+    const uri = params?.uri;
+    const offered = ((this.#info?.capabilities.resources as { subscribe?: unknown } | undefined)?.subscribe) === true;
+    if (!listen || typeof uri !== "string" || !offered) {
+      throw new ProxyError("METHOD_NOT_FOUND", `backend "${this.backend.name}" does not offer resource subscriptions`, { backend: this.backend.name });
+    }
+    let honored = true;
+    try {
+      if (method === "resources/subscribe") honored = await listen.subscribe(uri);
+      else await listen.unsubscribe(uri);
+    } catch (error) {
+      // The stream failed, not the session: this request fails alone.
+      throw error instanceof ProxyError ? error : this.#unavailable(`subscriptions/listen failed: ${this.#describe(error)}`);
+    }
+    if (!honored) throw new ProxyError("METHOD_NOT_FOUND", `backend "${this.backend.name}" declined to subscribe to ${uri}`, { backend: this.backend.name });
+    return {};
   }
 
   /**
@@ -347,6 +393,15 @@ export class UpstreamSession {
 function lastRequestId(edge: string): string | undefined {
   const ids = [...edge.matchAll(/(?<!\\)"id"\s*:\s*"(gw-\d+)"/g)];
   return ids.at(-1)?.[1];
+}
+
+/** The backend's listen stream is ours, not the client's: its subscription id must not reach clients. */
+function withoutSubscriptionId(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!meta || !(META.subscriptionId in meta)) return params;
+  const { [META.subscriptionId]: _dropped, ...rest } = meta;
+  const { _meta: _old, ...others } = params!;
+  return Object.keys(rest).length > 0 ? { ...others, _meta: rest } : others;
 }
 
 function maskTokens(text: string, tokens: readonly string[]): string {

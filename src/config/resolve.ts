@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import { createSecureContext } from "node:tls";
+import { eraOf } from "./backend-era.js";
 import { type ConfigIssue, joinPath } from "./config-issue.js";
 import { resolveCommand } from "./resolve-command.js";
 import { resolveSecret, resolveStringMap, type SecretContext } from "./resolve-secrets.js";
@@ -83,7 +84,7 @@ function resolveBackend(name: string, backend: Backend, ctx: SecretContext): Res
     labels: backend.labels ?? [],
     namespace: backend.namespace ?? name,
     session: backend.session ?? "per-client",
-    era: backend.era ?? "legacy",
+    era: eraOf(backend),
     maxSessions: backend.maxSessions ?? 64,
     maxSessionsPerIdentity: backend.maxSessionsPerIdentity,
     maxMessageBytes: backend.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,

@@ -1,4 +1,5 @@
 import { type ConfigIssue, joinPath } from "./config-issue.js";
+import { eraConflict } from "./backend-era.js";
 import { isLoopbackHost } from "../core/loopback.js";
 import { checkPattern } from "../filters/index.js";
 import { ruleReads } from "../policy/index.js";
@@ -86,6 +87,8 @@ function checkBackends(backends: Record<string, unknown>, issues: ConfigIssue[])
       const problem = urlProblem(backend.url);
       if (problem) issues.push({ path: joinPath(path, "url"), message: problem });
     }
+    const eraProblem = eraConflict(backend as Parameters<typeof eraConflict>[0]);
+    if (eraProblem) issues.push({ path: joinPath(path, "versionNegotiation"), message: eraProblem });
     const namespace = typeof backend.namespace === "string" ? backend.namespace : name;
     const owner = namespaces.get(namespace);
     if (owner !== undefined) {

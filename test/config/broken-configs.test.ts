@@ -36,6 +36,18 @@ const cases: Array<{ name: string; config: unknown; paths: string[]; message?: R
     paths: ["backends.m.session"],
     message: /^must be one of: "per-client", "shared" \(got "per-clinet"; did you mean "per-client"\?\)$/,
   },
+  {
+    name: "versionNegotiation and era that disagree",
+    config: { version: 1, backends: { m: { transport: "stdio", command: "x", era: "legacy", versionNegotiation: { pin: "2026-07-28" } } } },
+    paths: ["backends.m.versionNegotiation"],
+    message: /^says era "modern" but era is "legacy"; set one of them/,
+  },
+  {
+    name: "versionNegotiation pinning a version the proxy does not speak",
+    config: { version: 1, backends: { m: { transport: "stdio", command: "x", versionNegotiation: { pin: "2025-11-25" } } } },
+    paths: ["backends.m.versionNegotiation"],
+    message: /^must be "legacy", "auto" or \{ pin: "2026-07-28" \} \(got an object\)$/,
+  },
   { name: "wrong type", config: { ...base, bindings: [{ transport: "http", port: "8080" }] }, paths: ["bindings[0].port"], message: /must be an integer/ },
   {
     name: "a binding beyond loopback without an auth section",

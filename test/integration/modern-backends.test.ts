@@ -35,7 +35,7 @@ describe("a legacy client in front of modern backends", () => {
   afterAll(async () => legacy?.close());
 
   it("lists and calls both backends, with their instructions joined", async () => {
-    expect((await legacy.client.listTools()).tools.map((t) => t.name)).toEqual(["web__echo", "web__ask", "web__sample", "pipe__echo", "pipe__ask", "pipe__sample"]);
+    expect((await legacy.client.listTools()).tools.map((t) => t.name)).toEqual(["web__echo", "web__ask", "web__sample", "web__grow", "web__touch", "web__streams", "pipe__echo", "pipe__ask", "pipe__sample", "pipe__grow", "pipe__touch", "pipe__streams"]);
     expect(legacy.client.getInstructions()).toContain("web speaks 2026-07-28.");
     expect(textOf(await legacy.client.callTool({ name: "web__echo", arguments: { text: "one" } }))).toBe("web: one");
     expect(textOf(await legacy.client.callTool({ name: "pipe__echo", arguments: { text: "two" } }))).toBe("pipe: two");

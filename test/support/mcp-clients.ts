@@ -13,6 +13,7 @@ export const SERVERS = {
   misbehavingHttp: `${REPO_ROOT}test/support/servers/misbehaving-http-server.mjs`,
   flood: `${REPO_ROOT}test/support/servers/flood-server.mjs`,
   modern: `${REPO_ROOT}test/support/servers/modern-server.mjs`,
+  preInit: `${REPO_ROOT}test/support/servers/pre-init-server.mjs`,
 };
 
 export type BindingKind = "http" | "sse" | "stdio";

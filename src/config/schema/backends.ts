@@ -30,8 +30,22 @@ const commonBackendFields = {
     Type.Union([Type.Literal("legacy"), Type.Literal("auto"), Type.Literal("modern")], {
       default: "legacy",
       description:
-        "Protocol era spoken with the backend: legacy (initialize, the default), modern (2026-07-28, pinned) or auto (probe with server/discover once per process, fall back to legacy). A modern backend's input_required results are answered by asking the client and retried by the proxy.",
+        "Protocol era spoken with the backend (versionNegotiation says the same under the SDK's name): legacy (initialize, the default), modern (2026-07-28, pinned) or auto (probe with server/discover once per process, fall back to legacy). A modern backend's input_required results are answered by asking the client and retried by the proxy.",
     }),
+  ),
+  versionNegotiation: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal("legacy"),
+        Type.Literal("auto"),
+        strictObject({ pin: Type.Literal("2026-07-28", { description: "The protocol version spoken with the backend." }) }, "Speak this version only; a backend that does not offer it fails to start."),
+      ],
+      {
+        "x-expected": '"legacy", "auto" or { pin: "2026-07-28" }',
+        description:
+          'The era setting under the name the SDK and the MCP issue use: "legacy" is era legacy, "auto" is era auto, { pin: "2026-07-28" } is era modern. Set this or era; both are accepted only when they agree.',
+      },
+    ),
   ),
   maxSessions: Type.Optional(
     Type.Integer({ minimum: 1, default: 64, description: "Most upstream sessions open at once for this backend (per-client mode): the sessions clients use, each started on a client's first use of the backend. The catalogs that list the backend until then are not counted (at most 4, one per distinct set of client capabilities)." }),
