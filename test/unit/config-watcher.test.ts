@@ -1,6 +1,6 @@
 // The config watcher on a real file system: what editors and deploy tools do to a config file
 // is seen, and what else happens in its folder (an audit log written beside it) is not.
-import { appendFileSync, mkdtempSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -66,5 +66,25 @@ describe("ConfigWatcher", () => {
     writeFileSync(shared, "export const x = 1");
     expect(await waitFor(() => changes.length === 1, 10_000)).toBe(true);
     expect(changes).toEqual([shared]);
+  });
+
+  it("sees a Kubernetes ConfigMap update: the ..data symlink swapped to a new folder, the old one left in place", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-watcher-"));
+    mkdirSync(join(dir, "..v1"));
+    writeFileSync(join(dir, "..v1", "mcp-proxy.config.json"), '{"v":1}');
+    symlinkSync("..v1", join(dir, "..data"));
+    const config = join(dir, "mcp-proxy.config.json");
+    symlinkSync("..data/mcp-proxy.config.json", config);
+    const changes: string[] = [];
+    watcher = new ConfigWatcher(20, (file) => changes.push(file), () => undefined);
+    await watcher.follow([config]);
+    // The kubelet's update: a new folder, a new ..data link renamed over the old one. Nothing
+    // happens to the file the old link led to, so no event may come for it.
+    mkdirSync(join(dir, "..v2"));
+    writeFileSync(join(dir, "..v2", "mcp-proxy.config.json"), '{"v":2}');
+    symlinkSync("..v2", join(dir, "..data_tmp"));
+    renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+    expect(await waitFor(() => changes.length === 1, 5000)).toBe(true);
+    expect(changes).toEqual([config]);
   });
 });

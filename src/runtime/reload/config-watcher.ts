@@ -1,5 +1,14 @@
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
+
+/**
+ * How often the watched files are also checked by their metadata. File events can be lost
+ * (chokidar drops a raw event that follows another within a few milliseconds, and on a busy
+ * machine an edit right after a rename has been seen to go unnoticed): a policy change that
+ * is silently never applied is worse than one applied a second late.
+ */
+const SAFETY_CHECK_MS = 1000;
 
 /**
  * Watches the config file, every local file it imported and every secret file it reads, and
@@ -15,6 +24,10 @@ export class ConfigWatcher {
   #files = new Set<string>();
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Each file's identity, size and times when last handed to `onChange` (or first watched). */
+  #seen = new Map<string, string>();
+  readonly #safetyCheck: NodeJS.Timeout;
+  #checking = false;
   #closed = false;
 
   constructor(
@@ -22,7 +35,9 @@ export class ConfigWatcher {
     public debounceMs: number,
     private readonly onChange: (file: string) => void,
     private readonly onError: (error: Error) => void,
-  ) {}
+  ) {
+    this.#safetyCheck = setInterval(() => void this.#checkMetadata(), SAFETY_CHECK_MS).unref();
+  }
 
   /** Resolves once the watches are in place (a change made after that is seen). */
   async follow(files: readonly string[]): Promise<void> {
@@ -38,19 +53,56 @@ export class ConfigWatcher {
     this.#watcher.on("add", onEvent).on("change", onEvent).on("unlink", onEvent).on("error", (e) => this.onError(e as Error));
     await new Promise<void>((ready) => this.#watcher!.once("ready", () => ready()));
     await previous?.close();
+    this.#seen = await signatures(next);
   }
 
   #schedule(file: string): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.onChange(file), this.debounceMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // What this burst hands on is recorded, so the metadata check does not report it again.
+      void signatures(this.#files).then((seen) => {
+        this.#seen = seen;
+        if (!this.#closed) this.onChange(file);
+      });
+    }, this.debounceMs);
+  }
+
+  /** A change whose file event was lost: some file's metadata differs from what was last handed on. */
+  async #checkMetadata(): Promise<void> {
+    if (this.#closed || this.#checking || this.#timer || this.#seen.size === 0) return;
+    this.#checking = true;
+    try {
+      const now = await signatures(this.#files);
+      const changed = [...now].find(([file, signature]) => this.#seen.get(file) !== signature);
+      if (changed && !this.#timer) this.#schedule(changed[0]);
+    } finally {
+      this.#checking = false;
+    }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#safetyCheck);
     await this.#watcher?.close();
   }
+}
+
+/** Inode, size and modification times of each file; "missing" for one that is not there. */
+async function signatures(files: ReadonlySet<string>): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    [...files].map(async (file) => {
+      try {
+        const s = await stat(file);
+        return [file, `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`] as const;
+      } catch {
+        return [file, "missing"] as const;
+      }
+    }),
+  );
+  return new Map(entries);
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
