@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { type JSONRPCRequest, Server, SUPPORTED_PROTOCOL_VERSIONS, type Transport } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
 import type { CallOptions } from "../backends/upstream-session.js";
-import type { ResolvedConfig } from "../config/index.js";
 import type { Pipeline } from "../compile/compile.js";
 import { AuditTrail } from "./audit-trail.js";
 import { callerKey } from "../core/authentication.js";
@@ -14,61 +13,20 @@ import { isRoutedMethod, MODERN_ONLY_METHODS, ROUTED_METHODS } from "../core/met
 import { type Freshness, mergeFreshness, NO_PROMISE } from "../core/freshness.js";
 import type { BackendListing, Surface } from "../core/surface.js";
 import { namespaceTask } from "../core/tasks.js";
-import type { BackendPool, PoolClient } from "./backend-pool.js";
-import type { BackendGuards } from "./backend-guards.js";
+import type { PoolClient } from "./backend-pool.js";
 import { type BackendReach, drainReach } from "./backend-reach.js";
 import type { BackendPlan } from "./reload/backend-plan.js";
 import { LIST_NOTIFICATIONS, visibleLists } from "./reload/visible-lists.js";
 import { joinInstructions, mergeCapabilities } from "./capabilities.js";
-import type { RequestObserver } from "./ops/request-observer.js";
 import { SessionSurface } from "./session-surface.js";
+import { ForgetfulSet, type ModernInputs, type SessionHost } from "./session-host.js";
+
+export type { ModernInputs, SessionHost } from "./session-host.js";
 import { fulfilInputRequired } from "../backends/modern-upstream.js";
 import { type Era, modernEnvelope, withoutEnvelope } from "../core/era.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
 const CLIENT_ANSWER_LIMIT_MS = 24 * 60 * 60 * 1000;
-
-/** What a session needs of the gateway that owns it. */
-export interface SessionHost {
-  /** The pipeline current now: a request captures it once and finishes on it. */
-  readonly pipeline: Pipeline;
-  readonly config: ResolvedConfig;
-  readonly pool: BackendPool;
-  /** Each backend's concurrency cap and circuit breaker, shared by every client. */
-  readonly guards: BackendGuards;
-  readonly logger: Logger;
-  readonly version: string;
-  /** Where every routed request's audit line goes. */
-  readonly audit: AuditTrail;
-  /** Metrics and tracing around each request and upstream call (absent in bare test hosts). */
-  readonly observer?: RequestObserver;
-  /** Counts requests under way, so a shutdown can let them finish. */
-  readonly requests: { enter(): void; leave(): void };
-  /** Serves modern requests that arrive on a legacy transport's pipe (stdio); absent: none are served. */
-  readonly modern?: {
-    admits(binding: string): boolean;
-    answer(request: JSONRPCRequest, info: RequestInfo, cancellation?: Cancellation, notify?: (message: Record<string, unknown>) => void): Promise<Record<string, unknown>>;
-    listen(request: JSONRPCRequest, info: RequestInfo, send: (message: Record<string, unknown>) => void, cancellation: Cancellation): Promise<Record<string, unknown>>;
-  };
-  closed(session: ClientSession): void;
-}
-
-/** The way back to a modern client: no session, so no server→client requests and no unsolicited stream. */
-export interface ModernInputs {
-  /** A backend's request to the client, by the proxy-chosen id of the request it belongs to (the input_required bridge). */
-  ask(request: JSONRPCRequest, relatedRequestId: RequestId | undefined): Promise<Result>;
-  /** A notification for this scope's client: delivered on its open subscriptions/listen streams, if any asked for it. */
-  notify(method: string, params: Params | undefined): void;
-  /** A notification that belongs to one request in flight (progress): sent on that request's own response stream. */
-  related(id: RequestId, method: string, params: Params): void;
-}
-
-/** A set that keeps nothing: a session-less scope has no history for rules to read. */
-class ForgetfulSet extends Set<string> {
-  override add(_value: string): this {
-    return this;
-  }
-}
 
 /** A transport that keeps something open per request (an HTTP exchange) and can be told to let it go. */
 interface AbandoningTransport {
@@ -437,10 +395,13 @@ export class ClientSession implements ClientScope {
       this.#host.pipeline.plan,
     );
     if (!notify || !this.#initialized) return;
-    for (const method of changed) {
-      if (this.#modernInputs) this.#modernInputs.notify(method, undefined);
-      else void this.server.notification({ method } as never).catch(() => undefined);
-    }
+    for (const method of changed) this.#tellListChanged(method);
+  }
+
+  /** A list the client sees has changed: a legacy session is told on its stream, a modern scope on its listen streams. */
+  #tellListChanged(method: string): void {
+    if (this.#modernInputs) this.#modernInputs.notify(method, undefined);
+    else void this.server.notification({ method } as never).catch(() => undefined);
   }
 
   /** Passes a backend's notification on, on the stream of the call it belongs to when there is one. */
@@ -529,9 +490,7 @@ export class ClientSession implements ClientScope {
     return async () => {
       const [old, now] = await Promise.all([visibleLists(previous, before, this.#lastInfo), visibleLists(this.#host.pipeline, this, this.#lastInfo)]);
       if (this.#closed) return;
-      for (const method of LIST_NOTIFICATIONS) {
-        if (old[method] !== now[method]) void this.server.notification({ method } as never).catch(() => undefined);
-      }
+      for (const method of LIST_NOTIFICATIONS) if (old[method] !== now[method]) this.#tellListChanged(method);
     };
   }
 

@@ -46,3 +46,24 @@ it("stops a removed per-client backend's upstream of a modern caller, and serves
   expect(await waitFor(() => changed.length > 0, 5000)).toBe(true);
   await subscription.close();
 }, 60_000);
+
+it("tells a modern caller's listen stream when a policy-only reload hides a tool from it", async () => {
+  await client?.close().catch(() => undefined);
+  await proxy?.stop();
+  const hub = { hub: recorderBackend("hub", { session: "shared" }) };
+  const file = writeConfig(config(hub));
+  proxy = await runProxyOnFile(file);
+  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
+  expect((await client.listTools()).tools.map((t) => t.name)).toContain("hub__search");
+  const changed: unknown[] = [];
+  client.setNotificationHandler("notifications/tools/list_changed", (n) => void changed.push(n.params));
+  const subscription = await client.listen({ toolsListChanged: true });
+
+  const denySearch = { ...config(hub), policies: { default: "allow", rules: [{ name: "no-search", effect: "deny", match: { names: ["hub__search"] } }] } };
+  writeFileSync(`${file}.tmp`, JSON.stringify(denySearch));
+  renameSync(`${file}.tmp`, file);
+  expect(await waitFor(() => changed.length > 0, 10_000)).toBe(true);
+  expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("hub__search");
+  await subscription.close();
+}, 60_000);
