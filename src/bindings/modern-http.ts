@@ -86,10 +86,13 @@ function writeEvent(res: ServerResponse, message: Record<string, unknown>): void
 /**
  * The spec maps three refusals onto HTTP statuses a client can read before the body: a removed
  * or unknown method is 404; an unsupported version, and a missing client capability (a
- * backend's -32021, passed on), 400.
+ * backend's -32021, passed on), 400. A full scope table is 503, as a full session table is.
  */
 function statusOf(reply: Record<string, unknown>): number {
-  const code = (reply as { error?: { code?: number } }).error?.code;
+  const error = (reply as { error?: { code?: number; data?: { reason?: unknown } } }).error;
+  const code = error?.code;
+  // No room for the caller's scope: the legacy answer to a session beyond the cap, so a client may retry.
+  if (error?.data?.reason === "TOO_MANY_SESSIONS") return 503;
   return code === -32601 ? 404 : code === -32022 || code === -32021 || code === -32020 ? 400 : 200;
 }
 

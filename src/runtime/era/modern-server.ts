@@ -110,7 +110,7 @@ export class ModernServer {
     const cacheScope = cacheScopeOf(this.host.config);
     const serverInfo = { name: "mcp-portcullis", version: this.host.version };
     if (request.method === "server/discover") {
-      const offer = await this.host.scopes.use(info, envelope, async (scope) => scope.offer());
+      const offer = await this.host.scopes.use(info, envelope, async (session) => session.offer());
       return stampResult("server/discover", {
         supportedVersions: [...MODERN_VERSIONS],
         capabilities: modernCapabilities(offer.capabilities),

@@ -40,7 +40,7 @@ export function openModernServing(host: SessionHost & { readonly config: Resolve
         related: (id, method, params) => server.related(id, method, params),
       },
     });
-  const scopes = new ModernScopes(openScope, host.config.limits.clientSessionIdleMs);
+  const scopes = new ModernScopes(openScope, host.config.limits.clientSessionIdleMs, () => host.config.limits.maxClientSessions);
   const key = host.config.protocol?.requestStateKey;
   const used = redis ? new RedisNonces(redis, host.logger) : new MemoryNonces();
   const seal = new RequestStateSeal(key === undefined ? undefined : key.reveal(), REQUEST_STATE_TTL_MS, used);
