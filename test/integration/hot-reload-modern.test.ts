@@ -67,3 +67,26 @@ it("tells a modern caller's listen stream when a policy-only reload hides a tool
   expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("hub__search");
   await subscription.close();
 }, 60_000);
+
+it("decides each listen stream's resource URIs anew: after a reload denies a URI, a second stream of the caller does not get it", async () => {
+  await client?.close().catch(() => undefined);
+  await proxy?.stop();
+  const hub = { hub: recorderBackend("hub", { session: "shared" }) };
+  const file = writeConfig(config(hub));
+  proxy = await runProxyOnFile(file);
+  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
+  const uri = "recorder://hub/info";
+  const first = await client.listen({ resourceSubscriptions: [uri] });
+  expect(first.honoredFilter.resourceSubscriptions).toEqual([uri]);
+
+  const denyInfo = { ...config(hub), policies: { default: "allow", rules: [{ name: "no-info", effect: "deny", match: { names: [uri] } }] } };
+  writeFileSync(`${file}.tmp`, JSON.stringify(denyInfo));
+  renameSync(`${file}.tmp`, file);
+  expect(await waitFor(async () => (await client!.readResource({ uri }).then(() => false, () => true)), 10_000)).toBe(true);
+  // The first stream still holds the backend's subscription; the rule now says no to this caller.
+  const second = await client.listen({ resourceSubscriptions: [uri] });
+  expect(second.honoredFilter.resourceSubscriptions).toEqual([]);
+  await second.close();
+  await first.close();
+}, 60_000);

@@ -64,11 +64,6 @@ export class ListenStreams {
     for (const stream of this.#streams) stream.end();
   }
 
-  /** Whether some open stream already holds the backend's subscription to this URI. */
-  holds(uri: string): boolean {
-    return this.#uriCounts.has(uri);
-  }
-
   notify(method: string, params: Params | undefined): void {
     const flag = LIST_FLAGS[method];
     const uri = method === "notifications/resources/updated" ? params?.uri : undefined;

@@ -12,7 +12,7 @@ import type { InputBridge } from "./input-bridge.js";
 import type { ClientSession } from "../client-session.js";
 import type { ListenFilter } from "./listen-streams.js";
 import { tasksCapabilityRefusal } from "./modern-checks.js";
-import type { ModernScopes, Scope } from "./modern-scopes.js";
+import type { ModernScopes } from "./modern-scopes.js";
 import type { RequestStateSeal } from "./request-state.js";
 import { cacheScopeOf, stampResult } from "./result-stamp.js";
 
@@ -65,7 +65,7 @@ export class ModernServer {
       if (typeof asked !== "object" || asked === null || Array.isArray(asked)) throw new ProxyError("INVALID_PARAMS", "Invalid params: subscriptions/listen needs params.notifications (an object)");
       const serverInfo = { name: "mcp-portcullis", version: this.host.version };
       return await this.host.scopes.use(info, envelope, async (session, scope) => {
-        const granted = await this.#grant(asked as ListenFilter, session, scope, info, cancellation);
+        const granted = await this.#grant(asked as ListenFilter, session, info, cancellation);
         const stream = scope.listens.open(request.id, granted, send);
         send({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: granted, _meta: { [META.subscriptionId]: request.id } } });
         await Promise.race([stream.ended, new Promise<void>((resolve) => cancellation.onCancel(() => resolve()))]);
@@ -79,7 +79,7 @@ export class ModernServer {
     }
   }
 
-  async #grant(asked: ListenFilter, session: ClientSession, scope: Scope, info: RequestInfo, cancellation: Cancellation): Promise<ListenFilter> {
+  async #grant(asked: ListenFilter, session: ClientSession, info: RequestInfo, cancellation: Cancellation): Promise<ListenFilter> {
     const granted: ListenFilter = {};
     for (const flag of ["toolsListChanged", "promptsListChanged", "resourcesListChanged"] as const) if (asked[flag] === true) granted[flag] = true;
     if (!Array.isArray(asked.resourceSubscriptions)) return granted;
@@ -87,8 +87,10 @@ export class ModernServer {
     for (const uri of asked.resourceSubscriptions) {
       if (typeof uri !== "string" || uris.includes(uri)) continue;
       try {
-        // Through the pipeline: the same decision a legacy client's resources/subscribe gets, and an audit line.
-        if (!scope.listens.holds(uri)) await session.serveModern({ jsonrpc: "2.0", id: 0, method: "resources/subscribe", params: { uri } }, this.#id(), cancellation, info);
+        // Through the pipeline, for every stream (even when another of the scope holds the URI: the
+        // rules may have changed since, by a reload or the clock): the decision a legacy client's
+        // resources/subscribe gets, and an audit line. A repeated subscribe upstream is harmless.
+        await session.serveModern({ jsonrpc: "2.0", id: 0, method: "resources/subscribe", params: { uri } }, this.#id(), cancellation, info);
         uris.push(uri);
       } catch {
         // Refused, unknown or its backend down: not granted, which the acknowledgement says.
