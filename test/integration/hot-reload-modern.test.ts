@@ -13,6 +13,17 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
+/** A fresh proxy on a config file with these backends (the last test's stopped), and a modern client of it. */
+async function restartWith(backends: Record<string, unknown>): Promise<{ file: string; modern: Client }> {
+  await client?.close().catch(() => undefined);
+  await proxy?.stop();
+  const file = writeConfig(config(backends));
+  proxy = await runProxyOnFile(file);
+  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
+  return { file, modern: client };
+}
+
 const config = (backends: Record<string, unknown>) => ({
   version: 1,
   backends,
@@ -48,44 +59,34 @@ it("stops a removed per-client backend's upstream of a modern caller, and serves
 }, 60_000);
 
 it("tells a modern caller's listen stream when a policy-only reload hides a tool from it", async () => {
-  await client?.close().catch(() => undefined);
-  await proxy?.stop();
   const hub = { hub: recorderBackend("hub", { session: "shared" }) };
-  const file = writeConfig(config(hub));
-  proxy = await runProxyOnFile(file);
-  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
-  expect((await client.listTools()).tools.map((t) => t.name)).toContain("hub__search");
+  const { file, modern } = await restartWith(hub);
+  expect((await modern.listTools()).tools.map((t) => t.name)).toContain("hub__search");
   const changed: unknown[] = [];
-  client.setNotificationHandler("notifications/tools/list_changed", (n) => void changed.push(n.params));
-  const subscription = await client.listen({ toolsListChanged: true });
+  modern.setNotificationHandler("notifications/tools/list_changed", (n) => void changed.push(n.params));
+  const subscription = await modern.listen({ toolsListChanged: true });
 
   const denySearch = { ...config(hub), policies: { default: "allow", rules: [{ name: "no-search", effect: "deny", match: { names: ["hub__search"] } }] } };
   writeFileSync(`${file}.tmp`, JSON.stringify(denySearch));
   renameSync(`${file}.tmp`, file);
   expect(await waitFor(() => changed.length > 0, 10_000)).toBe(true);
-  expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("hub__search");
+  expect((await modern.listTools()).tools.map((t) => t.name)).not.toContain("hub__search");
   await subscription.close();
 }, 60_000);
 
 it("decides each listen stream's resource URIs anew: after a reload denies a URI, a second stream of the caller does not get it", async () => {
-  await client?.close().catch(() => undefined);
-  await proxy?.stop();
   const hub = { hub: recorderBackend("hub", { session: "shared" }) };
-  const file = writeConfig(config(hub));
-  proxy = await runProxyOnFile(file);
-  client = new Client({ name: "modern", version: "1" }, { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url!)));
+  const { file, modern } = await restartWith(hub);
   const uri = "recorder://hub/info";
-  const first = await client.listen({ resourceSubscriptions: [uri] });
+  const first = await modern.listen({ resourceSubscriptions: [uri] });
   expect(first.honoredFilter.resourceSubscriptions).toEqual([uri]);
 
   const denyInfo = { ...config(hub), policies: { default: "allow", rules: [{ name: "no-info", effect: "deny", match: { names: [uri] } }] } };
   writeFileSync(`${file}.tmp`, JSON.stringify(denyInfo));
   renameSync(`${file}.tmp`, file);
-  expect(await waitFor(async () => (await client!.readResource({ uri }).then(() => false, () => true)), 10_000)).toBe(true);
+  expect(await waitFor(async () => (await modern.readResource({ uri }).then(() => false, () => true)), 10_000)).toBe(true);
   // The first stream still holds the backend's subscription; the rule now says no to this caller.
-  const second = await client.listen({ resourceSubscriptions: [uri] });
+  const second = await modern.listen({ resourceSubscriptions: [uri] });
   expect(second.honoredFilter.resourceSubscriptions).toEqual([]);
   await second.close();
   await first.close();
