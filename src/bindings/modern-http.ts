@@ -89,10 +89,12 @@ function writeEvent(res: ServerResponse, message: Record<string, unknown>): void
  * backend's -32021, passed on), 400. A full scope table is 503, as a full session table is.
  */
 function statusOf(reply: Record<string, unknown>): number {
-  const error = (reply as { error?: { code?: number; data?: { reason?: unknown } } }).error;
+  const error = (reply as { error?: { code?: number; data?: { reason?: unknown; envelope?: unknown } } }).error;
   const code = error?.code;
   // No room for the caller's scope: the legacy answer to a session beyond the cap, so a client may retry.
   if (error?.data?.reason === "TOO_MANY_SESSIONS") return 503;
+  // An envelope the era's classifier let through but the gateway refuses: 400, as the classifier's own.
+  if (code === -32602 && error?.data?.envelope !== undefined) return 400;
   return code === -32601 ? 404 : code === -32022 || code === -32021 || code === -32020 ? 400 : 200;
 }
 

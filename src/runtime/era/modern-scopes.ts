@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { callerKey } from "../../core/authentication.js";
 import type { RequestInfo } from "../../core/context.js";
-import { canonicalJson, type ModernEnvelope } from "../../core/era.js";
+import { canonicalJson, META, type ModernEnvelope } from "../../core/era.js";
 import { ProxyError } from "../../core/errors.js";
 import type { ClientSession } from "../client-session.js";
 import { ListenStreams } from "./listen-streams.js";
@@ -54,7 +54,7 @@ export class ModernScopes {
   /** Runs `use` in the scope of this request's caller, opening it on first use. */
   async use<T>(info: RequestInfo, envelope: ModernEnvelope, use: (session: ClientSession, scope: Scope) => Promise<T>): Promise<T> {
     const caller = `${info.binding}\u0000${callerKey(info.identity)}`;
-    const key = `${caller}\u0000${canonicalJson(envelope.clientCapabilities)}`;
+    const key = `${caller}\u0000${capabilitiesKey(envelope)}`;
     let scope = this.#scopes.get(key);
     if (!scope) {
       this.#makeRoom(info.binding, caller);
@@ -121,5 +121,14 @@ export class ModernScopes {
     this.#scopes.clear();
     for (const scope of scopes) scope.listens.endAll();
     await Promise.all(scopes.map((s) => s.session.close()));
+  }
+}
+
+/** The capabilities as part of a scope's key; a nesting too deep to write out is the caller's error, not ours. */
+function capabilitiesKey(envelope: ModernEnvelope): string {
+  try {
+    return canonicalJson(envelope.clientCapabilities);
+  } catch {
+    throw new ProxyError("INVALID_PARAMS", `Invalid _meta envelope: ${META.clientCapabilities} is nested too deep`, { envelope: { key: META.clientCapabilities } });
   }
 }

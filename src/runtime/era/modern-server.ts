@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { JSONRPCRequest } from "@modelcontextprotocol/server";
+import { type JSONRPCRequest, specTypeSchemas } from "@modelcontextprotocol/server";
 import { callerKey } from "../../core/authentication.js";
 import { Cancellation } from "../../core/cancellation.js";
 import type { Params, RequestId, RequestInfo, Result } from "../../core/context.js";
@@ -198,12 +198,21 @@ function isBridged(result: Result): boolean {
   return (result as { [BRIDGED]?: true })[BRIDGED] === true;
 }
 
-/** The request's envelope, if it names a version this proxy serves. */
+/** The request's envelope, if it names a version this proxy serves and capabilities a backend's initialize would take. */
 function envelopeOf(request: JSONRPCRequest): ModernEnvelope {
   const envelope = modernEnvelope(request);
   if (!envelope) throw new ProxyError("INVALID_REQUEST", `Invalid Request: a modern request needs _meta["${META.protocolVersion}"]`);
   if (!MODERN_VERSIONS.includes(envelope.protocolVersion)) {
     throw new ProxyError("VERSION_NOT_SUPPORTED", `Unsupported protocol version: ${envelope.protocolVersion}`, { supported: [...MODERN_VERSIONS], requested: envelope.protocolVersion });
+  }
+  // The capabilities open the caller's scope: per-client backends are initialized with them. The
+  // era's own envelope check leaves legacy-only keys (tasks) alone, and a shape initialize refuses
+  // would fail every start of those backends, logged as theirs, until the scope idles out.
+  const checked = specTypeSchemas.ClientCapabilities["~standard"].validate(envelope.clientCapabilities);
+  const issue = "issues" in checked && checked.issues?.length ? checked.issues[0] : undefined;
+  if (checked instanceof Promise || issue) {
+    const key = [META.clientCapabilities, ...(issue?.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))].join(".");
+    throw new ProxyError("INVALID_PARAMS", `Invalid _meta envelope: ${key}: ${issue?.message ?? "not valid client capabilities"}`, { envelope: { key } });
   }
   return envelope;
 }
