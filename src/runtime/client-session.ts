@@ -54,8 +54,8 @@ export class ClientSession implements ClientScope {
   readonly taskOrigins = new Map<string, Target>();
   /** Each enabled backend, in config order: the client's own upstream or its seat on a shared one. */
   readonly #reaches = new Map<string, BackendReach>();
-  /** Modern listen streams open on this pipe, by request id (a stdio client carrying modern requests). */
-  readonly #listens = new Map<RequestId, Cancellation>();
+  /** Modern requests under way on this pipe (calls and listen streams), by request id: a stdio client cancels them with notifications/cancelled. */
+  readonly #pipeRequests = new Map<RequestId, Cancellation>();
   /** Requests under way, by client request id, for cancellation. */
   readonly #calls = new Map<RequestId, Cancellation>();
   readonly #surface: SessionSurface;
@@ -132,15 +132,11 @@ export class ClientSession implements ClientScope {
       }
       // A modern request (stdio carries both eras on one pipe) is served session-less, by identity.
       const info = (extra as { info?: RequestInfo } | undefined)?.info ?? this.#defaultInfo;
-      if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined && this.#listens.has(m.params.requestId)) {
-        return this.#listens.get(m.params.requestId)!.cancel("cancelled by the client");
-      }
-      if (m.method === "subscriptions/listen" && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
-        return this.#listenOn(transport, message as JSONRPCRequest, info);
+      if (m.method === "notifications/cancelled" && m.params?.requestId !== undefined && this.#pipeRequests.has(m.params.requestId)) {
+        return this.#pipeRequests.get(m.params.requestId)!.cancel(reasonText(m.params.reason, "cancelled by the client"));
       }
       if (m.method !== undefined && m.id !== undefined && this.#host.modern?.admits(info.binding) && modernEnvelope(message)) {
-        const related = (n: Record<string, unknown>) => void transport.send(n as never).catch(() => undefined);
-        return void this.#host.modern.answer(message as JSONRPCRequest, info, undefined, related).then((reply) => transport.send(reply as never)).catch(() => undefined);
+        return this.#serveModernOn(transport, message as JSONRPCRequest, info);
       }
       if (m.method !== undefined && this.#initialized) {
         if (m.id !== undefined && isRoutedMethod(m.method)) {
@@ -155,14 +151,19 @@ export class ClientSession implements ClientScope {
     };
   }
 
-  /** A modern client's listen stream on this pipe (stdio): its notifications go out on the pipe until it cancels. */
-  #listenOn(transport: Transport, request: JSONRPCRequest, info: RequestInfo): void {
+  /**
+   * A modern request on this pipe (stdio), answered on it; a listen stream's notifications go
+   * out on it until the client cancels. A cancelled request gets no answer, as a legacy one.
+   */
+  #serveModernOn(transport: Transport, request: JSONRPCRequest, info: RequestInfo): void {
+    const modern = this.#host.modern!;
     const cancellation = new Cancellation();
-    this.#listens.set(request.id, cancellation);
+    this.#pipeRequests.set(request.id, cancellation);
     const send = (message: Record<string, unknown>) => void transport.send(message as never).catch(() => undefined);
-    void this.#host.modern!.listen(request, info, send, cancellation).then((reply) => {
-      this.#listens.delete(request.id);
-      if (!cancellation.cancelled) send(reply);
+    const reply = request.method === "subscriptions/listen" ? modern.listen(request, info, send, cancellation) : modern.answer(request, info, cancellation, send);
+    void reply.then((answer) => {
+      if (this.#pipeRequests.get(request.id) === cancellation) this.#pipeRequests.delete(request.id);
+      if (!cancellation.cancelled) send(answer);
     });
   }
 
@@ -519,7 +520,7 @@ export class ClientSession implements ClientScope {
     for (const pending of this.#replacing.values()) void pending.close();
     this.#replacing.clear();
     for (const call of this.#calls.values()) call.cancel("session closed");
-    for (const listen of this.#listens.values()) listen.cancel("session closed");
+    for (const pending of this.#pipeRequests.values()) pending.cancel("session closed");
     await Promise.all([...this.#reaches.values()].map((r) => r.close()));
     await this.server.close().catch(() => undefined);
     this.#host.closed(this);

@@ -160,6 +160,14 @@ describe("a 2026-07-28 client over stdio", () => {
       expect(client.getServerVersion()?.name).toBe("mcp-portcullis");
       expect(textOf(await client.callTool({ name: "rec__search", arguments: { query: "s" } }))).toBe("rec: s");
       expect(textOf(await client.callTool({ name: "rec__ask-elicitation", arguments: { message: "m" } }))).toBe('elicited: accept {"answer":"answer to m"}');
+      // A call the client gives up on is cancelled at the backend, not left running there.
+      const stop = new AbortController();
+      const slow = client.callTool({ name: "rec__slow", arguments: { ms: 60_000 } }, { signal: stop.signal }).catch(() => "aborted");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stop.abort("changed my mind");
+      expect(await slow).toBe("aborted");
+      const cancelled = async () => JSON.parse(textOf(await client.callTool({ name: "rec__cancellations", arguments: {} }))).length > 0;
+      expect(await waitFor(cancelled, 10_000, 200)).toBe(true);
     } finally {
       await client.close();
     }
