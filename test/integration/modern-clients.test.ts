@@ -174,6 +174,20 @@ describe("a 2026-07-28 client over stdio", () => {
   }, 30_000);
 });
 
+describe("a stdio binding with modern: false", () => {
+  it("answers server/discover as unknown, so a client in auto mode falls back to initialize", async () => {
+    const file = writeConfig({ ...config(), bindings: [{ transport: "stdio", modern: false }] });
+    const client = new Client({ name: "auto", version: "1" }, { capabilities: {}, versionNegotiation: { mode: "auto" } });
+    await client.connect(new StdioClientTransport({ ...proxyCommand(file), stderr: "pipe" }), { timeout: 30_000 });
+    try {
+      expect(client.getNegotiatedProtocolVersion()).not.toBe(MODERN);
+      expect(textOf(await client.callTool({ name: "rec__search", arguments: { query: "s" } }))).toBe("rec: s");
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
+});
+
 describe("two proxy processes sharing protocol.requestStateKey", () => {
   it("completes a retry on the process that did not issue its state", async () => {
     const shared = config({ protocol: { requestStateKey: { env: "ERA_TEST_KEY" } } });
