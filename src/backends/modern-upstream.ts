@@ -49,9 +49,9 @@ export function withEnvelope(params: Record<string, unknown> | undefined, client
 
 /**
  * Legacy client → modern backend: the backend's input_required result is answered by asking
- * the proxy's client (sampling, elicitation, roots as server→client requests on its session,
- * or, for a modern client, its own input_required round), and the call is retried with the
- * answers and the backend's requestState, echoed as it came.
+ * the proxy's client (sampling, elicitation, roots as server→client requests on its session),
+ * and the call is retried with the answers and the backend's requestState, echoed as it came.
+ * `retry` is the caller's: a client session runs each retry through the whole pipeline.
  */
 export async function fulfilInputRequired(
   first: Result,

@@ -11,7 +11,7 @@ import { BackendRpcError, PendingRequests } from "./pending-requests.js";
 import { ProblemLog } from "./problem-log.js";
 import { scrubberFor } from "./secret-scrubber.js";
 import { classifyFailure } from "./upstream-failure.js";
-import { fulfilInputRequired, ParamHeaderBook, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
+import { ParamHeaderBook, priorVerdict, rememberVerdict, versionNegotiationFor, withEnvelope } from "./modern-upstream.js";
 import { listChangesOffered, UpstreamListen } from "./upstream-listen.js";
 import { META } from "../core/era.js";
 
@@ -48,8 +48,6 @@ export interface InitializeInfo {
 
 export interface CallOptions {
   readonly cancellation?: Cancellation;
-  /** Return a modern backend's input_required result as it is (its client is modern too) instead of answering it here. */
-  readonly passInputRequired?: boolean;
   readonly onProgress?: (params: Record<string, unknown>) => void;
 }
 
@@ -228,8 +226,9 @@ export class UpstreamSession {
     try {
       const result = await send(outgoing);
       if (overHttp && method === "tools/list") this.#paramHeaders.learn(result);
-      if (result.resultType !== "input_required" || options.passInputRequired) return result;
-      return await fulfilInputRequired(result, (extra) => send({ ...outgoing, ...extra }), (request, signal) => this.events.request(request, signal), options.cancellation, this.backend.name);
+      // A modern backend's input_required is returned as it is, never answered here: its client's
+      // session answers it and retries through the pipeline, so no retry reaches the backend unchecked.
+      return result;
     } catch (error) {
       throw this.#translate(error);
     } finally {

@@ -293,16 +293,13 @@ export class ClientSession implements ClientScope {
   /** Cancellation follows the client's; progress, when asked for, reaches the client with its own token. */
   #callOptions(ctx: RequestContext, params: Params): CallOptions {
     const clientToken = (params._meta as Params | undefined)?.progressToken;
-    // A backend's input_required comes back through the pipeline: a modern client answers it
-    // itself (its state sealed by the modern server), a legacy client's is answered by #run.
-    const era = { passInputRequired: true };
-    if (clientToken === undefined) return { cancellation: ctx.cancellation, ...era };
+    if (clientToken === undefined) return { cancellation: ctx.cancellation };
     const modern = this.#modernInputs;
     const onProgress = modern
       ? (progress: Params) => modern.related(ctx.id, "notifications/progress", { ...progress, progressToken: clientToken })
       : (progress: Params) =>
           void this.server.notification({ method: "notifications/progress", params: { ...progress, progressToken: clientToken } } as never, { relatedRequestId: ctx.id }).catch(() => undefined);
-    return { cancellation: ctx.cancellation, onProgress, ...era };
+    return { cancellation: ctx.cancellation, onProgress };
   }
 
   // The handshake and the way back to the client.
