@@ -64,7 +64,7 @@ export function resolveConfig(config: ProxyConfig, options: ResolveOptions): { c
       dir: resolvePath(options.configDir, config.state?.dir ?? ".mcp-proxy"),
       key: config.state?.key ? resolveSecret(config.state.key, "state.key", ctx) : undefined,
     },
-    protocol: { requestStateKey: config.protocol?.requestStateKey ? resolveSecret(config.protocol.requestStateKey, "protocol.requestStateKey", ctx) : undefined },
+    protocol: { requestStateKey: config.protocol?.requestStateKey ? requestStateKey(resolveSecret(config.protocol.requestStateKey, "protocol.requestStateKey", ctx), ctx) : undefined },
   };
   return { config: deepFreeze(resolved), issues: ctx.issues };
 }
@@ -221,6 +221,16 @@ const MIN_HMAC_KEY_BYTES = 32;
 function hmacKey(secret: Secret, ctx: SecretContext): Secret {
   if (secret.resolved && Buffer.byteLength(secret.reveal(), "utf8") < MIN_HMAC_KEY_BYTES) {
     ctx.issues.push({ path: "auth.secret", message: `an HMAC key must be at least ${MIN_HMAC_KEY_BYTES} bytes (RFC 7518 §3.2): a shorter one can be guessed offline from any token it signed` });
+  }
+  return secret;
+}
+
+/** The requestState seal's key: stretched, not strengthened, by SHA-256, so a short one can be guessed offline from any state it sealed. */
+const MIN_REQUEST_STATE_KEY_BYTES = 32;
+
+function requestStateKey(secret: Secret, ctx: SecretContext): Secret {
+  if (secret.resolved && Buffer.byteLength(secret.reveal(), "utf8") < MIN_REQUEST_STATE_KEY_BYTES) {
+    ctx.issues.push({ path: "protocol.requestStateKey", message: `must be at least ${MIN_REQUEST_STATE_KEY_BYTES} bytes: a shorter key can be guessed offline from any requestState it sealed, and then states can be forged` });
   }
   return secret;
 }

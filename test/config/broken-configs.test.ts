@@ -250,6 +250,17 @@ describe("broken configs fail with exactly their paths", () => {
     expect((await cli(["validate", "--config", file])).code).toBe(0);
   });
 
+  it("refuses a requestState key too short to resist an offline guess, without printing it", async () => {
+    writeFileSync(join(dir, "short-state.key"), "tiny-state-key\n");
+    const file = write("short-state", { ...base, protocol: { requestStateKey: { file: "short-state.key" } } });
+    const result = await cli(["validate", "--format", "json", "--config", file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).errors).toEqual([{ path: "protocol.requestStateKey", message: expect.stringContaining("at least 32 bytes") }]);
+    expect(result.stdout + result.stderr).not.toContain("tiny-state-key");
+    writeFileSync(join(dir, "short-state.key"), `${"s".repeat(32)}\n`);
+    expect((await cli(["validate", "--config", file])).code).toBe(0);
+  });
+
   it("names a TLS certificate or key that cannot serve, without printing the PEM", async () => {
     const pem = "-----BEGIN PRIVATE KEY-----\nNOTAKEY0bad1pem2body3\n-----END PRIVATE KEY-----\n";
     writeFileSync(join(dir, "bad-tls.pem"), pem);

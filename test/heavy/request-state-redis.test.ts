@@ -38,7 +38,7 @@ const retryOn = async (proxy: ProxyProcess, state: string, who: string) => (awai
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  const env = { REPLAY_TEST_KEY: "one key for both replicas" };
+  const env = { REPLAY_TEST_KEY: "one key for both replicas, 32 bytes or more" };
   [first, second] = await Promise.all([startProxyProcess(replicaConfig(redis.url), { env }), startProxyProcess(replicaConfig(redis.url), { env })]);
 }, 60_000);
 

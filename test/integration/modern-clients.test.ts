@@ -191,7 +191,7 @@ describe("a stdio binding with modern: false", () => {
 describe("two proxy processes sharing protocol.requestStateKey", () => {
   it("completes a retry on the process that did not issue its state", async () => {
     const shared = config({ protocol: { requestStateKey: { env: "ERA_TEST_KEY" } } });
-    const [a, b] = await Promise.all([startProxyProcess(shared, { env: { ERA_TEST_KEY: "one shared key" } }), startProxyProcess(shared, { env: { ERA_TEST_KEY: "one shared key" } })]);
+    const [a, b] = await Promise.all([startProxyProcess(shared, { env: { ERA_TEST_KEY: "one shared key, thirty-two bytes or more" } }), startProxyProcess(shared, { env: { ERA_TEST_KEY: "one shared key, thirty-two bytes or more" } })]);
     try {
       const first = (await post(a.url!, callAsk(1), headersFor("tools/call", "rec__ask-elicitation"))).json();
       expect(first.result.resultType).toBe("input_required");

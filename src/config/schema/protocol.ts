@@ -7,7 +7,7 @@ export const Protocol = strictObject(
       Type.Unsafe<SecretRef>({
         ...SecretRef,
         description:
-        "Key that seals the `requestState` the proxy gives 2026-07-28 clients between input_required rounds (AES-256-GCM; any length, stretched by SHA-256). Give every replica the same key so a retry may reach any of them; without one each process makes its own and accepts only its own states.",
+        "Key that seals the `requestState` the proxy gives 2026-07-28 clients between input_required rounds (AES-256-GCM; at least 32 bytes, stretched by SHA-256). Give every replica the same key so a retry may reach any of them; without one each process makes its own and accepts only its own states.",
       }),
     ),
   },
