@@ -59,14 +59,18 @@ export class ConfigWatcher {
   #schedule(file: string): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      // What this burst hands on is recorded, so the metadata check does not report it again.
+    const timer = setTimeout(() => {
+      // What this burst hands on is recorded before the metadata check may look again: the
+      // timer stays set (the check stands aside) until the record is taken, so one change is
+      // never reported twice.
       void signatures(this.#files).then((seen) => {
+        if (this.#timer !== timer) return; // a later event started a new burst: it reports
         this.#seen = seen;
+        this.#timer = undefined;
         if (!this.#closed) this.onChange(file);
       });
     }, this.debounceMs);
+    this.#timer = timer;
   }
 
   /** A change whose file event was lost: some file's metadata differs from what was last handed on. */
@@ -74,9 +78,12 @@ export class ConfigWatcher {
     if (this.#closed || this.#checking || this.#timer || this.#seen.size === 0) return;
     this.#checking = true;
     try {
+      const record = this.#seen;
       const now = await signatures(this.#files);
-      const changed = [...now].find(([file, signature]) => this.#seen.get(file) !== signature);
-      if (changed && !this.#timer) this.#schedule(changed[0]);
+      // A burst handed on while this looked: its record is newer than what this saw.
+      if (this.#seen !== record || this.#timer) return;
+      const changed = [...now].find(([file, signature]) => record.get(file) !== signature);
+      if (changed) this.#schedule(changed[0]);
     } finally {
       this.#checking = false;
     }
