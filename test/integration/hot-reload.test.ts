@@ -58,6 +58,7 @@ describe("hot reload", () => {
     expect((await refusal(client!.client.callTool({ name: "hub__search", arguments: { query: "x" } }))).code).toBe(-32602);
     // Same process: a policy change restarts nothing.
     expect(textOf(await client!.client.callTool({ name: "hub__pid", arguments: {} }))).toBe(pid);
+    expect(await waitFor(() => reloads(proxy!, "config reloaded").length === 1, 5000)).toBe(true);
     expect(reloads(proxy!, "config reloaded")[0]).toMatch(/"hash":"[0-9a-f]{64}"/);
   });
 
@@ -75,6 +76,8 @@ describe("hot reload", () => {
 
     replaceConfig(file, base({ naming: { prefix: "always", separator: "_" } }));
     expect(await waitFor(async () => (await toolNames(client!)).includes("hub_whoami"), 5000)).toBe(true);
+    // The new surface serves before the reloader logs its success line: wait for the line.
+    expect(await waitFor(() => reloads(proxy!, "config reloaded").length >= 1, 5000)).toBe(true);
     expect(reloads(proxy!, "config reloaded")).toHaveLength(1);
   });
 
@@ -102,6 +105,7 @@ describe("hot reload", () => {
     expect(await toolNames(client!)).toContain("hub__whoami");
     proxy!.child.kill("SIGHUP");
     expect(await waitFor(async () => (await toolNames(client!)).includes("whoami"), 5000)).toBe(true);
+    expect(await waitFor(() => reloads(proxy!, "config reloaded").length === 1, 5000)).toBe(true);
     expect(reloads(proxy!, "config reloaded")[0]).toContain('"trigger":"SIGHUP"');
   });
 });
