@@ -22,7 +22,7 @@ import { SessionSurface } from "./session-surface.js";
 import { ForgetfulSet, type ModernInputs, type SessionHost } from "./session-host.js";
 
 export type { ModernInputs, SessionHost } from "./session-host.js";
-import { fulfilInputRequired } from "../backends/modern-upstream.js";
+import { fulfilInputRequired } from "./era/input-rounds.js";
 import { type Era, modernEnvelope, withoutEnvelope } from "../core/era.js";
 
 /** How long a backend's request to the client (sampling, elicitation, roots) may wait: a day. */
